@@ -1,0 +1,246 @@
+/**
+ * TensorFlow 1.x learning-rate schedules (`tf.train.*_decay`), evaluated in
+ * float32 with every operation rounded in TensorFlow's source order.
+ *
+ * Step convention (TF1): the update at step k (0-based) uses `learningRate(p, k)`;
+ * after it, `global_step` is k + 1.
+ *
+ * The GPU engine never evaluates these formulas itself: WGSL's `pow` and `cos`
+ * are far looser than TensorFlow's float32 kernels. The host evaluates them here
+ * and uploads the values as a table (see `scheduleTable`), so both engines use
+ * bit-identical rates.
+ */
+import { add, cos, div, exp, f32, mul, PI_F32, pow, sqrt, sub } from './float32.js';
+
+export const SCHEDULES = [
+  'constant',
+  'exponential',
+  'inverse_time',
+  'natural_exp',
+  'polynomial',
+  'piecewise_constant',
+  'cosine',
+  'cosine_restarts',
+  'linear_cosine',
+  'noisy_linear_cosine',
+] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+export const NATURAL_EXP_FORMS = ['pow', 'exp'] as const;
+export type NaturalExpForm = (typeof NATURAL_EXP_FORMS)[number];
+
+/** Everything a schedule can read. Numbers are as the user gave them; rounding to float32 happens here. */
+export interface ScheduleParams {
+  schedule: ScheduleName;
+  lr: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase: boolean;
+  endLr: number;
+  power: number;
+  cycle: boolean;
+  alpha: number;
+  tMul: number;
+  mMul: number;
+  numPeriods: number;
+  beta: number;
+  initialVariance: number;
+  varianceDecay: number;
+  noiseSeed: number;
+  boundaries: readonly number[];
+  values: readonly number[];
+  naturalExpForm: NaturalExpForm;
+  warmupSteps: number;
+}
+
+/**
+ * Schedules whose rate is `lr × factor(step)` in TensorFlow's own op order.
+ * For these the factor does not depend on `lr`, so trajectories that differ
+ * only in `lr` share one table row and the kernel does the final multiply.
+ */
+const LR_FACTOR: Record<ScheduleName, boolean> = {
+  constant: true,
+  exponential: true,
+  inverse_time: false,
+  natural_exp: true,
+  polynomial: false,
+  piecewise_constant: false,
+  cosine: true,
+  cosine_restarts: true,
+  linear_cosine: true,
+  noisy_linear_cosine: true,
+};
+
+/** Whether `learningRate(p, k) === fl(lr × scheduleFactor(p, k))` for every step. */
+export function isLrFactorSchedule(schedule: ScheduleName): boolean {
+  return LR_FACTOR[schedule];
+}
+
+/** Which parameters each schedule reads (besides `schedule` and `warmupSteps`). */
+export const SCHEDULE_PARAMS: Record<ScheduleName, readonly (keyof ScheduleParams)[]> = {
+  constant: ['lr'],
+  exponential: ['lr', 'decaySteps', 'decayRate', 'staircase'],
+  inverse_time: ['lr', 'decaySteps', 'decayRate', 'staircase'],
+  natural_exp: ['lr', 'decaySteps', 'decayRate', 'staircase', 'naturalExpForm'],
+  polynomial: ['lr', 'decaySteps', 'endLr', 'power', 'cycle'],
+  piecewise_constant: ['boundaries', 'values'],
+  cosine: ['lr', 'decaySteps', 'alpha'],
+  cosine_restarts: ['lr', 'decaySteps', 'tMul', 'mMul', 'alpha'],
+  linear_cosine: ['lr', 'decaySteps', 'numPeriods', 'alpha', 'beta'],
+  noisy_linear_cosine: [
+    'lr',
+    'decaySteps',
+    'numPeriods',
+    'alpha',
+    'beta',
+    'initialVariance',
+    'varianceDecay',
+    'noiseSeed',
+  ],
+};
+
+/** 0.5 * (1 + cos(π·x)) in float32, TF's order. */
+function halfCosine(x: number): number {
+  return mul(0.5, add(1, cos(mul(PI_F32, x))));
+}
+
+/** The restart index of SGDR with geometric periods: the largest i with (tⁱ − 1)/(t − 1) ≤ fraction. */
+function restartIndex(fraction: number, tMul: number): number {
+  // TF takes floor(log(1 − f(1 − t)) / log(t)) in float32, which lands one
+  // period early whenever the ratio rounds just below an integer; count instead.
+  let i = 0;
+  let periodsEnd = 1; // (t^(i+1) − 1)/(t − 1), accumulated exactly for integer t
+  let period = 1;
+  while (periodsEnd <= fraction && i < 4096) {
+    i += 1;
+    period *= tMul;
+    periodsEnd += period;
+  }
+  return i;
+}
+
+/** Counter-based standard normal sample for (seed, step): reproducible anywhere. */
+export function seededNormal(seed: number, step: number): number {
+  const u1 = (hash32(seed, step, 0) + 0.5) / 4294967296;
+  const u2 = (hash32(seed, step, 1) + 0.5) / 4294967296;
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+function hash32(seed: number, step: number, lane: number): number {
+  // murmur3's finaliser over a mix of the three words: a well-spread 32-bit hash.
+  let h = Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step >>> 0, 0x85ebca77) ^ Math.imul(lane + 1, 0xc2b2ae3d);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The factor m(k) of a factor schedule (rate = fl(lr × m)), or the rate itself
+ * for the others, at schedule-local step k ≥ 0 (warmup excluded).
+ */
+function decayFactorOrRate(p: ScheduleParams, k: number): number {
+  const step = f32(k);
+  const ds = f32(p.decaySteps);
+  switch (p.schedule) {
+    case 'constant':
+      return 1;
+    case 'exponential': {
+      let e = div(step, ds);
+      if (p.staircase) e = Math.floor(e);
+      return pow(f32(p.decayRate), e);
+    }
+    case 'natural_exp': {
+      let e = div(step, ds);
+      if (p.staircase) e = Math.floor(e);
+      const rate = f32(p.decayRate);
+      // TF ≤ 1.12: lr·exp(−rate·p); later: lr·pow(exp(−rate), p).
+      return p.naturalExpForm === 'exp' ? exp(mul(-rate, e)) : pow(exp(-rate), e);
+    }
+    case 'inverse_time': {
+      let e = div(step, ds);
+      if (p.staircase) e = Math.floor(e);
+      return div(f32(p.lr), add(1, mul(f32(p.decayRate), e)));
+    }
+    case 'polynomial': {
+      let gs = step;
+      let steps = ds;
+      if (p.cycle) {
+        const multiplier = gs === 0 ? 1 : Math.ceil(div(gs, ds));
+        steps = mul(ds, multiplier);
+      } else {
+        gs = Math.min(gs, ds);
+      }
+      const frac = div(gs, steps);
+      const end = f32(p.endLr);
+      return add(mul(sub(f32(p.lr), end), pow(sub(1, frac), f32(p.power))), end);
+    }
+    case 'piecewise_constant': {
+      const { boundaries, values } = p;
+      let i = 0;
+      while (i < boundaries.length && k > boundaries[i]!) i++;
+      return f32(values[i]!);
+    }
+    case 'cosine': {
+      const frac = div(Math.min(step, ds), ds);
+      // TF keeps alpha a Python float here: (1 − alpha) is rounded once from double.
+      return add(mul(f32(1 - p.alpha), halfCosine(frac)), f32(p.alpha));
+    }
+    case 'cosine_restarts': {
+      let frac = div(step, ds);
+      const t = f32(p.tMul);
+      let i: number;
+      if (t === 1) {
+        i = Math.floor(frac);
+        frac = sub(frac, i);
+      } else {
+        i = restartIndex(frac, t);
+        const ti = pow(t, i);
+        const sumR = div(sub(1, ti), sub(1, t));
+        frac = div(sub(frac, sumR), ti);
+      }
+      const alpha = f32(p.alpha);
+      const decayed = mul(mul(0.5, pow(f32(p.mMul), i)), add(1, cos(mul(PI_F32, frac))));
+      return add(mul(sub(1, alpha), decayed), alpha);
+    }
+    case 'linear_cosine':
+    case 'noisy_linear_cosine': {
+      const gs = Math.min(step, ds);
+      let linear = div(sub(ds, gs), ds);
+      if (p.schedule === 'noisy_linear_cosine') {
+        const variance = div(f32(p.initialVariance), pow(add(1, gs), f32(p.varianceDecay)));
+        linear = add(linear, mul(sqrt(variance), f32(seededNormal(p.noiseSeed, k))));
+      }
+      const fraction = mul(mul(2, f32(p.numPeriods)), div(gs, ds));
+      return add(mul(add(f32(p.alpha), linear), halfCosine(fraction)), f32(p.beta));
+    }
+  }
+}
+
+/** The rate a linear warmup climbs to: `lr`, or the first piecewise value. */
+function warmupTarget(p: ScheduleParams): number {
+  return p.schedule === 'piecewise_constant' ? f32(p.values[0] ?? 0) : f32(p.lr);
+}
+
+/**
+ * What the kernel multiplies `lr` by at step k (factor schedules), or the
+ * rate itself (other schedules). Warmup included: during the first
+ * `warmupSteps` steps the rate climbs linearly from 0, as Keras 3 does
+ * (`target · step / warmup_steps`), and the schedule then starts at its own step 0.
+ */
+export function scheduleFactor(p: ScheduleParams, step: number): number {
+  const w = p.warmupSteps;
+  if (w > 0 && step < w) {
+    const frac = div(step, w);
+    return isLrFactorSchedule(p.schedule) ? frac : mul(warmupTarget(p), frac);
+  }
+  return decayFactorOrRate(p, step - w);
+}
+
+/** The learning rate used by the update at 0-based step `step`. */
+export function learningRate(p: ScheduleParams, step: number): number {
+  const m = scheduleFactor(p, step);
+  return isLrFactorSchedule(p.schedule) ? mul(f32(p.lr), m) : m;
+}
