@@ -1,0 +1,28 @@
+// Objective: the diagonal quadratic f(w) = Σᵢ ½·Lᵢ·(wᵢ − cᵢ)².
+// Each function rounds exactly as the CPU reference engine does (src/engine/cpu.ts).
+
+struct Objective {
+  L: array<V, DIMS>,
+  c: array<V, DIMS>,
+}
+
+// g = L ⊙ (w − c); returns the largest |gᵢ| per lane.
+fn gradient(o: Objective, w: array<V, DIMS>, g: ptr<function, array<V, DIMS>>) -> V {
+  var largest = V(0.0);
+  for (var i = 0u; i < DIMS; i++) {
+    let gi = o.L[i] * (w[i] - o.c[i]);
+    (*g)[i] = gi;
+    largest = select(largest, abs(gi), abs(gi) > largest);
+  }
+  return largest;
+}
+
+// Σ (½·Lᵢ)·(eᵢ·eᵢ), accumulated in index order.
+fn lossAt(o: Objective, w: array<V, DIMS>) -> V {
+  var total = V(0.0);
+  for (var i = 0u; i < DIMS; i++) {
+    let e = w[i] - o.c[i];
+    total = total + (0.5 * o.L[i]) * (e * e);
+  }
+  return total;
+}

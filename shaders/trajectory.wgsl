@@ -1,0 +1,252 @@
+// The sweep kernel: each invocation advances LANES trajectories (one per
+// vector lane) through the steps [u.stepBegin, u.stepEnd) of this dispatch.
+// Bookkeeping matches src/engine/cpu.ts operation for operation; the regime
+// itself is decided on the host (src/classify.ts) from what is stored here.
+//
+// Generated in front of this file (src/engine/shader.ts): the lane aliases
+// V/VU/VI/VB, LANES, DIMS, WORKGROUP, FAST_BLOCK, struct Uniforms, the state
+// field offsets F_*, and fn setting(), which decodes a grid index into its
+// objective, lr multiplier and schedule-table row.
+
+@group(0) @binding(0) var<uniform> u: Uniforms;
+@group(0) @binding(1) var<storage, read> axisValues: array<f32>;
+@group(0) @binding(2) var<storage, read> rates: array<f32>;
+@group(0) @binding(3) var<storage, read_write> state: array<VU>;
+
+// Everything a trajectory carries between dispatches.
+struct Lanes {
+  w: array<V, DIMS>,
+  gPrev: array<V, DIMS>,
+  gradTol: V,
+  lastAbove: VI,
+  escape: VI,
+  peak: VU, // largest |wᵢ| so far, as float32 magnitude bits (ordered like the values; NaN largest)
+  gradA: V,
+  gradB: V,
+  flips: VU,
+}
+
+var<private> objective: Objective;
+var<private> multiplier: V; // lr for lr × factor schedules, 1 otherwise
+var<private> row: VU; // schedule-table row of each lane
+
+fn slotOf(field: u32, slot: u32) -> u32 {
+  return field * u.slotVectors + slot;
+}
+
+fn magnitudeBits(x: V) -> VU {
+  return bitcast<VU>(x) & VU(0x7fffffffu);
+}
+
+fn largestMagnitude(w: array<V, DIMS>) -> VU {
+  var m = VU(0u);
+  for (var i = 0u; i < DIMS; i++) {
+    m = max(m, magnitudeBits(w[i]));
+  }
+  return m;
+}
+
+// lr for step k: A × table[row][k − tableBegin], one table value per lane.
+fn rateAt(k: u32) -> V {
+  let offset = k - u.tableBegin;
+  var factor: V;
+  for (var j = 0u; j < LANES; j++) {
+    factor = setLane(factor, j, rates[laneU(row, j) * u.tableStride + offset]);
+  }
+  return multiplier * factor;
+}
+
+fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
+  var d = V(0.0);
+  for (var i = 0u; i < DIMS; i++) {
+    d = d + a[i] * b[i];
+  }
+  return d;
+}
+
+// One update with every check: frozen lanes stay put, escapes are recorded,
+// and the tail windows are tracked. Used for the tail and to replay a block
+// in which some lane escaped.
+fn carefulStep(s: ptr<function, Lanes>, k: u32) {
+  let live = (*s).escape < VI(0);
+  let lr = rateAt(k);
+  var g: array<V, DIMS>;
+  let G = gradient(objective, (*s).w, &g);
+  (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
+  if (k >= u.bStart) {
+    (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
+    (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (dotLanes(g, (*s).gPrev) < V(0.0)));
+  } else if (k >= u.aStart) {
+    (*s).gradA = select((*s).gradA, G, live & (G > (*s).gradA));
+  }
+  var w = (*s).w;
+  update(&w, g, lr);
+  let m = largestMagnitude(w);
+  let escaping = live & (m > VU(u.boundBits));
+  for (var i = 0u; i < DIMS; i++) {
+    (*s).gPrev[i] = select((*s).gPrev[i], g[i], live);
+    (*s).w[i] = select((*s).w[i], w[i], live);
+  }
+  (*s).peak = select((*s).peak, max((*s).peak, m), live);
+  (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
+}
+
+// FAST_BLOCK updates without per-step escape checks. If a still-live lane
+// crossed the bound, the block is replayed step by step from its start, so
+// the recorded escape step and frozen point are exact.
+fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
+  let saved = *s;
+  let live = (*s).escape < VI(0);
+  var w = (*s).w;
+  var lastAbove = (*s).lastAbove;
+  var blockPeak = VU(0u);
+  var g: array<V, DIMS>;
+  for (var k = k0; k < k1; k++) {
+    let lr = rateAt(k);
+    let G = gradient(objective, w, &g);
+    lastAbove = select(lastAbove, VI(i32(k)), G > (*s).gradTol);
+    update(&w, g, lr);
+    blockPeak = max(blockPeak, largestMagnitude(w));
+  }
+  if (any(live & (blockPeak > VU(u.boundBits)))) {
+    for (var k = k0; k < k1; k++) {
+      carefulStep(s, k);
+    }
+    return;
+  }
+  for (var i = 0u; i < DIMS; i++) {
+    (*s).w[i] = select(saved.w[i], w[i], live);
+    (*s).gPrev[i] = select(saved.gPrev[i], g[i], live);
+  }
+  (*s).lastAbove = select(saved.lastAbove, lastAbove, live);
+  (*s).peak = select(saved.peak, max(saved.peak, blockPeak), live);
+}
+
+fn initialLanes() -> Lanes {
+  var s: Lanes;
+  s.w = initialW;
+  var g: array<V, DIMS>;
+  let G0 = gradient(objective, s.w, &g);
+  s.gPrev = g;
+  s.gradTol = V(u.tol) * G0;
+  s.lastAbove = VI(-1);
+  s.peak = largestMagnitude(s.w);
+  s.escape = select(VI(-1), VI(0), s.peak > VU(u.boundBits));
+  s.gradA = V(0.0);
+  s.gradB = V(0.0);
+  s.flips = VU(0u);
+  return s;
+}
+
+fn loadLanes(slot: u32) -> Lanes {
+  var s: Lanes;
+  for (var i = 0u; i < DIMS; i++) {
+    s.w[i] = bitcast<V>(state[slotOf(F_W + i, slot)]);
+    s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, slot)]);
+  }
+  s.gradTol = bitcast<V>(state[slotOf(F_GRADTOL, slot)]);
+  s.lastAbove = bitcast<VI>(state[slotOf(F_LASTABOVE, slot)]);
+  s.escape = bitcast<VI>(state[slotOf(F_ESCAPE, slot)]);
+  s.peak = state[slotOf(F_PEAK, slot)];
+  s.gradA = bitcast<V>(state[slotOf(F_GRADA, slot)]);
+  s.gradB = bitcast<V>(state[slotOf(F_GRADB, slot)]);
+  s.flips = state[slotOf(F_FLIPS, slot)];
+  return s;
+}
+
+fn storeLanes(s: Lanes, slot: u32) {
+  for (var i = 0u; i < DIMS; i++) {
+    state[slotOf(F_W + i, slot)] = bitcast<VU>(s.w[i]);
+    state[slotOf(F_GPREV + i, slot)] = bitcast<VU>(s.gPrev[i]);
+  }
+  state[slotOf(F_GRADTOL, slot)] = bitcast<VU>(s.gradTol);
+  state[slotOf(F_LASTABOVE, slot)] = bitcast<VU>(s.lastAbove);
+  state[slotOf(F_ESCAPE, slot)] = bitcast<VU>(s.escape);
+  state[slotOf(F_PEAK, slot)] = s.peak;
+  state[slotOf(F_GRADA, slot)] = bitcast<VU>(s.gradA);
+  state[slotOf(F_GRADB, slot)] = bitcast<VU>(s.gradB);
+  state[slotOf(F_FLIPS, slot)] = s.flips;
+}
+
+fn startLanes(slot: u32) -> Lanes {
+  if (u.stepBegin == 0u) {
+    return initialLanes();
+  }
+  return loadLanes(slot);
+}
+
+// After the last step the final iterate joins the bookkeeping; then the loss.
+fn finishLanes(s: ptr<function, Lanes>, slot: u32) {
+  let live = (*s).escape < VI(0);
+  var g: array<V, DIMS>;
+  let G = gradient(objective, (*s).w, &g);
+  (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
+  (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
+  (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (dotLanes(g, (*s).gPrev) < V(0.0)));
+  state[slotOf(F_LOSS, slot)] = bitcast<VU>(lossAt(objective, (*s).w));
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let slot = gid.x + gid.y * groups.x * WORKGROUP;
+  if (slot >= u.slotVectors) {
+    return;
+  }
+  for (var j = 0u; j < LANES; j++) {
+    decodeLane(j, u.start + min(slot * LANES + j, u.count - 1u));
+  }
+  var s = startLanes(slot);
+  // Before the tail windows: fast blocks. In the tail: careful steps.
+  let fastEnd = max(u.stepBegin, min(u.stepEnd, u.aStart));
+  var k = u.stepBegin;
+  while (k < fastEnd) {
+    let k1 = min(k + FAST_BLOCK, fastEnd);
+    fastBlock(&s, k, k1);
+    k = k1;
+  }
+  for (; k < u.stepEnd; k++) {
+    carefulStep(&s, k);
+  }
+  if (u.stepEnd == u.steps) {
+    finishLanes(&s, slot);
+  }
+  storeLanes(s, slot);
+}
+
+// Step-by-step record of a few trajectories (listed by grid index in
+// traceIndex): row 0 holds iterate stepBegin, row r iterate stepBegin + r,
+// each as DIMS components of w followed by the loss.
+@group(0) @binding(4) var<storage, read_write> traceOut: array<f32>;
+@group(0) @binding(5) var<storage, read> traceIndex: array<u32>;
+
+fn recordLanes(s: Lanes, slot: u32, rowIndex: u32) {
+  let loss = lossAt(objective, s.w);
+  for (var j = 0u; j < LANES; j++) {
+    let base = ((slot * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
+    for (var i = 0u; i < DIMS; i++) {
+      traceOut[base + i] = laneF(s.w[i], j);
+    }
+    traceOut[base + DIMS] = laneF(loss, j);
+  }
+}
+
+@compute @workgroup_size(1)
+fn trace(@builtin(global_invocation_id) gid: vec3u) {
+  let slot = gid.x;
+  if (slot >= u.slotVectors) {
+    return;
+  }
+  for (var j = 0u; j < LANES; j++) {
+    decodeLane(j, traceIndex[min(slot * LANES + j, u.count - 1u)]);
+  }
+  var s = startLanes(slot);
+  recordLanes(s, slot, 0u);
+  for (var k = u.stepBegin; k < u.stepEnd; k++) {
+    carefulStep(&s, k);
+    recordLanes(s, slot, k + 1u - u.stepBegin);
+  }
+  if (u.stepEnd == u.steps) {
+    finishLanes(&s, slot);
+  }
+  storeLanes(s, slot);
+}

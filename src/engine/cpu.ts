@@ -1,0 +1,244 @@
+/**
+ * The float32 reference engine: plain TypeScript, every operation rounded to
+ * float32 in the order the WGSL kernel (shaders/) performs it. It is the
+ * oracle the GPU engine is tested against, and the fallback where no GPU is.
+ */
+import { f32 } from '../float32.js';
+import { learningRate, scheduleFactor } from '../schedules.js';
+import { cellAt, gridCoords, gridSize, type Spec } from '../spec/spec.js';
+import { throwIfAborted } from '../errors.js';
+import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
+import { tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
+
+/** Per-trajectory state carried from one step block to the next. */
+interface TrajectoryState {
+  readonly dims: number;
+  w: Float64Array;
+  gPrev: Float64Array;
+  L: Float64Array;
+  c: Float64Array;
+  A: number;
+  row: number;
+  gradTol: number;
+  lastAbove: number;
+  escapeStep: number;
+  peak: number;
+  gradA: number;
+  gradB: number;
+  flips: number;
+}
+
+/** Largest |x| over the vector; NaN if any component is NaN (as the kernel's bit-pattern max). */
+function maxAbs(x: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i]!);
+    if (!(a <= m)) m = a; // NaN wins, like the kernel's max over magnitude bits
+  }
+  return m;
+}
+
+/** g = L ⊙ (w − c), rounded per operation; returns max |gᵢ|. */
+function gradient(s: TrajectoryState, g: Float64Array): number {
+  let G = 0;
+  for (let i = 0; i < s.dims; i++) {
+    const gi = f32(s.L[i]! * f32(s.w[i]! - s.c[i]!));
+    g[i] = gi;
+    const a = Math.abs(gi);
+    if (a > G) G = a;
+  }
+  return G;
+}
+
+/** Σ ½·Lᵢ·(wᵢ − cᵢ)², rounded per operation in index order. */
+function loss(s: TrajectoryState): number {
+  let total = 0;
+  for (let i = 0; i < s.dims; i++) {
+    const e = f32(s.w[i]! - s.c[i]!);
+    total = f32(total + f32(f32(0.5 * s.L[i]!) * f32(e * e)));
+  }
+  return total;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = f32(d + f32(a[i]! * b[i]!));
+  return d;
+}
+
+function initialState(spec: Spec, index: number, row: number): TrajectoryState {
+  const cell = cellAt(spec, index);
+  const dims = spec.dims;
+  const s: TrajectoryState = {
+    dims,
+    w: Float64Array.from(cell.w0, f32),
+    gPrev: new Float64Array(dims),
+    L: Float64Array.from(cell.curvature, f32),
+    c: Float64Array.from(cell.minimum, f32),
+    A: lrMultiplier(cell),
+    row,
+    gradTol: 0,
+    lastAbove: -1,
+    escapeStep: -1,
+    peak: 0,
+    gradA: 0,
+    gradB: 0,
+    flips: 0,
+  };
+  const G0 = gradient(s, s.gPrev);
+  s.gradTol = f32(f32(spec.base.tol) * G0);
+  s.peak = maxAbs(s.w);
+  if (!(s.peak <= f32(spec.base.bound))) s.escapeStep = 0;
+  return s;
+}
+
+/** Bookkeeping for iterate k (gradient g at w_k, G = max |gᵢ|). */
+function observe(s: TrajectoryState, k: number, g: Float64Array, G: number, aStart: number, bStart: number): void {
+  if (G > s.gradTol) s.lastAbove = k;
+  if (k >= bStart) {
+    if (G > s.gradB) s.gradB = G;
+    if (dot(g, s.gPrev) < 0) s.flips++;
+  } else if (k >= aStart) {
+    if (G > s.gradA) s.gradA = G;
+  }
+  s.gPrev.set(g);
+}
+
+/**
+ * Advances one trajectory through steps [k0, k1): the update at step k
+ * turns iterate w_k into w_{k+1}. `rate(k)` is the table value for step k.
+ */
+function advance(
+  s: TrajectoryState,
+  k0: number,
+  k1: number,
+  factor: (k: number) => number,
+  spec: Spec,
+  g: Float64Array,
+  record?: (k: number) => void,
+): void {
+  const { aStart, bStart } = tailWindows(spec.base.steps);
+  const bound = f32(spec.base.bound);
+  for (let k = k0; k < k1; k++) {
+    if (s.escapeStep >= 0) return; // frozen
+    const lr = f32(s.A * factor(k));
+    const G = gradient(s, g);
+    observe(s, k, g, G, aStart, bStart);
+    for (let i = 0; i < s.dims; i++) s.w[i] = f32(s.w[i]! - f32(g[i]! * lr));
+    const m = maxAbs(s.w);
+    if (!(m <= s.peak)) s.peak = m;
+    if (!(m <= bound)) s.escapeStep = k + 1;
+    record?.(k + 1);
+  }
+}
+
+/** After the last step: the final iterate's gradient joins the bookkeeping. */
+function finish(s: TrajectoryState, spec: Spec, g: Float64Array): number {
+  if (s.escapeStep < 0) {
+    const { aStart, bStart } = tailWindows(spec.base.steps);
+    const G = gradient(s, g);
+    observe(s, spec.base.steps, g, G, aStart, bStart);
+  }
+  return loss(s);
+}
+
+/** Trajectories per chunk of the CPU engine. */
+const CPU_CHUNK = 4096;
+
+export class CpuEngine implements Engine {
+  readonly kind = 'cpu' as const;
+  readonly description = 'float32 CPU reference (TypeScript)';
+
+  async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
+    const total = gridSize(spec);
+    const steps = spec.base.steps;
+    const layout = scheduleLayout(spec);
+    const block = stepBlockLength(layout, steps);
+    const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
+    const g = new Float64Array(spec.dims);
+    let done = 0;
+    for (let start = 0; start < total; start += chunk) {
+      throwIfAborted(options.signal);
+      const count = Math.min(chunk, total - start);
+      const states: TrajectoryState[] = [];
+      for (let i = 0; i < count; i++) states.push(initialState(spec, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
+      for (let k0 = 0; k0 < steps; k0 += block) {
+        const k1 = Math.min(steps, k0 + block);
+        const table = buildScheduleTable(spec, layout, k0, k1);
+        const stride = tableStride(k1 - k0);
+        for (const s of states) {
+          const offset = s.row * stride - k0;
+          advance(s, k0, k1, (k) => table[offset + k]!, spec, g);
+        }
+        done += count * (k1 - k0);
+        options.onProgress?.({ done, total: total * steps });
+        // Yield to the event loop so progress shows and cancellation can land.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        throwIfAborted(options.signal);
+      }
+      yield collect(spec, start, states, g);
+    }
+  }
+
+  async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
+    const steps = spec.base.steps;
+    const dims = spec.dims;
+    const g = new Float64Array(dims);
+    const traces: Trace[] = [];
+    for (const index of indices) {
+      throwIfAborted(options.signal);
+      const cell = cellAt(spec, index);
+      const s = initialState(spec, index, 0);
+      const lr = new Float32Array(steps + 1);
+      for (let k = 0; k <= steps; k++) lr[k] = learningRate(cell, k);
+      const w = new Float32Array((steps + 1) * dims);
+      const lossTrace = new Float32Array(steps + 1);
+      const record = (k: number) => {
+        w.set(s.w, k * dims);
+        lossTrace[k] = loss(s);
+      };
+      record(0);
+      advance(s, 0, steps, (k) => scheduleFactor(cell, k), spec, g, record);
+      // Frozen trajectories keep their last iterate.
+      if (s.escapeStep >= 0) for (let k = s.escapeStep + 1; k <= steps; k++) {
+        w.copyWithin(k * dims, s.escapeStep * dims, (s.escapeStep + 1) * dims);
+        lossTrace[k] = lossTrace[s.escapeStep]!;
+      }
+      traces.push({ index, lr, w, loss: lossTrace });
+    }
+    return traces;
+  }
+
+  dispose(): void {}
+}
+
+function collect(spec: Spec, start: number, states: TrajectoryState[], g: Float64Array): ChunkStats {
+  const count = states.length;
+  const dims = spec.dims;
+  const stats = {
+    start,
+    count,
+    dims,
+    finalW: new Float32Array(count * dims),
+    finalLoss: new Float32Array(count),
+    peak: new Float32Array(count),
+    gradTol: new Float32Array(count),
+    lastAbove: new Int32Array(count),
+    escapeStep: new Int32Array(count),
+    gradA: new Float32Array(count),
+    gradB: new Float32Array(count),
+    flips: new Uint32Array(count),
+  };
+  states.forEach((s, i) => {
+    stats.finalLoss[i] = finish(s, spec, g);
+    stats.finalW.set(s.w, i * dims);
+    stats.peak[i] = s.peak;
+    stats.gradTol[i] = s.gradTol;
+    stats.lastAbove[i] = s.lastAbove;
+    stats.escapeStep[i] = s.escapeStep;
+    stats.gradA[i] = s.gradA;
+    stats.gradB[i] = s.gradB;
+    stats.flips[i] = s.flips;
+  });
+  return stats;
+}

@@ -1,0 +1,93 @@
+/**
+ * Host-computed learning-rate tables, shared by both engines.
+ *
+ * WGSL's `pow`, `exp` and `cos` are allowed errors far beyond one float32
+ * ulp, so the kernel never evaluates a schedule: the host evaluates it in
+ * TensorFlow's float32 op order (src/schedules.ts) and uploads one row per
+ * distinct schedule setting ("tuple"). The kernel then does a single float32
+ * multiply, `lr = A × table[row][k]`, where A is the trajectory's own lr for
+ * schedules of the form lr × factor(k) and 1 for the others.
+ */
+import { f32 } from '../float32.js';
+import { isLrFactorSchedule, scheduleFactor, type ScheduleName } from '../schedules.js';
+import { PARAMS } from '../spec/params.js';
+import { applyAxisValue, type Cell, type Spec } from '../spec/spec.js';
+
+export interface ScheduleLayout {
+  /** Indices (into spec.axes) of the axes that change a trajectory's table row. */
+  readonly tupleAxes: readonly number[];
+  /** Row stride of each tuple axis. */
+  readonly tupleStrides: readonly number[];
+  /** Number of distinct rows. */
+  readonly tupleCount: number;
+}
+
+/** Schedules that can occur in the grid. */
+export function schedulesInPlay(spec: Spec): ScheduleName[] {
+  const axis = spec.axes.find((a) => a.key === 'schedule');
+  return axis ? (axis.values as ScheduleName[]) : [spec.base.schedule];
+}
+
+export function scheduleLayout(spec: Spec): ScheduleLayout {
+  const lrIsFactor = schedulesInPlay(spec).every(isLrFactorSchedule);
+  const tupleAxes: number[] = [];
+  const tupleStrides: number[] = [];
+  let count = 1;
+  spec.axes.forEach((axis, i) => {
+    if (PARAMS[axis.key].group !== 'schedule') return;
+    if (axis.key === 'lr' && lrIsFactor) return;
+    tupleAxes.push(i);
+    tupleStrides.push(count);
+    count *= axis.values.length;
+  });
+  return { tupleAxes, tupleStrides, tupleCount: count };
+}
+
+/** The table row of a trajectory with the given grid coordinates. */
+export function tupleIndex(layout: ScheduleLayout, coords: readonly number[]): number {
+  let row = 0;
+  layout.tupleAxes.forEach((axis, j) => (row += coords[axis]! * layout.tupleStrides[j]!));
+  return row;
+}
+
+/** What the kernel multiplies the table value by: lr for factor schedules, 1 otherwise. */
+export function lrMultiplier(cell: Cell): number {
+  return isLrFactorSchedule(cell.schedule) ? f32(cell.lr) : 1;
+}
+
+/** Rows are padded to a multiple of 4 so the kernel can read four steps at once. */
+export function tableStride(blockLength: number): number {
+  return Math.ceil(blockLength / 4) * 4;
+}
+
+/**
+ * Table values for steps [k0, k1), row by row: `table[row × stride + (k − k0)]`.
+ */
+export function buildScheduleTable(spec: Spec, layout: ScheduleLayout, k0: number, k1: number): Float32Array<ArrayBuffer> {
+  const stride = tableStride(k1 - k0);
+  const table = new Float32Array(layout.tupleCount * stride);
+  const cell: Cell = { ...spec.base, curvature: [...spec.base.curvature], minimum: [...spec.base.minimum], w0: [...spec.base.w0] };
+  const coords = new Array<number>(layout.tupleAxes.length).fill(0);
+  for (let row = 0; row < layout.tupleCount; row++) {
+    // Decode the row into axis values (first tuple axis fastest).
+    let rest = row;
+    layout.tupleAxes.forEach((axisIndex, j) => {
+      const axis = spec.axes[axisIndex]!;
+      coords[j] = rest % axis.values.length;
+      rest = Math.floor(rest / axis.values.length);
+      applyAxisValue(cell, spec.dims, axis, axis.values[coords[j]!]!);
+    });
+    const offset = row * stride;
+    for (let k = k0; k < k1; k++) table[offset + k - k0] = scheduleFactor(cell, k);
+  }
+  return table;
+}
+
+/** Float32 values the tables may hold in all, per block; sets the step-block length. */
+export const TABLE_BUDGET_FLOATS = 1 << 24;
+
+/** Steps per block so that one block's table fits the budget (a multiple of 4, at least 4). */
+export function stepBlockLength(layout: ScheduleLayout, steps: number, budgetFloats = TABLE_BUDGET_FLOATS): number {
+  const perRow = Math.floor(budgetFloats / layout.tupleCount / 4) * 4;
+  return Math.max(4, Math.min(tableStride(steps), perRow));
+}

@@ -1,0 +1,147 @@
+/**
+ * Assembles the WGSL for one spec from the files in shaders/, specialised by
+ * generated code: lane width, dimensions, and a decoder that turns a grid
+ * index into the trajectory's parameters with no per-step branching.
+ */
+import quadraticSource from '../../shaders/quadratic.wgsl?raw';
+import gdSource from '../../shaders/gd.wgsl?raw';
+import trajectorySource from '../../shaders/trajectory.wgsl?raw';
+import { f32Bits } from '../float32.js';
+import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
+import { PARAMS } from '../spec/params.js';
+import type { Spec } from '../spec/spec.js';
+import { stateConstants, uniformStruct } from './layout.js';
+import type { ScheduleLayout } from './schedule-table.js';
+
+export interface KernelOptions {
+  /** Trajectories per invocation, one per vector lane: 1, 2 or 4. */
+  readonly lanes: 1 | 2 | 4;
+  /** Invocations per workgroup. */
+  readonly workgroupSize: number;
+  /** Steps between escape checks in the fast loop. */
+  readonly fastBlock: number;
+}
+
+export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 16 };
+
+export interface Kernel {
+  readonly code: string;
+  /** Every swept value the kernel reads, axis after axis. */
+  readonly axisValues: Float32Array<ArrayBuffer>;
+}
+
+function literal(x: number): string {
+  return `bitcast<f32>(0x${f32Bits(x).toString(16).padStart(8, '0')}u)`;
+}
+
+function lanePrelude(lanes: number): string {
+  if (lanes === 1) {
+    return `alias V = f32;
+alias VU = u32;
+alias VI = i32;
+fn setLane(v: f32, j: u32, x: f32) -> f32 { return x; }
+fn setLaneU(v: u32, j: u32, x: u32) -> u32 { return x; }
+fn laneU(v: u32, j: u32) -> u32 { return v; }
+fn laneF(v: f32, j: u32) -> f32 { return v; }`;
+  }
+  return `alias V = vec${lanes}<f32>;
+alias VU = vec${lanes}<u32>;
+alias VI = vec${lanes}<i32>;
+fn setLane(v: V, j: u32, x: f32) -> V { var r = v; r[j] = x; return r; }
+fn setLaneU(v: VU, j: u32, x: u32) -> VU { var r = v; r[j] = x; return r; }
+fn laneU(v: VU, j: u32) -> u32 { return v[j]; }
+fn laneF(v: V, j: u32) -> f32 { return v[j]; }`;
+}
+
+/** Float value an axis entry stores for the kernel. */
+function axisEntry(key: string, value: unknown, dims: number, whole: boolean): number[] {
+  if (key === 'schedule') return [isLrFactorSchedule(value as ScheduleName) ? 1 : 0];
+  if (typeof value === 'boolean') return [value ? 1 : 0];
+  if (typeof value === 'string') return [SCHEDULES.indexOf(value as ScheduleName)];
+  if (Array.isArray(value)) {
+    if (!whole) return [0]; // piecewise vectors live in the schedule table only
+    return value.length === dims ? value : new Array<number>(dims).fill(value[0]);
+  }
+  const x = value as number;
+  return whole ? new Array<number>(dims).fill(x) : [x];
+}
+
+export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: KernelOptions = DEFAULT_KERNEL_OPTIONS): Kernel {
+  const { dims } = spec;
+  const values: number[] = [];
+  const offsets: number[] = [];
+  const strides: number[] = [];
+  let stride = 1;
+  for (const axis of spec.axes) {
+    offsets.push(values.length);
+    strides.push(stride);
+    stride *= axis.values.length;
+    const def = PARAMS[axis.key];
+    const whole = def.type === 'vector' && def.perDimension && axis.component === undefined;
+    for (const v of axis.values) values.push(...axisEntry(axis.key, v, dims, whole));
+  }
+
+  const axisOf = (key: string, component?: number) =>
+    spec.axes.findIndex((a) => a.key === key && a.component === component);
+  const coordName = (a: number) => `c${a}`;
+  const used = new Set<number>();
+  const read = (a: number, index: string) => {
+    used.add(a);
+    return `axisValues[${offsets[a]}u + ${index}]`;
+  };
+
+  const vectorExpr = (key: 'curvature' | 'minimum' | 'w0', d: number): string => {
+    const component = axisOf(key, d);
+    if (component >= 0) return read(component, coordName(component));
+    const whole = axisOf(key);
+    if (whole >= 0) return read(whole, `${coordName(whole)} * ${dims}u + ${d}u`);
+    return literal(spec.base[key][d]!);
+  };
+  const lrAxis = axisOf('lr');
+  const lrExpr = lrAxis >= 0 ? read(lrAxis, coordName(lrAxis)) : literal(spec.base.lr);
+  const scheduleAxis = axisOf('schedule');
+  const multiplierExpr =
+    scheduleAxis >= 0
+      ? `select(1.0, ${lrExpr}, ${read(scheduleAxis, coordName(scheduleAxis))} > 0.5)`
+      : isLrFactorSchedule(spec.base.schedule)
+        ? lrExpr
+        : '1.0';
+  const rowTerms = schedule.tupleAxes.map((a, j) => {
+    used.add(a);
+    return `${coordName(a)} * ${schedule.tupleStrides[j]}u`;
+  });
+  const rowExpr = rowTerms.length ? rowTerms.join(' + ') : '0u';
+
+  const body: string[] = [];
+  for (let d = 0; d < dims; d++) {
+    body.push(`  objective.L[${d}] = setLane(objective.L[${d}], j, ${vectorExpr('curvature', d)});`);
+    body.push(`  objective.c[${d}] = setLane(objective.c[${d}], j, ${vectorExpr('minimum', d)});`);
+    body.push(`  initialW[${d}] = setLane(initialW[${d}], j, ${vectorExpr('w0', d)});`);
+  }
+  body.push(`  multiplier = setLane(multiplier, j, ${multiplierExpr});`);
+  body.push(`  row = setLaneU(row, j, ${rowExpr});`);
+  const coords = [...used]
+    .sort((a, b) => a - b)
+    .map((a) => `  let ${coordName(a)} = (index / ${strides[a]}u) % ${spec.axes[a]!.values.length}u;`);
+
+  const prelude = `// Generated for this spec by src/engine/shader.ts.
+${lanePrelude(options.lanes)}
+const LANES = ${options.lanes}u;
+const DIMS = ${dims}u;
+const WORKGROUP = ${options.workgroupSize}u;
+const FAST_BLOCK = ${options.fastBlock}u;
+${stateConstants(dims)}
+${uniformStruct()}`;
+
+  const decoder = `var<private> initialW: array<V, DIMS>;
+
+// Grid index → lane j's objective, initial point, lr multiplier and table row.
+fn decodeLane(j: u32, index: u32) {
+${coords.join('\n')}
+${body.join('\n')}
+}`;
+
+  const code = [prelude, quadraticSource, gdSource, trajectorySource, decoder].join('\n\n');
+  // An empty storage binding is not allowed: keep one word.
+  return { code, axisValues: new Float32Array(values.length ? values : [0]) };
+}

@@ -1,0 +1,93 @@
+/**
+ * The contract both engines fulfil: the same statistics for every trajectory,
+ * computed with the same float32 operations in the same order.
+ */
+import type { Spec } from '../spec/spec.js';
+
+export const REGIMES = ['converged', 'converging', 'oscillating', 'stalled', 'diverged'] as const;
+export type Regime = (typeof REGIMES)[number];
+
+/** Raw per-trajectory statistics of a contiguous range of the grid, as an engine returns them. */
+export interface ChunkStats {
+  /** Grid index of the first trajectory. */
+  readonly start: number;
+  readonly count: number;
+  readonly dims: number;
+  /** Final parameters, `dims` per trajectory (frozen at the escape point for diverged ones). */
+  readonly finalW: Float32Array;
+  readonly finalLoss: Float32Array;
+  /** Largest |wᵢ| over every iterate, the initial point included. */
+  readonly peak: Float32Array;
+  /** The gradient tolerance: float32(tol × largest |gᵢ| at w₀). */
+  readonly gradTol: Float32Array;
+  /** Last iterate index k whose largest |gᵢ| exceeded gradTol; -1 if none. */
+  readonly lastAbove: Int32Array;
+  /** First iterate index k with some |wᵢ| beyond the bound (or not a number); -1 if none. */
+  readonly escapeStep: Int32Array;
+  /** Largest |gᵢ| over the tail windows A (earlier) and B (last, final iterate included). */
+  readonly gradA: Float32Array;
+  readonly gradB: Float32Array;
+  /** Iterates in window B whose gradient points against the previous one (g·g′ < 0). */
+  readonly flips: Uint32Array;
+}
+
+/** Statistics plus what the host derives from them. */
+export interface ChunkResult extends ChunkStats {
+  /** Index into REGIMES. */
+  readonly regime: Uint8Array;
+  /** Converged: first iterate from which it stayed within tolerance. Diverged: escape step. Else -1. */
+  readonly regimeStep: Int32Array;
+  /** Contraction rate per step over the tail: (gradB / gradA)^(1/W). */
+  readonly rate: Float64Array;
+}
+
+/** One trajectory followed step by step. */
+export interface Trace {
+  /** Grid index. */
+  readonly index: number;
+  /** lr(k) for k = 0…K: row k holds the rate the next update (step k) uses. */
+  readonly lr: Float32Array;
+  /** Iterates w₀…w_K, `dims` per iterate. */
+  readonly w: Float32Array;
+  /** Loss at each iterate. */
+  readonly loss: Float32Array;
+}
+
+export interface Progress {
+  /** Trajectory-steps done so far, and in all. */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  /** Trajectories per chunk (the engine picks one when omitted). */
+  readonly chunkSize?: number;
+}
+
+/** A simulation engine: the float32 CPU reference or the WebGPU engine. */
+export interface Engine {
+  readonly kind: 'cpu' | 'gpu';
+  /** What runs it, e.g. the adapter's name. */
+  readonly description: string;
+  /** Streams the grid's statistics chunk by chunk, in grid order. */
+  run(spec: Spec, options?: RunOptions): AsyncIterable<ChunkStats>;
+  /** Follows the given trajectories step by step. */
+  trace(spec: Spec, indices: readonly number[], options?: RunOptions): Promise<Trace[]>;
+  /** Releases the device (no-op for the CPU engine). */
+  dispose(): void;
+}
+
+/** Tail windows over iterate indices 0…K: B is the last W iterates, A the W before them. */
+export interface TailWindows {
+  readonly width: number;
+  /** First iterate of window A (clipped at 0) and of window B. */
+  readonly aStart: number;
+  readonly bStart: number;
+}
+
+export function tailWindows(steps: number): TailWindows {
+  const width = Math.max(1, Math.min(100, Math.floor(steps / 4)));
+  return { width, aStart: Math.max(0, steps - 2 * width + 1), bStart: steps - width + 1 };
+}

@@ -1,0 +1,62 @@
+/**
+ * WebGPU in Node through Dawn's bindings (the `webgpu` package).
+ *
+ * The object `create()` returns owns the Dawn instance; if it is garbage
+ * collected while an adapter or device from it is alive, the process
+ * crashes. It is therefore created once and held here for the life of the
+ * process, and each GpuEngine also keeps a reference to it.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoAdapterError } from '../errors.js';
+import { GpuEngine, type GpuEngineOptions } from '../engine/gpu.js';
+
+let instance: GPU | undefined;
+
+/** How to get a WebGPU adapter on a machine without one. */
+export const INSTALL_HINT = [
+  'lrscope needs a Vulkan driver for WebGPU. On a machine without a GPU, install Mesa’s software driver',
+  '(lavapipe, Mesa ≥ 23; Debian 12 has it in bookworm-backports):',
+  "  echo 'deb http://deb.debian.org/debian bookworm-backports main' | sudo tee /etc/apt/sources.list.d/backports.list",
+  '  sudo apt-get update && sudo apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1',
+  'Ubuntu 24.04 and newer: sudo apt-get install -y mesa-vulkan-drivers libvulkan1',
+  'Or run on the CPU reference engine with --engine cpu.',
+].join('\n');
+
+/** Dawn options from LRSCOPE_DAWN (comma-separated), e.g. `adapter=llvmpipe`. */
+function dawnFlags(): string[] {
+  const flags = process.env.LRSCOPE_DAWN?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  return flags;
+}
+
+/** The process-wide WebGPU entry point. */
+export async function nodeGpu(): Promise<GPU> {
+  if (instance) return instance;
+  // Vulkan loaders complain on stderr when XDG_RUNTIME_DIR is missing or unusable.
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const dir = join(tmpdir(), `lrscope-xdg-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
+  let webgpu: typeof import('webgpu');
+  try {
+    webgpu = await import('webgpu');
+  } catch (e) {
+    throw new NoAdapterError(`the WebGPU bindings (npm package webgpu) could not be loaded: ${(e as Error).message}\n${INSTALL_HINT}`);
+  }
+  Object.assign(globalThis, webgpu.globals);
+  instance = webgpu.create(dawnFlags());
+  return instance;
+}
+
+/** A GPU engine on this machine's first adapter; throws NoAdapterError with install advice if there is none. */
+export async function createNodeGpuEngine(options: GpuEngineOptions = {}): Promise<GpuEngine> {
+  const gpu = await nodeGpu();
+  try {
+    return await GpuEngine.create(gpu, options);
+  } catch (e) {
+    if (e instanceof NoAdapterError) throw new NoAdapterError(`no WebGPU adapter found.\n${INSTALL_HINT}`);
+    throw e;
+  }
+}

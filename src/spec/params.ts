@@ -1,0 +1,295 @@
+/**
+ * Every parameter lrscope knows, defined once. The command line's flags, the
+ * JSON spec's keys, the web page's URL state, the output's cell fields and
+ * the help text all come from this table.
+ *
+ * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
+ */
+import { NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
+import type { Value } from './values.js';
+
+export const OBJECTIVES = ['quadratic'] as const;
+export type ObjectiveName = (typeof OBJECTIVES)[number];
+export const OPTIMIZERS = ['gd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export type ParamGroup = 'objective' | 'optimizer' | 'schedule' | 'run';
+
+interface Common {
+  readonly flag: string;
+  readonly group: ParamGroup;
+  readonly help: string;
+  /** Whether the value may vary across the grid. */
+  readonly sweepable: boolean;
+}
+
+export interface NumberParam extends Common {
+  readonly type: 'number';
+  readonly default: number | undefined;
+  /** Returns a problem with one value, or undefined when it is acceptable. */
+  readonly check: (x: number) => string | undefined;
+  /** The accepted form of one value, e.g. "a positive number". */
+  readonly accepted: string;
+}
+
+export interface VectorParam extends Common {
+  readonly type: 'vector';
+  readonly default: readonly number[];
+  readonly check: (x: number) => string | undefined;
+  readonly accepted: string;
+  /** Vectors with one component per dimension of the objective (broadcast from a scalar). */
+  readonly perDimension: boolean;
+}
+
+export interface BooleanParam extends Common {
+  readonly type: 'boolean';
+  readonly default: boolean;
+}
+
+export interface ChoiceParam extends Common {
+  readonly type: 'choice';
+  readonly choices: readonly string[];
+  readonly default: string;
+}
+
+export type ParamDef = NumberParam | VectorParam | BooleanParam | ChoiceParam;
+
+const finite = () => undefined;
+const positive = (x: number) => (x > 0 ? undefined : `${x} is not positive`);
+const nonNegative = (x: number) => (x >= 0 ? undefined : `${x} is negative`);
+const atLeastOne = (x: number) => (x >= 1 ? undefined : `${x} is less than 1`);
+const wholeNonNegative = (x: number) =>
+  Number.isInteger(x) && x >= 0 ? undefined : `${x} is not a whole number ≥ 0`;
+const wholePositive = (x: number) => (Number.isInteger(x) && x >= 1 ? undefined : `${x} is not a positive whole number`);
+const seed = (x: number) =>
+  Number.isInteger(x) && x >= 0 && x < 2 ** 32 ? undefined : `${x} is not a whole number from 0 to 4294967295`;
+
+const number = (
+  flag: string,
+  group: ParamGroup,
+  def: number | undefined,
+  check: NumberParam['check'],
+  accepted: string,
+  help: string,
+  sweepable = true,
+): NumberParam => ({ type: 'number', flag, group, default: def, check, accepted, help, sweepable });
+
+export const PARAMS = {
+  objective: {
+    type: 'choice',
+    flag: 'objective',
+    group: 'objective',
+    choices: OBJECTIVES,
+    default: 'quadratic',
+    sweepable: false,
+    help: 'the loss: quadratic = Σ ½·L·(w − c)² over the dimensions',
+  },
+  curvature: {
+    type: 'vector',
+    flag: 'curvature',
+    group: 'objective',
+    default: [2],
+    check: finite,
+    accepted: 'a number or a vector like [1,100]',
+    perDimension: true,
+    sweepable: true,
+    help: 'curvature L of the quadratic, one per dimension (default 2: the seed’s (w+1)²)',
+  },
+  minimum: {
+    type: 'vector',
+    flag: 'minimum',
+    group: 'objective',
+    default: [-1],
+    check: finite,
+    accepted: 'a number or a vector like [-1,0]',
+    perDimension: true,
+    sweepable: true,
+    help: 'where the quadratic has its minimum, c (default -1)',
+  },
+  w0: {
+    type: 'vector',
+    flag: 'w0',
+    group: 'objective',
+    default: [5],
+    check: finite,
+    accepted: 'a number or a vector like [5,5]',
+    perDimension: true,
+    sweepable: true,
+    help: 'initial point w₀ (default 5)',
+  },
+  optimizer: {
+    type: 'choice',
+    flag: 'optimizer',
+    group: 'optimizer',
+    choices: OPTIMIZERS,
+    default: 'gd',
+    sweepable: false,
+    help: 'gd = plain gradient descent, w ← w − lr·∇f(w) (TF1 GradientDescentOptimizer)',
+  },
+  schedule: {
+    type: 'choice',
+    flag: 'schedule',
+    group: 'schedule',
+    choices: SCHEDULES,
+    default: 'constant',
+    sweepable: true,
+    help: 'learning-rate schedule (TF1 tf.train.*_decay)',
+  },
+  lr: number('lr', 'schedule', 0.2, finite, 'a number', 'initial learning rate (default 0.2)'),
+  decaySteps: number(
+    'decay-steps',
+    'schedule',
+    undefined,
+    positive,
+    'a positive number',
+    'steps per decay period (default: --steps)',
+  ),
+  decayRate: number('decay-rate', 'schedule', 0.96, finite, 'a number', 'decay rate (default 0.96)'),
+  staircase: {
+    type: 'boolean',
+    flag: 'staircase',
+    group: 'schedule',
+    default: false,
+    sweepable: true,
+    help: 'decay in discrete steps: floor(step / decay-steps)',
+  },
+  naturalExpForm: {
+    type: 'choice',
+    flag: 'natural-exp-form',
+    group: 'schedule',
+    choices: NATURAL_EXP_FORMS,
+    default: 'pow',
+    sweepable: true,
+    help: 'natural_exp as lr·pow(exp(−rate), p) (TF ≥ 1.13, default) or lr·exp(−rate·p) (TF ≤ 1.12)',
+  },
+  endLr: number('end-lr', 'schedule', 1e-4, finite, 'a number', 'polynomial: final learning rate (default 1e-4)'),
+  power: number('power', 'schedule', 1, finite, 'a number', 'polynomial: power (default 1)'),
+  cycle: {
+    type: 'boolean',
+    flag: 'cycle',
+    group: 'schedule',
+    default: false,
+    sweepable: true,
+    help: 'polynomial: restart after every decay period',
+  },
+  alpha: number('alpha', 'schedule', 0, finite, 'a number', 'cosine family: floor as a fraction of lr (default 0)'),
+  tMul: number('t-mul', 'schedule', 2, atLeastOne, 'a number ≥ 1', 'cosine_restarts: period growth (default 2)'),
+  mMul: number('m-mul', 'schedule', 1, finite, 'a number', 'cosine_restarts: rate factor per restart (default 1)'),
+  numPeriods: number(
+    'num-periods',
+    'schedule',
+    0.5,
+    finite,
+    'a number',
+    'linear_cosine: cosine periods over decay-steps (default 0.5)',
+  ),
+  beta: number('beta', 'schedule', 0.001, finite, 'a number', 'linear_cosine: constant added to the factor (default 0.001)'),
+  initialVariance: number(
+    'initial-variance',
+    'schedule',
+    1,
+    nonNegative,
+    'a number ≥ 0',
+    'noisy_linear_cosine: initial noise variance (default 1)',
+  ),
+  varianceDecay: number(
+    'variance-decay',
+    'schedule',
+    0.55,
+    finite,
+    'a number',
+    'noisy_linear_cosine: noise variance decay (default 0.55)',
+  ),
+  noiseSeed: number(
+    'noise-seed',
+    'schedule',
+    0,
+    seed,
+    'a whole number from 0 to 4294967295',
+    'noisy_linear_cosine: seed of the noise (default 0)',
+  ),
+  boundaries: {
+    type: 'vector',
+    flag: 'boundaries',
+    group: 'schedule',
+    default: [],
+    check: wholeNonNegative,
+    accepted: 'increasing whole steps like [100,200]',
+    perDimension: false,
+    sweepable: true,
+    help: 'piecewise_constant: steps where the rate changes, e.g. [100,200]',
+  },
+  values: {
+    type: 'vector',
+    flag: 'values',
+    group: 'schedule',
+    default: [],
+    check: finite,
+    accepted: 'rates like [0.1,0.05,0.01]',
+    perDimension: false,
+    sweepable: true,
+    help: 'piecewise_constant: the rates, one more than boundaries',
+  },
+  warmupSteps: number(
+    'warmup-steps',
+    'schedule',
+    0,
+    wholeNonNegative,
+    'a whole number ≥ 0',
+    'linear warmup from 0 to lr over this many steps, before the schedule starts (default 0)',
+  ),
+  steps: number('steps', 'run', 1000, wholePositive, 'a positive whole number', 'number of steps (default 1000; trace: 40)', false),
+  tol: number(
+    'tol',
+    'run',
+    1e-5,
+    positive,
+    'a positive number',
+    'converged once the largest gradient component is ≤ tol × its initial value (default 1e-5)',
+    false,
+  ),
+  bound: number(
+    'bound',
+    'run',
+    1e20,
+    positive,
+    'a positive number',
+    'diverged once a component of w exceeds this magnitude (default 1e20)',
+    false,
+  ),
+} as const satisfies Record<string, ParamDef>;
+
+export type ParamKey = keyof typeof PARAMS;
+export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
+
+/** The definition of a parameter. */
+export function paramDef(key: ParamKey): ParamDef {
+  return PARAMS[key];
+}
+
+/** The camelCase key for a kebab-case flag (without the dashes), if any. */
+export function keyOfFlag(flag: string): ParamKey | undefined {
+  return PARAM_KEYS.find((k) => PARAMS[k].flag === flag);
+}
+
+/** The accepted forms of a parameter, for error messages. */
+export function acceptedForms(def: ParamDef): string {
+  const sweep = def.sweepable;
+  switch (def.type) {
+    case 'number':
+      return sweep ? `${def.accepted}, a list like 0.1,0.2, or a range START:STOP:COUNT[:log]` : def.accepted;
+    case 'vector':
+      return def.perDimension
+        ? `${def.accepted}, a list, a range START:STOP:COUNT[:log], or a vector with a swept component like [1,1:100:8]`
+        : def.accepted;
+    case 'boolean':
+      return sweep ? 'true or false, or the list true,false' : 'true or false';
+    case 'choice':
+      return sweep ? `one of ${def.choices.join(', ')}, or a comma-separated list of them` : `one of ${def.choices.join(', ')}`;
+  }
+}
+
+/** Default value of a parameter (decaySteps defaults to the number of steps). */
+export function defaultValue(key: ParamKey): Value | undefined {
+  return PARAMS[key].default;
+}
