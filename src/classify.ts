@@ -33,6 +33,7 @@ export function classifyChunk(stats: ChunkStats, steps: number): ChunkResult {
     if (stats.escapeStep[i]! >= 0) {
       regime[i] = DIVERGED;
       regimeStep[i] = stats.escapeStep[i]!;
+      rate[i] = NaN; // frozen before the tail windows: no rate was measured
     } else if (stats.lastAbove[i]! < steps) {
       regime[i] = CONVERGED;
       regimeStep[i] = stats.lastAbove[i]! + 1;

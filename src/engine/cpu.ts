@@ -153,7 +153,7 @@ export class CpuEngine implements Engine {
     const total = gridSize(spec);
     const steps = spec.base.steps;
     const layout = scheduleLayout(spec);
-    const block = stepBlockLength(layout, steps);
+    const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
     const g = new Float64Array(spec.dims);
     let done = 0;

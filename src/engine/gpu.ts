@@ -165,8 +165,8 @@ export class GpuEngine implements Engine {
     const maxBinding = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
     const chunk = Math.max(lanes, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, Math.ceil(total / lanes) * lanes));
-    const block = stepBlockLength(layout, steps);
-    const dispatchSteps = Math.max(1, Math.min(block, Math.floor(WORK_PER_DISPATCH / chunk)));
+    const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
+    const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
 
     const pipeline = this.pipeline(kernel.code, 'advance');
     const axisBuffer = this.storageBuffer(kernel.axisValues, 'axis values');
@@ -295,7 +295,10 @@ export class GpuEngine implements Engine {
     const slotVectors = Math.ceil(count / lanes);
     const padded = slotVectors * lanes;
     const rowFloats = dims + 1;
-    const block = Math.max(1, Math.min(stepBlockLength(layout, steps), Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1));
+    const block = Math.max(
+      1,
+      Math.min(stepBlockLength(layout, steps, options.tableBudgetFloats), options.stepsPerDispatch ?? Infinity, Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1),
+    );
 
     const pipeline = this.pipeline(kernel.code, 'trace');
     const axisBuffer = this.storageBuffer(kernel.axisValues, 'axis values');

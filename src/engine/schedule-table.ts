@@ -87,7 +87,7 @@ export function buildScheduleTable(spec: Spec, layout: ScheduleLayout, k0: numbe
 export const TABLE_BUDGET_FLOATS = 1 << 24;
 
 /** Steps per block so that one block's table fits the budget (a multiple of 4, at least 4). */
-export function stepBlockLength(layout: ScheduleLayout, steps: number, budgetFloats = TABLE_BUDGET_FLOATS): number {
+export function stepBlockLength(layout: ScheduleLayout, steps: number, budgetFloats: number = TABLE_BUDGET_FLOATS): number {
   const perRow = Math.floor(budgetFloats / layout.tupleCount / 4) * 4;
   return Math.max(4, Math.min(tableStride(steps), perRow));
 }

@@ -6,7 +6,6 @@
 import quadraticSource from '../../shaders/quadratic.wgsl?raw';
 import gdSource from '../../shaders/gd.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
-import { f32Bits } from '../float32.js';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
 import { PARAMS } from '../spec/params.js';
 import type { Spec } from '../spec/spec.js';
@@ -26,12 +25,8 @@ export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 
 
 export interface Kernel {
   readonly code: string;
-  /** Every swept value the kernel reads, axis after axis. */
+  /** The fixed objective values and lr, then every swept value, axis after axis. */
   readonly axisValues: Float32Array<ArrayBuffer>;
-}
-
-function literal(x: number): string {
-  return `bitcast<f32>(0x${f32Bits(x).toString(16).padStart(8, '0')}u)`;
 }
 
 function lanePrelude(lanes: number): string {
@@ -68,7 +63,10 @@ function axisEntry(key: string, value: unknown, dims: number, whole: boolean): n
 
 export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: KernelOptions = DEFAULT_KERNEL_OPTIONS): Kernel {
   const { dims } = spec;
-  const values: number[] = [];
+  // The fixed values come first, in the buffer rather than in the code, so
+  // specs that differ only in them share one compiled pipeline.
+  const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims };
+  const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr];
   const offsets: number[] = [];
   const strides: number[] = [];
   let stride = 1;
@@ -95,10 +93,10 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     if (component >= 0) return read(component, coordName(component));
     const whole = axisOf(key);
     if (whole >= 0) return read(whole, `${coordName(whole)} * ${dims}u + ${d}u`);
-    return literal(spec.base[key][d]!);
+    return `axisValues[${constants[key] + d}u]`;
   };
   const lrAxis = axisOf('lr');
-  const lrExpr = lrAxis >= 0 ? read(lrAxis, coordName(lrAxis)) : literal(spec.base.lr);
+  const lrExpr = lrAxis >= 0 ? read(lrAxis, coordName(lrAxis)) : `axisValues[${constants.lr}u]`;
   const scheduleAxis = axisOf('schedule');
   const multiplierExpr =
     scheduleAxis >= 0
@@ -142,6 +140,5 @@ ${body.join('\n')}
 }`;
 
   const code = [prelude, quadraticSource, gdSource, trajectorySource, decoder].join('\n\n');
-  // An empty storage binding is not allowed: keep one word.
-  return { code, axisValues: new Float32Array(values.length ? values : [0]) };
+  return { code, axisValues: new Float32Array(values) };
 }

@@ -64,6 +64,10 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Trajectories per chunk (the engine picks one when omitted). */
   readonly chunkSize?: number;
+  /** Most steps one GPU dispatch advances (the engine picks when omitted). */
+  readonly stepsPerDispatch?: number;
+  /** Float32 values a schedule table may hold; sets the step-block length (default 2^24). */
+  readonly tableBudgetFloats?: number;
 }
 
 /** A simulation engine: the float32 CPU reference or the WebGPU engine. */

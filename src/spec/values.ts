@@ -13,6 +13,8 @@
  * separates sweep values.
  */
 
+import { formatFloat32 } from '../float32.js';
+
 export type Scale = 'list' | 'linear' | 'log';
 
 /** One setting of a parameter. */
@@ -193,7 +195,10 @@ export function formatValue(value: Value): string {
   return String(value);
 }
 
-/** Shortest text that reads back as the same double. */
+/**
+ * A number as the engines see it: the shortest text that reads back as the
+ * same float32 (what every kernel computes with), without numpy's trailing ".0".
+ */
 export function formatNumber(x: number): string {
-  return String(x);
+  return formatFloat32(x).replace(/\.0$/, '');
 }

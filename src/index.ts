@@ -1,0 +1,25 @@
+/**
+ * lrscope's library API (Node). Browser code imports src/core.ts, which is
+ * the same without the Node-only pieces (Dawn, files, PNG).
+ *
+ * ```ts
+ * import { parseSpec, createEngine, sweep } from 'lrscope';
+ * const spec = parseSpec({ lr: '0.01:1.5:256', curvature: '0.5:4:256', steps: 500 });
+ * const engine = await createEngine('gpu');
+ * for await (const chunk of sweep(spec, engine)) { ... }
+ * engine.dispose();
+ * ```
+ */
+export * from './core.js';
+export { createNodeGpuEngine, nodeGpu, INSTALL_HINT } from './node/gpu.js';
+export { renderMapPng } from './node/png.js';
+export { AtomicFile } from './node/files.js';
+
+import { CpuEngine } from './engine/cpu.js';
+import type { Engine } from './engine/types.js';
+import { createNodeGpuEngine } from './node/gpu.js';
+
+/** The GPU engine (WebGPU through Dawn) or the float32 CPU reference. */
+export async function createEngine(kind: 'gpu' | 'cpu' = 'gpu'): Promise<Engine> {
+  return kind === 'cpu' ? new CpuEngine() : createNodeGpuEngine();
+}

@@ -1,0 +1,198 @@
+/**
+ * The stability map as a PNG: the raster in the plot area, real axes with
+ * ticks and labels, a legend with the count of each regime, and the analytic
+ * boundary lr·L = 2 where the axes allow it.
+ */
+import { createRequire } from 'node:module';
+import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { type Axis, type Spec } from '../spec/spec.js';
+import { REGIMES } from '../engine/types.js';
+import { PARAMS } from '../spec/params.js';
+import type { RegimeCounts } from '../sweep.js';
+import { axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';
+import { axisTicks } from '../output/ticks.js';
+
+const FONT = 'LrscopeSans';
+let fontLoaded = false;
+
+function loadFont(): void {
+  if (fontLoaded) return;
+  const require = createRequire(import.meta.url);
+  GlobalFonts.registerFromPath(require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2'), FONT);
+  fontLoaded = true;
+}
+
+/** Axis title: the parameter, what it is, and its scale. */
+export function axisTitle(axis: Axis): string {
+  const def = PARAMS[axis.key];
+  const what: Record<string, string> = {
+    lr: 'learning rate',
+    decayRate: 'decay rate',
+    decaySteps: 'decay steps',
+    curvature: 'curvature L',
+    minimum: 'minimum c',
+    w0: 'initial point w₀',
+    warmupSteps: 'warmup steps',
+  };
+  const label = what[axis.key] ? `${axis.name} (${what[axis.key]})` : axis.name;
+  return axis.scale === 'log' ? `${label}, log scale` : def.type === 'choice' ? label : label;
+}
+
+function describeSpec(spec: Spec): string {
+  const b = spec.base;
+  const objective = spec.dims === 1 ? 'f(w) = ½·L·(w − c)²' : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`;
+  const swept = new Set(spec.axes.map((a) => a.key));
+  const schedule = swept.has('schedule') ? 'schedules swept' : `${b.schedule} schedule`;
+  return `gradient descent on ${objective} · ${schedule} · ${b.steps} steps`;
+}
+
+/** The curve lr·L = 2 in grid-index coordinates, when the axes are lr and a scalar curvature. */
+function boundary(spec: Spec, raster: MapRaster): Array<[number, number]> | undefined {
+  const { xAxis, yAxis } = raster;
+  if (!yAxis || spec.dims !== 1 || spec.base.schedule !== 'constant' || spec.axes.some((a) => a.key === 'schedule')) return undefined;
+  if (spec.base.warmupSteps > 0) return undefined;
+  const pair = [xAxis.key, yAxis.key].sort().join(',');
+  if (pair !== 'curvature,lr' || xAxis.scale === 'list' || yAxis.scale === 'list') return undefined;
+  const lrAxis = xAxis.key === 'lr' ? xAxis : yAxis;
+  const lValues = (xAxis.key === 'lr' ? yAxis : xAxis).values as number[];
+  const points: Array<[number, number]> = [];
+  const n = 400;
+  const l0 = lValues[0]!;
+  const l1 = lValues[lValues.length - 1]!;
+  const lAxis = xAxis.key === 'lr' ? yAxis : xAxis;
+  for (let i = 0; i <= n; i++) {
+    const L = lAxis.scale === 'log' ? l0 * Math.pow(l1 / l0, i / n) : l0 + ((l1 - l0) * i) / n;
+    if (L <= 0) continue;
+    const lrPos = axisPosition(lrAxis, 2 / L);
+    const lPos = axisPosition(lAxis, L);
+    points.push(xAxis.key === 'lr' ? [lrPos, lPos] : [lPos, lrPos]);
+  }
+  return points;
+}
+
+export interface PngOptions {
+  readonly engine: string;
+  readonly counts: RegimeCounts;
+}
+
+export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions): Buffer {
+  loadFont();
+  const { width: w, height: h } = raster;
+  const scale = Math.max(1, Math.floor(512 / Math.max(w, h)));
+  const plotW = Math.max(w * scale, 320);
+  const plotH = h === 1 ? 64 : Math.max(h * scale, 320);
+  const left = 96;
+  const top = 56;
+  const right = 250;
+  const bottom = 64;
+  const canvas = createCanvas(left + plotW + right, top + plotH + bottom);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+
+  // The map, scaled with nearest-neighbour so every grid point stays a crisp block.
+  const image = createCanvas(w, h);
+  const ictx = image.getContext('2d');
+  const data = ictx.createImageData(w, h);
+  data.data.set(rasterRgba(raster));
+  ictx.putImageData(data, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(image, left, top, plotW, plotH);
+  ctx.strokeStyle = '#333333';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(left - 0.5, top - 0.5, plotW + 1, plotH + 1);
+
+  const xOf = (pos: number) => left + ((pos + 0.5) / w) * plotW;
+  const yOf = (pos: number) => top + plotH - ((pos + 0.5) / h) * plotH;
+  const nx = raster.xAxis.values.length;
+  const ny = raster.yAxis?.values.length ?? 1;
+
+  const analytic = boundary(spec, raster);
+  if (analytic) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, plotW, plotH);
+    ctx.clip();
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#000000';
+    ctx.beginPath();
+    analytic.forEach(([px, py], i) => {
+      const x = xOf((px * w) / nx);
+      const y = yOf((py * h) / ny);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  text(ctx, describeSpec(spec), left, 22, 14, '#111111');
+  text(ctx, `${options.engine}`, left, 40, 11, '#555555');
+
+  // x axis
+  ctx.strokeStyle = '#333333';
+  for (const tick of axisTicks(raster.xAxis)) {
+    const x = xOf((tick.position * w) / nx);
+    if (x < left - 1 || x > left + plotW + 1) continue;
+    line(ctx, x, top + plotH, x, top + plotH + 5);
+    text(ctx, tick.label, x, top + plotH + 19, 11, '#222222', 'center');
+  }
+  text(ctx, axisTitle(raster.xAxis), left + plotW / 2, top + plotH + 44, 13, '#111111', 'center');
+  // y axis
+  if (raster.yAxis) {
+    for (const tick of axisTicks(raster.yAxis)) {
+      const y = yOf((tick.position * h) / ny);
+      if (y < top - 1 || y > top + plotH + 1) continue;
+      line(ctx, left - 5, y, left, y);
+      text(ctx, tick.label, left - 8, y + 4, 11, '#222222', 'right');
+    }
+    ctx.save();
+    ctx.translate(22, top + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    text(ctx, axisTitle(raster.yAxis), 0, 0, 13, '#111111', 'center');
+    ctx.restore();
+  }
+
+  // Legend: colour, regime, count, share; and what the shade means.
+  const total = REGIMES.reduce((s, r) => s + options.counts[r], 0);
+  let y = top + 6;
+  const lx = left + plotW + 20;
+  text(ctx, 'regime', lx, y + 8, 12, '#111111');
+  y += 22;
+  for (const regime of REGIMES) {
+    for (let i = 0; i < 24; i++) {
+      const [r, g, b] = regimeRgb(regime, i / 23);
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fillRect(lx + i, y - 10, 1, 14);
+    }
+    const count = options.counts[regime];
+    const share = total ? ((100 * count) / total).toFixed(1) : '0.0';
+    text(ctx, `${regime}  ${count} (${share}%)`, lx + 32, y + 2, 12, '#111111');
+    text(ctx, SHADE_MEANING[regime], lx + 32, y + 16, 10, '#666666');
+    y += 36;
+  }
+  if (analytic) {
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#000000';
+    line(ctx, lx, y - 2, lx + 24, y - 2);
+    ctx.setLineDash([]);
+    text(ctx, 'lr·L = 2 (analytic boundary)', lx + 32, y + 2, 11, '#111111');
+  }
+  return canvas.toBuffer('image/png');
+}
+
+function text(ctx: SKRSContext2D, s: string, x: number, y: number, size: number, color: string, align: CanvasTextAlign = 'left'): void {
+  ctx.font = `${size}px ${FONT}`;
+  ctx.fillStyle = color;
+  ctx.textAlign = align;
+  ctx.fillText(s, x, y);
+}
+
+function line(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number): void {
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}

@@ -1,0 +1,33 @@
+/** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
+import type { Spec } from '../spec/spec.js';
+import type { ChunkResult } from '../engine/types.js';
+import { cellColumns, type Field } from './cells.js';
+import type { TextSink } from './sink.js';
+
+function csvField(f: Field): string {
+  const text = f.kind === 'number' ? (f.text ?? '') : f.text;
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export class CsvWriter {
+  private readonly columns;
+
+  constructor(
+    private readonly sink: TextSink,
+    spec: Spec,
+  ) {
+    this.columns = cellColumns(spec);
+  }
+
+  async begin(): Promise<void> {
+    await this.sink.write(`${this.columns.names.map((n) => csvField({ kind: 'string', text: n })).join(',')}\n`);
+  }
+
+  async chunk(chunk: ChunkResult): Promise<void> {
+    const rows: string[] = [];
+    for (let i = 0; i < chunk.count; i++) rows.push(this.columns.fields(chunk, i).map(csvField).join(','));
+    await this.sink.write(`${rows.join('\n')}\n`);
+  }
+
+  async end(): Promise<void> {}
+}

@@ -1,0 +1,21 @@
+/**
+ * Running a spec: an engine's raw statistics, classified chunk by chunk.
+ */
+import { classifyChunk } from './classify.js';
+import type { Spec } from './spec/spec.js';
+import { REGIMES, type ChunkResult, type Engine, type Regime, type RunOptions } from './engine/types.js';
+
+/** Streams the classified results of every trajectory in the grid, chunk by chunk in grid order. */
+export async function* sweep(spec: Spec, engine: Engine, options: RunOptions = {}): AsyncGenerator<ChunkResult> {
+  for await (const stats of engine.run(spec, options)) yield classifyChunk(stats, spec.base.steps);
+}
+
+export type RegimeCounts = Record<Regime, number>;
+
+export function emptyCounts(): RegimeCounts {
+  return Object.fromEntries(REGIMES.map((r) => [r, 0])) as RegimeCounts;
+}
+
+export function addCounts(counts: RegimeCounts, chunk: ChunkResult): void {
+  for (let i = 0; i < chunk.count; i++) counts[REGIMES[chunk.regime[i]!]!]++;
+}

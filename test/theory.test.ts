@@ -1,0 +1,143 @@
+/**
+ * Analytic results (shared/reference/stability-theory-and-prior-art.md §1),
+ * checked on both engines. Every expected regime and step below is derived
+ * here from the theory, in double precision or exact integer arithmetic,
+ * never read back from lrscope.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { f32 } from '../src/float32';
+import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { sweep } from '../src/sweep';
+import { REGIMES, type ChunkResult, type Engine, type Regime } from '../src/engine/types';
+import { enginesOf, gpuEngine } from './helpers/engines';
+
+const gpu = await gpuEngine();
+afterAll(() => gpu?.dispose());
+
+async function run(engine: Engine, input: SpecInput): Promise<ChunkResult> {
+  const chunks: ChunkResult[] = [];
+  for await (const chunk of sweep(parseSpec(input), engine)) chunks.push(chunk);
+  expect(chunks).toHaveLength(1);
+  return chunks[0]!;
+}
+
+const regimeOf = (r: ChunkResult, i: number): Regime => REGIMES[r.regime[i]!]!;
+
+/** e_N = e_0 ∏_{t<N} (1 − L·η_t), and the peak |w| along the way, for w = c + e (double precision). */
+function exactProduct(L: number, lr: (t: number) => number, steps: number, w0 = 5, c = -1) {
+  let e = w0 - c;
+  let peak = Math.abs(w0);
+  const w: number[] = [w0];
+  for (let t = 0; t < steps; t++) {
+    e *= 1 - L * lr(t);
+    w.push(c + e);
+    peak = Math.max(peak, Math.abs(c + e));
+  }
+  return { w, peak, final: c + e };
+}
+
+describe.each(enginesOf(gpu))('GD on ½·L·(w − c)², %s engine', (_, engine) => {
+  const curvatures = [0.25, 0.5, 1, 2, 4, 8, 16];
+
+  it.each(curvatures)('L = %s: lr·L < 2 converges, = 2 oscillates, > 2 diverges', async (L) => {
+    // Factors of the critical rate 2/L. Powers of two keep lr·L exact in float32.
+    const below = [0.25, 0.5, 0.9, 0.99];
+    const above = [1.01, 1.25, 2];
+    const factors = [...below, 1, ...above];
+    const result = await run(engine, {
+      lr: factors.map((f) => (2 / L) * f).join(','),
+      curvature: L,
+      steps: 1000,
+    });
+    factors.forEach((f, i) => {
+      const expected: Regime = f < 1 ? 'converged' : f === 1 ? 'oscillating' : 'diverged';
+      expect(regimeOf(result, i), `lr·L = ${2 * f}`).toBe(expected);
+    });
+  });
+
+  it('lr·L = 2 is the exact period-2 orbit w0, 2c − w0, w0, …', async () => {
+    const result = await run(engine, { lr: 0.25, curvature: 8, minimum: 3, w0: 10, steps: 501 });
+    expect(regimeOf(result, 0)).toBe('oscillating');
+    expect(result.finalW[0]).toBe(2 * 3 - 10); // odd number of steps ends on the mirror point
+    expect(result.peak[0]).toBe(10);
+  });
+
+  it('lr·L = 3 escapes the bound at the step the doubling predicts', async () => {
+    // e_k = 6·(−2)^k exactly; the first k with |−1 + 6·(−2)^k| > 1e20.
+    let k = 0;
+    while (!(((6n * (-2n) ** BigInt(k) - 1n) ** 2n) > 10n ** 40n)) k++;
+    const result = await run(engine, { lr: 1.5, steps: 1000 });
+    expect(regimeOf(result, 0)).toBe('diverged');
+    expect(result.regimeStep[0]).toBe(k);
+    expect(k).toBe(64);
+  });
+
+  it('lr·L = ½ halves the error each step: converged at the step the tolerance predicts', async () => {
+    // e_k = 6/2^k exactly, so the largest gradient is 12/2^k; tolerance = float32(1e-5 × 12).
+    const tolerance = f32(f32(1e-5) * 12);
+    let k = 0;
+    while (12 / 2 ** k > tolerance) k++;
+    const result = await run(engine, { lr: 0.25, steps: 100 });
+    expect(regimeOf(result, 0)).toBe('converged');
+    expect(result.regimeStep[0]).toBe(k);
+    expect(k).toBe(17);
+  });
+
+  it('n dimensions: stable iff lr < 2/λmax, whatever the smaller curvatures', async () => {
+    // λ = (1, 100): the boundary is lr = 0.02.
+    const lrs = [0.005, 0.0199, 0.0201, 0.03];
+    const result = await run(engine, { lr: lrs.join(','), curvature: '[1,100]', w0: '[5,5]', steps: 4000 });
+    expect(lrs.map((_, i) => regimeOf(result, i))).toEqual(['converged', 'converged', 'diverged', 'diverged']);
+  });
+
+  it('a swept condition number moves the boundary to lr = 2/κ', async () => {
+    const swept = await run(engine, { lr: 0.015, curvature: '[1,1:1000:4:log]', w0: '[5,5]', steps: 4000 });
+    // κ = 1, 10, 100, 1000; 0.015·κ < 2 for κ ≤ 100 only.
+    expect([0, 1, 2, 3].map((i) => regimeOf(swept, i))).toEqual(['converged', 'converged', 'converged', 'diverged']);
+  });
+});
+
+describe.each(enginesOf(gpu))('exponential decay judged by the exact product, %s engine', (_, engine) => {
+  it('rescue: unstable at first (lr·L = 3), settles at the minimum', async () => {
+    const [L, lr0, d] = [2, 1.5, 0.95];
+    const exact = exactProduct(L, (t) => lr0 * d ** t, 1000);
+    expect(Math.abs(exact.final + 1)).toBeLessThan(1e-12); // the oracle says: converges
+    const result = await run(engine, { lr: lr0, schedule: 'exponential', decayRate: d, decaySteps: 1, steps: 1000 });
+    expect(regimeOf(result, 0)).toBe('converged');
+    expect(result.peak[0]! / exact.peak).toBeCloseTo(1, 4);
+  });
+
+  it('grows past 1e10 and comes back: converged, with the excursion in peak', async () => {
+    const [L, lr0, d, T] = [2, 1.5, 0.5, 100];
+    const exact = exactProduct(L, (t) => lr0 * d ** (t / T), 1000);
+    expect(exact.peak).toBeGreaterThan(1e10);
+    expect(exact.peak).toBeLessThan(1e20);
+    expect(Math.abs(exact.final + 1)).toBeLessThan(1e-12);
+    const result = await run(engine, { lr: lr0, schedule: 'exponential', decayRate: d, decaySteps: T, steps: 1000 });
+    expect(regimeOf(result, 0)).toBe('converged');
+    expect(result.peak[0]! / exact.peak).toBeCloseTo(1, 3);
+  });
+
+  it('overflow: the amplification passes the bound at the predicted step', async () => {
+    const [L, lr0, d] = [2, 20, 0.9];
+    const exact = exactProduct(L, (t) => lr0 * d ** t, 200);
+    const k = exact.w.findIndex((w) => Math.abs(w) > 1e20);
+    expect(k).toBeGreaterThan(0);
+    // Far enough from the bound on both sides that float32 rounding cannot move the crossing.
+    expect(Math.abs(exact.w[k]!) / 1e20).toBeGreaterThan(1.01);
+    expect(Math.abs(exact.w[k - 1]!) / 1e20).toBeLessThan(0.99);
+    const result = await run(engine, { lr: lr0, schedule: 'exponential', decayRate: d, decaySteps: 1, steps: 200 });
+    expect(regimeOf(result, 0)).toBe('diverged');
+    expect(result.regimeStep[0]).toBe(k);
+  });
+
+  it('stalled: the rate decays away far from the minimum', async () => {
+    const [L, lr0, d] = [2, 0.01, 0.9];
+    const exact = exactProduct(L, (t) => lr0 * d ** t, 1000);
+    // Σ lr = 0.1, so the error shrinks only by about e^(−0.2): nowhere near the tolerance.
+    expect(Math.abs(exact.final + 1) / 6).toBeGreaterThan(0.5);
+    const result = await run(engine, { lr: lr0, schedule: 'exponential', decayRate: d, decaySteps: 1, steps: 1000 });
+    expect(regimeOf(result, 0)).toBe('stalled');
+    expect(result.finalW[0]! / exact.final).toBeCloseTo(1, 5);
+  });
+});

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+// Builds the Node library (dist/index.js) and the command line (dist/cli.js).
+// Shaders are inlined through `?raw`; dependencies stay external.
+export default defineConfig({
+  publicDir: false,
+  define: { __LRSCOPE_VERSION__: JSON.stringify(pkg.version) },
+  build: {
+    ssr: true,
+    target: 'node20',
+    outDir: 'dist',
+    emptyOutDir: false,
+    minify: false,
+    sourcemap: true,
+    rollupOptions: {
+      input: { index: 'src/index.ts', cli: 'src/cli/index.ts' },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+});
