@@ -17,12 +17,18 @@ fn gradient(o: Objective, w: array<V, DIMS>, g: ptr<function, array<V, DIMS>>) -
   return largest;
 }
 
-// Σ (½·Lᵢ)·(eᵢ·eᵢ), accumulated in index order.
+// Σ (½·Lᵢ)·(eᵢ·eᵢ), accumulated in index order. The sum starts from the
+// first term, not from 0: compilers fold 0 + x into x, which keeps a −0
+// that IEEE addition would turn into +0.
+fn lossTerm(o: Objective, w: array<V, DIMS>, i: u32) -> V {
+  let e = w[i] - o.c[i];
+  return (0.5 * o.L[i]) * (e * e);
+}
+
 fn lossAt(o: Objective, w: array<V, DIMS>) -> V {
-  var total = V(0.0);
-  for (var i = 0u; i < DIMS; i++) {
-    let e = w[i] - o.c[i];
-    total = total + (0.5 * o.L[i]) * (e * e);
+  var total = lossTerm(o, w, 0u);
+  for (var i = 1u; i < DIMS; i++) {
+    total = total + lossTerm(o, w, i);
   }
   return total;
 }

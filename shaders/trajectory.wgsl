@@ -56,9 +56,10 @@ fn rateAt(k: u32) -> V {
   return multiplier * factor;
 }
 
+// a·b in index order, starting from the first product (see lossAt).
 fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
-  var d = V(0.0);
-  for (var i = 0u; i < DIMS; i++) {
+  var d = a[0] * b[0];
+  for (var i = 1u; i < DIMS; i++) {
     d = d + a[i] * b[i];
   }
   return d;

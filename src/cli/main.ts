@@ -88,7 +88,8 @@ function readSpecFile(path: string): Record<string, RawValue> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new SpecError('--spec', `${path} is not valid JSON (${(e as Error).message})`, 'a JSON object like {"lr": "0.01:1:64"}');
+    const reason = (e as Error).message.replace(/\s+/g, ' ').slice(0, 100);
+    throw new SpecError('--spec', `${path} is not valid JSON (${reason})`, 'a JSON object like {"lr": "0.01:1:64"}');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SpecError('--spec', `${path} does not hold a JSON object`, 'a JSON object like {"lr": "0.01:1:64"}');

@@ -50,19 +50,21 @@ function gradient(s: TrajectoryState, g: Float64Array): number {
   return G;
 }
 
-/** Σ ½·Lᵢ·(wᵢ − cᵢ)², rounded per operation in index order. */
+/** Σ ½·Lᵢ·(wᵢ − cᵢ)², rounded per operation in index order, starting from the first term (as the kernel). */
 function loss(s: TrajectoryState): number {
-  let total = 0;
-  for (let i = 0; i < s.dims; i++) {
+  const term = (i: number) => {
     const e = f32(s.w[i]! - s.c[i]!);
-    total = f32(total + f32(f32(0.5 * s.L[i]!) * f32(e * e)));
-  }
+    return f32(f32(0.5 * s.L[i]!) * f32(e * e));
+  };
+  let total = term(0);
+  for (let i = 1; i < s.dims; i++) total = f32(total + term(i));
   return total;
 }
 
+/** a·b in index order, starting from the first product. */
 function dot(a: Float64Array, b: Float64Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = f32(d + f32(a[i]! * b[i]!));
+  let d = f32(a[0]! * b[0]!);
+  for (let i = 1; i < a.length; i++) d = f32(d + f32(a[i]! * b[i]!));
   return d;
 }
 

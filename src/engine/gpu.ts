@@ -164,7 +164,8 @@ export class GpuEngine implements Engine {
 
     const maxBinding = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
-    const chunk = Math.max(lanes, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, Math.ceil(total / lanes) * lanes));
+    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, total));
+    const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole vectors of lanes
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
 
@@ -176,12 +177,12 @@ export class GpuEngine implements Engine {
       label: 'schedule table',
     });
     const stateBuffer = this.device.createBuffer({
-      size: totalFields * chunk * 4,
+      size: totalFields * paddedChunk * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
       label: 'trajectory state',
     });
     const readback = this.device.createBuffer({
-      size: resultFields * chunk * 4,
+      size: resultFields * paddedChunk * 4,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       label: 'readback',
     });

@@ -75,17 +75,31 @@ export interface PngOptions {
   readonly counts: RegimeCounts;
 }
 
+/** Where the plot area sits in the image. */
+export interface MapGeometry {
+  readonly left: number;
+  readonly top: number;
+  readonly plotWidth: number;
+  readonly plotHeight: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export function mapGeometry(raster: MapRaster): MapGeometry {
+  const { width: w, height: h } = raster;
+  const scale = Math.max(1, Math.floor(512 / Math.max(w, h)));
+  const plotWidth = Math.max(w * scale, 320);
+  const plotHeight = h === 1 ? 64 : Math.max(h * scale, 320);
+  const left = 96;
+  const top = 56;
+  return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250, height: top + plotHeight + 64 };
+}
+
 export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions): Buffer {
   loadFont();
   const { width: w, height: h } = raster;
-  const scale = Math.max(1, Math.floor(512 / Math.max(w, h)));
-  const plotW = Math.max(w * scale, 320);
-  const plotH = h === 1 ? 64 : Math.max(h * scale, 320);
-  const left = 96;
-  const top = 56;
-  const right = 250;
-  const bottom = 64;
-  const canvas = createCanvas(left + plotW + right, top + plotH + bottom);
+  const { left, top, plotWidth: plotW, plotHeight: plotH, width, height } = mapGeometry(raster);
+  const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);

@@ -1,0 +1,210 @@
+/**
+ * The command line, run in-process: outputs, and every class of bad input
+ * (exit code 2, one line naming the flag and the accepted form, no stack
+ * trace, no file left behind).
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../src/cli/main';
+import { CpuEngine } from '../src/engine/cpu';
+import { StringSink } from '../src/output/sink';
+import { REGIME_COLORS, regimeRgb } from '../src/output/map';
+import { gpuEngine } from './helpers/engines';
+
+const gpu = await gpuEngine();
+afterAll(() => gpu?.dispose());
+const engine = gpu ? 'gpu' : 'cpu';
+
+async function cli(args: string[], options: { signal?: AbortSignal; tty?: boolean } = {}) {
+  const stdout = new StringSink();
+  let stderr = '';
+  const io: CliIO = {
+    stdout,
+    stderr: (s) => (stderr += s),
+    stderrIsTTY: options.tty ?? false,
+    signal: options.signal,
+    createEngine: async (kind) => (kind === 'gpu' ? gpu! : new CpuEngine()),
+  };
+  const code = await main(args, io);
+  return { code, stdout: stdout.toString(), stderr };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'lrscope-test-'));
+
+describe('lrscope sweep', () => {
+  it('summary: counts per regime and where the regime changes along lr', async () => {
+    const { code, stdout } = await cli(['sweep', '--lr', '0.5,1,1.5', '--steps', '200', '--engine', engine]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^3 trajectories × 200 steps in/);
+    expect(stdout).toMatch(/^converged +1 +33\.3%$/m);
+    expect(stdout).toMatch(/^oscillating +1 +33\.3%$/m);
+    expect(stdout).toMatch(/^diverged +1 +33\.3%$/m);
+    expect(stdout).toContain('lr 0.5 → 1: converged → oscillating');
+    expect(stdout).toContain('lr 1 → 1.5: oscillating → diverged');
+  });
+
+  it('json: axes, counts, and one cell per grid point with its swept values', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'grid.json');
+    const { code, stdout } = await cli(['sweep', '--lr', '0.25,1', '--decay-rate', '0.5,1', '--schedule', 'exponential', '--decay-steps', '10', '--steps', '100', '--format', 'json', '--out', out, '--engine', engine]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/4 trajectories/); // the summary still goes to stdout
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.axes).toEqual([
+      { name: 'lr', scale: 'list', values: [0.25, 1] },
+      { name: 'decayRate', scale: 'list', values: [0.5, 1] },
+    ]);
+    expect(json.cells).toHaveLength(4);
+    expect(json.cells.map((c: { lr: number; decayRate: number }) => [c.lr, c.decayRate])).toEqual([
+      [0.25, 0.5],
+      [1, 0.5],
+      [0.25, 1],
+      [1, 1],
+    ]);
+    for (const cell of json.cells) expect(Object.keys(cell)).toEqual(['lr', 'decayRate', 'regime', 'regimeStep', 'finalLoss', 'finalW', 'peak', 'rate']);
+    // lr = 1 with no decay is the seed's period-2 orbit; lr = 0.25 halves the error every step.
+    expect(json.cells[3]).toMatchObject({ regime: 'oscillating', finalW: 5, finalLoss: 36 });
+    expect(json.cells[2]).toMatchObject({ regime: 'converged', regimeStep: 17 });
+    expect(Object.values(json.counts).reduce((a: number, b) => a + (b as number), 0)).toBe(4);
+    expect(readdirSync(dir)).toEqual(['grid.json']);
+  });
+
+  it('csv: a header and one row per grid point', async () => {
+    const { code, stdout } = await cli(['sweep', '--lr', '0.5,1', '--curvature', '[2,4]', '--steps', '50', '--format', 'csv', '--engine', engine]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('lr,regime,regimeStep,finalLoss,finalW[0],finalW[1],peak,rate');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]!.split(',').slice(0, 2)).toEqual(['1.0', 'diverged']); // lr·L = 4 along the second dimension
+  });
+
+  it('png: every cell has the colour of its regime', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'map.png');
+    const { code } = await cli(['sweep', '--lr', '0.1:1.9:10', '--curvature', '0.5,1,2', '--steps', '300', '--format', 'png', '--out', out, '--engine', engine]);
+    expect(code).toBe(0);
+    const json = await cli(['sweep', '--lr', '0.1:1.9:10', '--curvature', '0.5,1,2', '--steps', '300', '--format', 'json', '--engine', engine]);
+    const cells = JSON.parse(json.stdout).cells as Array<{ regime: keyof typeof REGIME_COLORS }>;
+    const image = await loadImage(readFileSync(out));
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const { mapGeometry } = await import('../src/node/png');
+    const g = mapGeometry({ width: 10, height: 3 } as never);
+    expect([image.width, image.height]).toEqual([g.width, g.height]);
+    cells.forEach((cell, i) => {
+      const x = i % 10;
+      const y = Math.floor(i / 10);
+      const px = Math.floor(g.left + ((x + 0.5) / 10) * g.plotWidth);
+      const py = Math.floor(g.top + g.plotHeight - ((y + 0.5) / 3) * g.plotHeight);
+      const [r, gg, b] = ctx.getImageData(px, py, 1, 1).data;
+      // Shades run from a light tint to the full colour: the hue is the regime's.
+      const light = regimeRgb(cell.regime, 0);
+      const full = regimeRgb(cell.regime, 1);
+      for (const [value, lo, hi] of [[r, light[0], full[0]], [gg, light[1], full[1]], [b, light[2], full[2]]] as const) {
+        expect(value).toBeGreaterThanOrEqual(Math.min(lo, hi) - 1);
+        expect(value).toBeLessThanOrEqual(Math.max(lo, hi) + 1);
+      }
+    });
+  });
+
+  it('reads a JSON spec file; flags override it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'spec.json');
+    writeFileSync(file, JSON.stringify({ lr: '0.5,1', steps: 30 }));
+    const { code, stdout } = await cli(['sweep', '--spec', file, '--steps', '40', '--engine', engine]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^2 trajectories × 40 steps/);
+  });
+
+  it('a cancelled sweep leaves no file', async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    controller.abort();
+    const { code, stderr } = await cli(['sweep', '--lr', '0.01:1:64', '--format', 'csv', '--out', join(dir, 'x.csv'), '--engine', engine], {
+      signal: controller.signal,
+    });
+    expect(code).toBe(130);
+    expect(stderr).toBe('lrscope: cancelled; no output file was written\n');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('draws a progress bar only on a terminal', async () => {
+    const quiet = await cli(['sweep', '--lr', '0.01:1:32', '--steps', '50', '--engine', engine]);
+    expect(quiet.stderr).toBe('');
+    const tty = await cli(['sweep', '--lr', '0.01:1:32', '--steps', '50', '--engine', engine], { tty: true });
+    expect(tty.stderr).toMatch(/32 trajectories \[#+\] 100%/);
+  });
+});
+
+describe('lrscope trace', () => {
+  it('csv and json formats, chosen columns', async () => {
+    const csv = await cli(['trace', '--lr', '1', '--steps', '3', '--format', 'csv', '--engine', engine]);
+    expect(csv.stdout).toBe('lr,step,w,loss\n1.0,1,-7.0,36.0\n1.0,2,5.0,36.0\n1.0,3,-7.0,36.0\n');
+    const json = await cli(['trace', '--lr', '1', '--steps', '2', '--columns', 'step,w', '--format', 'json', '--engine', engine]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ columns: ['step', 'w'], rows: [[1, -7], [2, 5]] });
+  });
+});
+
+describe('bad input: exit 2, one line naming the flag and the accepted form, nothing written', () => {
+  it.each([
+    ['unparsable number', ['sweep', '--lr', 'abc'], /^lrscope: --lr: "abc" is not a number; expected a number, a list like 0\.1,0\.2, or a range START:STOP:COUNT\[:log\]$/],
+    ['NaN', ['sweep', '--lr', 'NaN'], /^lrscope: --lr: "NaN" is not a number; expected/],
+    ['Infinity', ['sweep', '--w0', '-Infinity'], /^lrscope: --w0: "-Infinity" is not a number; expected/],
+    ['empty range', ['sweep', '--lr', '1:1:10'], /^lrscope: --lr: the range 1:1:10 is empty \(START equals STOP\); expected/],
+    ['invalid range', ['sweep', '--lr', '0.1:1:x'], /^lrscope: --lr: the range count "x" is not a positive whole number; expected/],
+    ['log range touching zero', ['sweep', '--lr', '0:1:10:log'], /^lrscope: --lr: a log range must stay above zero, not 0:1; expected/],
+    ['unknown schedule', ['sweep', '--schedule', 'cosine_decay'], /^lrscope: --schedule: "cosine_decay" is not one of constant, exponential, .*; expected one of/],
+    ['unknown format', ['sweep', '--lr', '0.1,0.2', '--format', 'xml'], /^lrscope: --format: "xml" is not accepted; expected one of summary, json, csv, png$/],
+    ['unknown engine', ['sweep', '--engine', 'tpu'], /^lrscope: --engine: "tpu" is not accepted; expected one of gpu, cpu$/],
+    ['unknown flag', ['sweep', '--learning-rate', '0.1'], /^lrscope: --learning-rate: is not a flag of lrscope sweep.*; see lrscope sweep --help$/],
+    ['unknown flag, near miss', ['sweep', '--decay-rte', '0.9'], /^lrscope: --decay-rte: is not a flag of lrscope sweep \(did you mean --decay-rate\?\)/],
+    ['missing value', ['sweep', '--lr'], /^lrscope: --lr: a value is missing; expected a number/],
+    ['steps not a whole number', ['sweep', '--steps', '1.5'], /^lrscope: --steps: 1\.5 is not a positive whole number; expected a positive whole number$/],
+    ['steps zero', ['trace', '--steps', '0'], /^lrscope: --steps: 0 is not a positive whole number/],
+    ['flag given twice', ['sweep', '--lr', '0.1', '--lr', '0.2'], /^lrscope: --lr: is given twice; expected each flag once/],
+    ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep or doctor$/],
+    ['trace of a sweep', ['trace', '--lr', '0.1,0.2'], /^lrscope: --lr: trace follows one trajectory; expected one value/],
+    ['bad column', ['trace', '--columns', 'w,grad'], /^lrscope: --columns: "grad" is not a column; expected a comma-separated list of lr, step, w, loss$/],
+    ['png of three axes', ['sweep', '--lr', '0.1,0.2', '--w0', '1,2', '--minimum', '0,1', '--format', 'png', '--out', 'x.png'], /^lrscope: --format: png maps one or two swept axes, and this grid sweeps lr, w0, minimum/],
+    ['png without a file', ['sweep', '--lr', '0.1,0.2', '--format', 'png'], /^lrscope: --out: png needs a file to write; expected a path like map\.png$/],
+    ['schedule parameter without its schedule', ['sweep', '--decay-rate', '0.9'], /^lrscope: --decay-rate: not used by schedule constant; expected a schedule that uses it/],
+    ['spec file that is not JSON', ['sweep', '--spec', '/etc/hostname'], /^lrscope: --spec: \/etc\/hostname is not valid JSON/],
+  ])('%s', async (_, args, message) => {
+    const dir = tempDir();
+    const { code, stderr, stdout } = await cli([...args.map((a) => (a === 'x.png' ? join(dir, a) : a))]);
+    expect(stderr.trimEnd()).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an unwritable --out fails before any work, and leaves nothing', async () => {
+    const { code, stderr } = await cli(['sweep', '--lr', '0.1,0.2', '--format', 'json', '--out', '/nonexistent-dir/out.json']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('lrscope: --out: cannot write /nonexistent-dir/out.json (ENOENT); expected a file path in a writable directory\n');
+  });
+
+  it('a failing sweep removes its partial file', async () => {
+    const dir = tempDir();
+    const { code } = await cli(['sweep', '--lr', '0.1,0.2', '--format', 'json', '--out', join(dir, 'a.json'), '--engine', 'cpu', '--steps', 'x']);
+    expect(code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('help', () => {
+  it('lists every flag of the spec, grouped', async () => {
+    const { code, stdout } = await cli(['sweep', '--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--lr', '--schedule', '--decay-rate', '--decay-steps', '--staircase', '--warmup-steps', '--w0', '--curvature', '--minimum', '--steps', '--engine', '--format', '--out', '--t-mul', '--boundaries']) {
+      expect(stdout).toContain(flag);
+    }
+    expect(stdout).toContain('Learning-rate schedule:');
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The GPU engine agrees with the float32 CPU reference bit for bit, on
+ * random specs (fast-check): every schedule, 1–3 dimensions, sweeps of
+ * several kinds, and chunk, dispatch and table-block sizes small enough to
+ * cross every boundary the engines have.
+ *
+ * Why bit for bit: both engines round every operation to float32 in the same
+ * order, the schedule values come from one host-computed table, and lavapipe
+ * neither fuses multiply-adds nor flushes subnormals. A GPU that contracts
+ * a·b + c into a fused multiply-add (WGSL allows it) would differ in the
+ * last bits; see the README ("Exactness").
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuEngine } from '../src/engine/cpu';
+import type { ChunkStats, Engine, RunOptions } from '../src/engine/types';
+import { SCHEDULES, SCHEDULE_PARAMS, type ScheduleName } from '../src/schedules';
+import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { gpuEngine, gpuRequired } from './helpers/engines';
+
+const gpu4 = await gpuEngine({ lanes: 4 });
+const gpu1 = await gpuEngine({ lanes: 1, workgroupSize: 32, fastBlock: 5 });
+const gpu2 = await gpuEngine({ lanes: 2, workgroupSize: 16, fastBlock: 3 });
+afterAll(() => [gpu4, gpu1, gpu2].forEach((e) => e?.dispose()));
+const cpu = new CpuEngine();
+
+const FIELDS = ['finalW', 'finalLoss', 'peak', 'gradTol', 'lastAbove', 'escapeStep', 'gradA', 'gradB', 'flips'] as const;
+
+async function collect(engine: Engine, input: SpecInput, options: RunOptions): Promise<ChunkStats[]> {
+  const chunks: ChunkStats[] = [];
+  for await (const chunk of engine.run(parseSpec(input), options)) chunks.push(chunk);
+  return chunks;
+}
+
+/** Concatenates one field over all chunks. */
+function field(chunks: ChunkStats[], name: (typeof FIELDS)[number]): number[] {
+  return chunks.flatMap((c) => Array.from(c[name] as ArrayLike<number>));
+}
+
+const vector = (dims: number, min: number, max: number) =>
+  fc.array(fc.double({ min, max, noNaN: true }), { minLength: dims, maxLength: dims }).map((v) => `[${v.join(',')}]`);
+
+/** A random valid spec: a schedule with its parameters, an objective, and one or two swept axes. */
+const specArbitrary = fc
+  .record({
+    dims: fc.integer({ min: 1, max: 3 }),
+    schedule: fc.constantFrom(...SCHEDULES),
+    steps: fc.integer({ min: 1, max: 240 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 }),
+  })
+  .chain(({ dims, schedule, steps, seed }) => {
+    const uses = (key: string) => (SCHEDULE_PARAMS[schedule as ScheduleName] as readonly string[]).includes(key);
+    const boundaries = fc
+      .uniqueArray(fc.integer({ min: 1, max: Math.max(1, steps) }), { minLength: 1, maxLength: 3 })
+      .map((b) => b.sort((x, y) => x - y));
+    return fc.record({
+      curvature: vector(dims, -0.5, 20),
+      minimum: vector(dims, -5, 5),
+      w0: vector(dims, -10, 10),
+      lrs: fc.array(fc.double({ min: 1e-4, max: 3, noNaN: true }), { minLength: 1, maxLength: 9 }),
+      second: fc.constantFrom('none', 'curvature', 'decayRate', 'w0component', 'staircase'),
+      decayRate: fc.double({ min: 0.5, max: 1.05, noNaN: true }),
+      decaySteps: fc.integer({ min: 1, max: 60 }),
+      staircase: fc.boolean(),
+      endLr: fc.double({ min: 0, max: 0.1, noNaN: true }),
+      power: fc.double({ min: 0.5, max: 3, noNaN: true }),
+      cycle: fc.boolean(),
+      alpha: fc.double({ min: 0, max: 0.5, noNaN: true }),
+      tMul: fc.constantFrom(1, 1.5, 2, 3),
+      mMul: fc.double({ min: 0.3, max: 1, noNaN: true }),
+      numPeriods: fc.double({ min: 0.1, max: 3, noNaN: true }),
+      beta: fc.double({ min: 0, max: 0.01, noNaN: true }),
+      initialVariance: fc.double({ min: 0, max: 1, noNaN: true }),
+      varianceDecay: fc.double({ min: 0, max: 1, noNaN: true }),
+      boundaries,
+      warmupSteps: fc.integer({ min: 0, max: 20 }),
+      tol: fc.constantFrom(1e-6, 1e-5, 1e-3),
+      bound: fc.constantFrom(1e3, 1e10, 1e20, 1e30),
+      chunkSize: fc.integer({ min: 1, max: 40 }),
+      stepsPerDispatch: fc.integer({ min: 1, max: 97 }),
+      tableBudgetFloats: fc.constantFrom(64, 1000, 1 << 24),
+    }).map((r) => {
+      const input: Record<string, unknown> = { lr: r.lrs.join(',') };
+      input.schedule = schedule;
+      if (schedule === 'piecewise_constant') delete input.lr; // its rates are the values
+      input.curvature = r.second === 'curvature' ? '0.5:6:3' : r.curvature;
+      if (r.second === 'w0component' && dims > 1) input.w0 = `[1,-3:4:3${',2'.repeat(dims - 2)}]`;
+      else input.w0 = r.w0;
+      input.minimum = r.minimum;
+      if (uses('decayRate')) input.decayRate = r.second === 'decayRate' ? `${r.decayRate},0.9,1` : r.decayRate;
+      if (uses('decaySteps')) input.decaySteps = r.decaySteps;
+      if (uses('staircase')) input.staircase = r.second === 'staircase' ? 'true,false' : r.staircase;
+      if (uses('endLr')) input.endLr = r.endLr;
+      if (uses('power')) input.power = r.power;
+      if (uses('cycle')) input.cycle = r.cycle;
+      if (uses('alpha')) input.alpha = r.alpha;
+      if (uses('tMul')) input.tMul = r.tMul;
+      if (uses('mMul')) input.mMul = r.mMul;
+      if (uses('numPeriods')) input.numPeriods = r.numPeriods;
+      if (uses('beta')) input.beta = r.beta;
+      if (uses('initialVariance')) input.initialVariance = r.initialVariance;
+      if (uses('varianceDecay')) input.varianceDecay = r.varianceDecay;
+      if (uses('noiseSeed')) input.noiseSeed = seed;
+      if (uses('boundaries')) {
+        input.boundaries = `[${r.boundaries.join(',')}]`;
+        input.values = `[${[...r.boundaries, 0].map((_, i) => r.lrs[i % r.lrs.length]).join(',')}]`;
+      }
+      input.warmupSteps = r.warmupSteps;
+      input.steps = steps;
+      input.tol = r.tol;
+      input.bound = r.bound;
+      const options: RunOptions = { chunkSize: r.chunkSize, stepsPerDispatch: r.stepsPerDispatch, tableBudgetFloats: r.tableBudgetFloats };
+      return { input: input as SpecInput, options };
+    });
+  });
+
+function expectSameStats(gpuChunks: ChunkStats[], cpuChunks: ChunkStats[]) {
+  expect(gpuChunks.map((c) => c.start)).toEqual(cpuChunks.map((c) => c.start));
+  for (const name of FIELDS) {
+    const g = field(gpuChunks, name);
+    const c = field(cpuChunks, name);
+    expect(g.length).toBe(c.length);
+    for (let i = 0; i < g.length; i++) {
+      if (!Object.is(g[i], c[i])) expect.fail(`${name}[${i}]: gpu ${g[i]} ≠ cpu ${c[i]}`);
+    }
+  }
+}
+
+const describeGpu = gpu4 || gpuRequired ? describe : describe.skip;
+
+describeGpu('GPU ≡ CPU on random specs', () => {
+  for (const [label, engine, runs] of [
+    ['4 lanes', gpu4, 40],
+    ['1 lane', gpu1, 12],
+    ['2 lanes', gpu2, 12],
+  ] as const) {
+    it(`statistics of every trajectory, ${label}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(specArbitrary, async ({ input, options }) => {
+          const cpuChunks = await collect(cpu, input, { chunkSize: options.chunkSize });
+          const gpuChunks = await collect(engine!, input, options);
+          expectSameStats(gpuChunks, cpuChunks);
+        }),
+        { numRuns: runs, seed: 20261125 + runs, endOnFailure: true },
+      );
+    });
+  }
+
+  it('step-by-step traces', async () => {
+    await fc.assert(
+      fc.asyncProperty(specArbitrary, async ({ input, options }) => {
+        const spec = parseSpec(input);
+        const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
+        const indices = [0, size - 1, Math.floor(size / 2)];
+        const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
+        g.forEach((t, i) => {
+          expect(Array.from(t.lr)).toEqual(Array.from(c[i]!.lr));
+          t.w.forEach((x, k) => Object.is(x, c[i]!.w[k]) || expect.fail(`w[${k}] of trajectory ${t.index}: gpu ${x} ≠ cpu ${c[i]!.w[k]}`));
+          t.loss.forEach((x, k) => Object.is(x, c[i]!.loss[k]) || expect.fail(`loss[${k}]: gpu ${x} ≠ cpu ${c[i]!.loss[k]}`));
+        });
+      }),
+      { numRuns: 20, seed: 7, endOnFailure: true },
+    );
+  });
+});
