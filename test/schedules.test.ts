@@ -126,3 +126,31 @@ describe('TF1 schedules reproduce the reference test vectors exactly', () => {
     expectWithinUlps({ schedule: 'linear_cosine', decaySteps: 10 }, [[8, 0.0020098302]], 3);
   });
 });
+
+describe('warmup and noise', () => {
+  it('linear warmup from 0 to lr, then the schedule from its own step 0 (Keras 3 semantics)', () => {
+    const p = { ...base, schedule: 'exponential' as const, decaySteps: 1, decayRate: 0.5, warmupSteps: 4, lr: 0.8 };
+    // warmup: lr·k/4 for k < 4; then 0.8·0.5^(k−4)
+    expect([0, 1, 2, 3, 4, 5, 6].map((k) => learningRate(p, k))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 0.4, 0.2].map(f32));
+  });
+
+  it('warmup climbs to the first piecewise rate', () => {
+    const p = { ...base, schedule: 'piecewise_constant' as const, boundaries: [2], values: [1, 0.5], warmupSteps: 2 };
+    expect([0, 1, 2, 3, 4, 5].map((k) => learningRate(p, k))).toEqual([0, 0.5, 1, 1, 1, 0.5]);
+  });
+
+  it('noisy_linear_cosine: seeded, reproducible, and noise of the documented variance', () => {
+    const p = { ...base, schedule: 'noisy_linear_cosine' as const, lr: 1, decaySteps: 1e6, initialVariance: 0.01, varianceDecay: 0, beta: 0, alpha: 0, numPeriods: 0 };
+    // numPeriods 0 makes the cosine factor exactly 1, and variance_decay 0 keeps the
+    // noise standard deviation at √0.01 = 0.1: rate(k) = linear(k) + ε_k.
+    const eps: number[] = [];
+    for (let k = 0; k < 20000; k++) eps.push(learningRate(p, k) - (1e6 - k) / 1e6);
+    const mean = eps.reduce((a, b) => a + b, 0) / eps.length;
+    const sd = Math.sqrt(eps.reduce((a, b) => a + (b - mean) ** 2, 0) / (eps.length - 1));
+    expect(Math.abs(mean)).toBeLessThan(4 * (0.1 / Math.sqrt(eps.length)));
+    expect(sd).toBeGreaterThan(0.097);
+    expect(sd).toBeLessThan(0.103);
+    expect(learningRate(p, 123)).toBe(learningRate({ ...p }, 123));
+    expect(learningRate({ ...p, noiseSeed: 1 }, 123)).not.toBe(learningRate(p, 123));
+  });
+});
