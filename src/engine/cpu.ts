@@ -94,38 +94,52 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
   return s;
 }
 
+/** Run-wide constants of the step loop. */
+interface StepContext {
+  readonly aStart: number;
+  readonly bStart: number;
+  readonly bound: number;
+  readonly steps: number;
+}
+
+function stepContext(spec: Spec): StepContext {
+  const { aStart, bStart } = tailWindows(spec.base.steps);
+  return { aStart, bStart, bound: f32(spec.base.bound), steps: spec.base.steps };
+}
+
 /** Bookkeeping for iterate k (gradient g at w_k, G = max |gᵢ|). */
-function observe(s: TrajectoryState, k: number, g: Float64Array, G: number, aStart: number, bStart: number): void {
+function observe(s: TrajectoryState, k: number, g: Float64Array, G: number, ctx: StepContext): void {
   if (G > s.gradTol) s.lastAbove = k;
-  if (k >= bStart) {
+  if (k < ctx.aStart) return;
+  if (k >= ctx.bStart) {
     if (G > s.gradB) s.gradB = G;
     if (dot(g, s.gPrev) < 0) s.flips++;
-  } else if (k >= aStart) {
-    if (G > s.gradA) s.gradA = G;
+  } else if (G > s.gradA) {
+    s.gradA = G;
   }
   s.gPrev.set(g);
 }
 
 /**
  * Advances one trajectory through steps [k0, k1): the update at step k
- * turns iterate w_k into w_{k+1}. `rate(k)` is the table value for step k.
+ * turns iterate w_k into w_{k+1}, with the table value `rates[offset + k]`.
  */
 function advance(
   s: TrajectoryState,
   k0: number,
   k1: number,
-  factor: (k: number) => number,
-  spec: Spec,
+  rates: Float32Array,
+  offset: number,
+  ctx: StepContext,
   g: Float64Array,
   record?: (k: number) => void,
 ): void {
-  const { aStart, bStart } = tailWindows(spec.base.steps);
-  const bound = f32(spec.base.bound);
+  const { bound } = ctx;
   for (let k = k0; k < k1; k++) {
     if (s.escapeStep >= 0) return; // frozen
-    const lr = f32(s.A * factor(k));
+    const lr = f32(s.A * rates[offset + k]!);
     const G = gradient(s, g);
-    observe(s, k, g, G, aStart, bStart);
+    observe(s, k, g, G, ctx);
     for (let i = 0; i < s.dims; i++) s.w[i] = f32(s.w[i]! - f32(g[i]! * lr));
     const m = maxAbs(s.w);
     if (!(m <= s.peak)) s.peak = m;
@@ -135,11 +149,10 @@ function advance(
 }
 
 /** After the last step: the final iterate's gradient joins the bookkeeping. */
-function finish(s: TrajectoryState, spec: Spec, g: Float64Array): number {
+function finish(s: TrajectoryState, ctx: StepContext, g: Float64Array): number {
   if (s.escapeStep < 0) {
-    const { aStart, bStart } = tailWindows(spec.base.steps);
     const G = gradient(s, g);
-    observe(s, spec.base.steps, g, G, aStart, bStart);
+    observe(s, ctx.steps, g, G, ctx);
   }
   return loss(s);
 }
@@ -158,6 +171,7 @@ export class CpuEngine implements Engine {
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
     const g = new Float64Array(spec.dims);
+    const ctx = stepContext(spec);
     let done = 0;
     for (let start = 0; start < total; start += chunk) {
       throwIfAborted(options.signal);
@@ -168,17 +182,14 @@ export class CpuEngine implements Engine {
         const k1 = Math.min(steps, k0 + block);
         const table = buildScheduleTable(spec, layout, k0, k1);
         const stride = tableStride(k1 - k0);
-        for (const s of states) {
-          const offset = s.row * stride - k0;
-          advance(s, k0, k1, (k) => table[offset + k]!, spec, g);
-        }
+        for (const s of states) advance(s, k0, k1, table, s.row * stride - k0, ctx, g);
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });
         // Yield to the event loop so progress shows and cancellation can land.
         await new Promise<void>((resolve) => setImmediate(resolve));
         throwIfAborted(options.signal);
       }
-      yield collect(spec, start, states, g);
+      yield collect(spec, start, states, ctx, g);
     }
   }
 
@@ -186,6 +197,7 @@ export class CpuEngine implements Engine {
     const steps = spec.base.steps;
     const dims = spec.dims;
     const g = new Float64Array(dims);
+    const ctx = stepContext(spec);
     const traces: Trace[] = [];
     for (const index of indices) {
       throwIfAborted(options.signal);
@@ -200,7 +212,9 @@ export class CpuEngine implements Engine {
         lossTrace[k] = loss(s);
       };
       record(0);
-      advance(s, 0, steps, (k) => scheduleFactor(cell, k), spec, g, record);
+      const factors = new Float32Array(steps);
+      for (let k = 0; k < steps; k++) factors[k] = scheduleFactor(cell, k);
+      advance(s, 0, steps, factors, 0, ctx, g, record);
       // Frozen trajectories keep their last iterate.
       if (s.escapeStep >= 0) for (let k = s.escapeStep + 1; k <= steps; k++) {
         w.copyWithin(k * dims, s.escapeStep * dims, (s.escapeStep + 1) * dims);
@@ -214,7 +228,7 @@ export class CpuEngine implements Engine {
   dispose(): void {}
 }
 
-function collect(spec: Spec, start: number, states: TrajectoryState[], g: Float64Array): ChunkStats {
+function collect(spec: Spec, start: number, states: TrajectoryState[], ctx: StepContext, g: Float64Array): ChunkStats {
   const count = states.length;
   const dims = spec.dims;
   const stats = {
@@ -232,7 +246,7 @@ function collect(spec: Spec, start: number, states: TrajectoryState[], g: Float6
     flips: new Uint32Array(count),
   };
   states.forEach((s, i) => {
-    stats.finalLoss[i] = finish(s, spec, g);
+    stats.finalLoss[i] = finish(s, ctx, g);
     stats.finalW.set(s.w, i * dims);
     stats.peak[i] = s.peak;
     stats.gradTol[i] = s.gradTol;

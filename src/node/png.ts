@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { type Axis, type Spec } from '../spec/spec.js';
+import { specFlags, type Axis, type Spec } from '../spec/spec.js';
 import { REGIMES } from '../engine/types.js';
 import { PARAMS } from '../spec/params.js';
 import type { RegimeCounts } from '../sweep.js';
@@ -91,7 +91,7 @@ export function mapGeometry(raster: MapRaster): MapGeometry {
   const plotWidth = Math.max(w * scale, 320);
   const plotHeight = h === 1 ? 64 : Math.max(h * scale, 320);
   const left = 96;
-  const top = 56;
+  const top = 70; // title, and two lines for the command that reproduces the map
   return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250, height: top + plotHeight + 64 };
 }
 
@@ -141,8 +141,11 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
     ctx.restore();
   }
 
-  text(ctx, describeSpec(spec), left, 22, 14, '#111111');
-  text(ctx, `${options.engine}`, left, 40, 11, '#555555');
+  const maxWidth = width - left - 12;
+  text(ctx, fit(ctx, describeSpec(spec), 14, maxWidth), left, 22, 14, '#111111');
+  const command = wrap(ctx, `lrscope sweep ${specFlags(spec).join(' ')}`, 11, maxWidth);
+  if (command.length > 2) command.splice(1, command.length - 1, fit(ctx, command.slice(1).join(' '), 11, maxWidth));
+  command.forEach((part, i) => text(ctx, part, left, 40 + 14 * i, 11, '#555555'));
 
   // x axis
   ctx.strokeStyle = '#333333';
@@ -193,8 +196,40 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
     line(ctx, lx, y - 2, lx + 24, y - 2);
     ctx.setLineDash([]);
     text(ctx, 'lr·L = 2 (analytic boundary)', lx + 32, y + 2, 11, '#111111');
+    y += 24;
+  }
+  // Where it ran, wrapped into the legend's column.
+  for (const [i, part] of wrap(ctx, options.engine, 10, width - lx - 12).entries()) {
+    text(ctx, part, lx, Math.max(y + 8, top + plotH - 24) + 13 * i, 10, '#666666');
   }
   return canvas.toBuffer('image/png');
+}
+
+/** The text, cut with an ellipsis to fit the width at this size. */
+function fit(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string {
+  ctx.font = `${size}px ${FONT}`;
+  if (ctx.measureText(s).width <= maxWidth) return s;
+  let cut = s.length;
+  while (cut > 0 && ctx.measureText(`${s.slice(0, cut)}…`).width > maxWidth) cut--;
+  return `${s.slice(0, cut)}…`;
+}
+
+/** Splits text on spaces into lines no wider than maxWidth at this size. */
+function wrap(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string[] {
+  ctx.font = `${size}px ${FONT}`;
+  const lines: string[] = [];
+  let current = '';
+  for (const word of s.split(' ')) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (current && ctx.measureText(candidate).width > maxWidth) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
 }
 
 function text(ctx: SKRSContext2D, s: string, x: number, y: number, size: number, color: string, align: CanvasTextAlign = 'left'): void {
