@@ -12,7 +12,7 @@ fn gradient(o: Objective, w: array<V, DIMS>, g: ptr<function, array<V, DIMS>>) -
   for (var i = 0u; i < DIMS; i++) {
     let gi = o.L[i] * (w[i] - o.c[i]);
     (*g)[i] = gi;
-    largest = select(largest, abs(gi), abs(gi) > largest);
+    largest = max(largest, abs(gi)); // finite until a lane escapes, so max is exact
   }
   return largest;
 }

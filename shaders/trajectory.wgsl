@@ -46,9 +46,13 @@ fn largestMagnitude(w: array<V, DIMS>) -> VU {
   return m;
 }
 
-// lr for step k: A × table[row][k − tableBegin], one table value per lane.
+// lr for step k: A × table[row][k − tableBegin]. When every lane of an
+// invocation shares its row (ROW_SHARED, decided per spec), one load serves all.
 fn rateAt(k: u32) -> V {
   let offset = k - u.tableBegin;
+  if (ROW_SHARED) {
+    return multiplier * V(rates[laneU(row, 0u) * u.tableStride + offset]);
+  }
   var factor: V;
   for (var j = 0u; j < LANES; j++) {
     factor = setLane(factor, j, rates[laneU(row, j) * u.tableStride + offset]);
@@ -92,22 +96,31 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
 }
 
-// FAST_BLOCK updates without per-step escape checks. If a still-live lane
-// crossed the bound, the block is replayed step by step from its start, so
-// the recorded escape step and frozen point are exact.
+// FAST_BLOCK updates without per-step escape checks or freezing. If a lane
+// that was still live crossed the bound, the block is replayed step by step
+// from its start, so the recorded escape step and frozen point are exact.
 fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
   let saved = *s;
   let live = (*s).escape < VI(0);
-  var w = (*s).w;
-  var lastAbove = (*s).lastAbove;
+  var t = *s; // advanced in place; lanes that were frozen are restored below
   var blockPeak = VU(0u);
   var g: array<V, DIMS>;
   for (var k = k0; k < k1; k++) {
     let lr = rateAt(k);
-    let G = gradient(objective, w, &g);
-    lastAbove = select(lastAbove, VI(i32(k)), G > (*s).gradTol);
-    update(&w, g, lr);
-    blockPeak = max(blockPeak, largestMagnitude(w));
+    let G = gradient(objective, t.w, &g);
+    t.lastAbove = select(t.lastAbove, VI(i32(k)), G > t.gradTol);
+    if (k >= u.aStart) {
+      // The tail windows (a branch on a uniform: taken by every lane alike).
+      if (k >= u.bStart) {
+        t.gradB = max(t.gradB, G);
+        t.flips = t.flips + select(VU(0u), VU(1u), dotLanes(g, t.gPrev) < V(0.0));
+      } else {
+        t.gradA = max(t.gradA, G);
+      }
+      t.gPrev = g;
+    }
+    update(&t.w, g, lr);
+    blockPeak = max(blockPeak, largestMagnitude(t.w));
   }
   if (any(live & (blockPeak > VU(u.boundBits)))) {
     for (var k = k0; k < k1; k++) {
@@ -115,12 +128,16 @@ fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
     }
     return;
   }
+  t.peak = max(t.peak, blockPeak);
   for (var i = 0u; i < DIMS; i++) {
-    (*s).w[i] = select(saved.w[i], w[i], live);
-    (*s).gPrev[i] = select(saved.gPrev[i], g[i], live);
+    (*s).w[i] = select(saved.w[i], t.w[i], live);
+    (*s).gPrev[i] = select(saved.gPrev[i], t.gPrev[i], live);
   }
-  (*s).lastAbove = select(saved.lastAbove, lastAbove, live);
-  (*s).peak = select(saved.peak, max(saved.peak, blockPeak), live);
+  (*s).lastAbove = select(saved.lastAbove, t.lastAbove, live);
+  (*s).peak = select(saved.peak, t.peak, live);
+  (*s).gradA = select(saved.gradA, t.gradA, live);
+  (*s).gradB = select(saved.gradB, t.gradB, live);
+  (*s).flips = select(saved.flips, t.flips, live);
 }
 
 fn initialLanes() -> Lanes {
@@ -197,16 +214,11 @@ fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
     decodeLane(j, u.start + min(slot * LANES + j, u.count - 1u));
   }
   var s = startLanes(slot);
-  // Before the tail windows: fast blocks. In the tail: careful steps.
-  let fastEnd = max(u.stepBegin, min(u.stepEnd, u.aStart));
   var k = u.stepBegin;
-  while (k < fastEnd) {
-    let k1 = min(k + FAST_BLOCK, fastEnd);
+  while (k < u.stepEnd) {
+    let k1 = min(k + FAST_BLOCK, u.stepEnd);
     fastBlock(&s, k, k1);
     k = k1;
-  }
-  for (; k < u.stepEnd; k++) {
-    carefulStep(&s, k);
   }
   if (u.stepEnd == u.steps) {
     finishLanes(&s, slot);

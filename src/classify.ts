@@ -3,7 +3,7 @@
  * "Regimes" section for the rules in prose). Both engines hand over the same
  * raw statistics, so this one function classifies for both.
  */
-import { REGIMES, tailWindows, type ChunkResult, type ChunkStats, type Regime } from './engine/types.js';
+import { REGIMES, tailWindows, type ChunkResult, type ChunkStats } from './engine/types.js';
 
 const CONVERGED = REGIMES.indexOf('converged');
 const CONVERGING = REGIMES.indexOf('converging');
@@ -21,7 +21,7 @@ export function classifyChunk(stats: ChunkStats, steps: number): ChunkResult {
   const regime = new Uint8Array(n);
   const regimeStep = new Int32Array(n);
   const rate = new Float64Array(n);
-  const { width, } = tailWindows(steps);
+  const { width } = tailWindows(steps);
   const contracting = Math.pow(2, -width / steps);
   const growing = Math.pow(2, width / steps);
   for (let i = 0; i < n; i++) {
@@ -48,8 +48,4 @@ export function classifyChunk(stats: ChunkStats, steps: number): ChunkResult {
     }
   }
   return { ...stats, regime, regimeStep, rate };
-}
-
-export function regimeName(index: number): Regime {
-  return REGIMES[index]!;
 }

@@ -148,6 +148,49 @@ function advance(
   }
 }
 
+/**
+ * `advance` for one dimension, with the state in local variables: the same
+ * operations in the same order (the GPU ≡ CPU tests hold both paths to the
+ * kernel), about three times faster.
+ */
+function advanceScalar(s: TrajectoryState, k0: number, k1: number, rates: Float32Array, offset: number, ctx: StepContext): void {
+  if (s.escapeStep >= 0) return;
+  const { aStart, bStart, bound } = ctx;
+  const L = s.L[0]!;
+  const c = s.c[0]!;
+  const A = s.A;
+  const gradTol = s.gradTol;
+  let w = s.w[0]!;
+  let gPrev = s.gPrev[0]!;
+  let { lastAbove, peak, gradA, gradB, flips } = s;
+  let escapeStep = -1;
+  for (let k = k0; k < k1; k++) {
+    const lr = f32(A * rates[offset + k]!);
+    const g = f32(L * f32(w - c));
+    const G = Math.abs(g);
+    if (G > gradTol) lastAbove = k;
+    if (k >= aStart) {
+      if (k >= bStart) {
+        if (G > gradB) gradB = G;
+        if (f32(g * gPrev) < 0) flips++;
+      } else if (G > gradA) {
+        gradA = G;
+      }
+      gPrev = g;
+    }
+    w = f32(w - f32(g * lr));
+    const m = Math.abs(w);
+    if (!(m <= peak)) peak = m;
+    if (!(m <= bound)) {
+      escapeStep = k + 1;
+      break;
+    }
+  }
+  s.w[0] = w;
+  s.gPrev[0] = gPrev;
+  Object.assign(s, { lastAbove, peak, gradA, gradB, flips, escapeStep });
+}
+
 /** After the last step: the final iterate's gradient joins the bookkeeping. */
 function finish(s: TrajectoryState, ctx: StepContext, g: Float64Array): number {
   if (s.escapeStep < 0) {
@@ -182,7 +225,8 @@ export class CpuEngine implements Engine {
         const k1 = Math.min(steps, k0 + block);
         const table = buildScheduleTable(spec, layout, k0, k1);
         const stride = tableStride(k1 - k0);
-        for (const s of states) advance(s, k0, k1, table, s.row * stride - k0, ctx, g);
+        const step = spec.dims === 1 ? advanceScalar : advance;
+        for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });
         // Yield to the event loop so progress shows and cancellation can land.

@@ -6,12 +6,12 @@
  * (`navigator.gpu` in a page, the Dawn singleton in Node; see src/node/gpu.ts).
  */
 import { f32, f32Bits } from '../float32.js';
-import { CancelledError, NoAdapterError, throwIfAborted } from '../errors.js';
+import { NoAdapterError, throwIfAborted } from '../errors.js';
 import { learningRate } from '../schedules.js';
 import { cellAt, gridSize, type Spec } from '../spec/spec.js';
 import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
 import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
-import { buildKernel, DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './shader.js';
+import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, type KernelOptions } from './shader.js';
 import { tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
 /** Trajectories per chunk unless the device's limits call for fewer. */
@@ -158,7 +158,6 @@ export class GpuEngine implements Engine {
     const dims = spec.dims;
     const lanes = this.kernelOptions.lanes;
     const layout = scheduleLayout(spec);
-    const kernel = buildKernel(spec, layout, this.kernelOptions);
     const { resultFields, totalFields } = stateFields(dims);
     const windows = tailWindows(steps);
 
@@ -166,6 +165,7 @@ export class GpuEngine implements Engine {
     const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
     const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, total));
     const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole vectors of lanes
+    const kernel = buildKernel(spec, layout, this.kernelOptions, rowsShared(spec, layout, lanes, chunk));
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
 
@@ -402,5 +402,3 @@ function unpackStats(words: Uint32Array, start: number, count: number, dims: num
     flips: field(words, fields.FLIPS),
   };
 }
-
-export { CancelledError };

@@ -21,6 +21,17 @@ export interface KernelOptions {
   readonly fastBlock: number;
 }
 
+/**
+ * Whether the LANES trajectories of every invocation share one schedule-table
+ * row: true when the first axis (the fastest) is not a schedule axis, its
+ * length is a whole number of vectors, and chunks start on whole vectors.
+ */
+export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, chunk: number): boolean {
+  if (schedule.tupleCount === 1 || lanes === 1) return true;
+  const first = spec.axes[0];
+  return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0;
+}
+
 export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 16 };
 
 export interface Kernel {
@@ -61,7 +72,7 @@ function axisEntry(key: string, value: unknown, dims: number, whole: boolean): n
   return whole ? new Array<number>(dims).fill(x) : [x];
 }
 
-export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: KernelOptions = DEFAULT_KERNEL_OPTIONS): Kernel {
+export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: KernelOptions = DEFAULT_KERNEL_OPTIONS, rowShared = false): Kernel {
   const { dims } = spec;
   // The fixed values come first, in the buffer rather than in the code, so
   // specs that differ only in them share one compiled pipeline.
@@ -128,6 +139,7 @@ const LANES = ${options.lanes}u;
 const DIMS = ${dims}u;
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
+const ROW_SHARED = ${rowShared};
 ${stateConstants(dims)}
 ${uniformStruct()}`;
 

@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { specFlags, type Axis, type Spec } from '../spec/spec.js';
 import { REGIMES } from '../engine/types.js';
-import { PARAMS } from '../spec/params.js';
 import type { RegimeCounts } from '../sweep.js';
 import { axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';
 import { axisTicks } from '../output/ticks.js';
@@ -24,7 +23,6 @@ function loadFont(): void {
 
 /** Axis title: the parameter, what it is, and its scale. */
 export function axisTitle(axis: Axis): string {
-  const def = PARAMS[axis.key];
   const what: Record<string, string> = {
     lr: 'learning rate',
     decayRate: 'decay rate',
@@ -35,7 +33,7 @@ export function axisTitle(axis: Axis): string {
     warmupSteps: 'warmup steps',
   };
   const label = what[axis.key] ? `${axis.name} (${what[axis.key]})` : axis.name;
-  return axis.scale === 'log' ? `${label}, log scale` : def.type === 'choice' ? label : label;
+  return axis.scale === 'log' ? `${label}, log scale` : label;
 }
 
 function describeSpec(spec: Spec): string {

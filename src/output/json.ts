@@ -3,7 +3,6 @@
  * `{ "spec", "engine", "axes", "cells": [...], "counts" }`.
  * Cells come in grid order; counts close the object because they are known last.
  */
-import { formatFloat32 } from '../float32.js';
 import type { Spec } from '../spec/spec.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
@@ -63,5 +62,3 @@ export class JsonWriter {
     await this.sink.write(`\n],"counts":${JSON.stringify(counts)}}\n`);
   }
 }
-
-export { formatFloat32 };

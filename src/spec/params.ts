@@ -6,7 +6,6 @@
  * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
  */
 import { NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
-import type { Value } from './values.js';
 
 export const OBJECTIVES = ['quadratic'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
@@ -262,11 +261,6 @@ export const PARAMS = {
 export type ParamKey = keyof typeof PARAMS;
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
 
-/** The definition of a parameter. */
-export function paramDef(key: ParamKey): ParamDef {
-  return PARAMS[key];
-}
-
 /** The camelCase key for a kebab-case flag (without the dashes), if any. */
 export function keyOfFlag(flag: string): ParamKey | undefined {
   return PARAM_KEYS.find((k) => PARAMS[k].flag === flag);
@@ -287,9 +281,4 @@ export function acceptedForms(def: ParamDef): string {
     case 'choice':
       return sweep ? `one of ${def.choices.join(', ')}, or a comma-separated list of them` : `one of ${def.choices.join(', ')}`;
   }
-}
-
-/** Default value of a parameter (decaySteps defaults to the number of steps). */
-export function defaultValue(key: ParamKey): Value | undefined {
-  return PARAMS[key].default;
 }

@@ -421,9 +421,4 @@ export function applyAxisValue(cell: Cell, dims: number, axis: Axis, value: Valu
   }
 }
 
-/** Narrow a cell's schedule fields (for type clarity at call sites). */
-export function scheduleOf(cell: Cell): ScheduleParams {
-  return cell;
-}
-
 export type { NaturalExpForm, ScheduleName, Scale, Value };
