@@ -208,3 +208,32 @@ describe('help', () => {
     expect(stdout).toContain('Learning-rate schedule:');
   });
 });
+
+describe('without a GPU', () => {
+  it('exits 3 and says how to get one', async () => {
+    const stdout = new StringSink();
+    let stderr = '';
+    const { NoAdapterError } = await import('../src/errors');
+    const { INSTALL_HINT } = await import('../src/node/gpu');
+    const code = await main(['sweep', '--lr', '0.1,0.2'], {
+      stdout,
+      stderr: (s) => (stderr += s),
+      stderrIsTTY: false,
+      createEngine: async () => {
+        throw new NoAdapterError(`no WebGPU adapter found.\n${INSTALL_HINT}`);
+      },
+    });
+    expect(code).toBe(3);
+    expect(stderr).toContain('apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1');
+    expect(stderr).toContain('--engine cpu');
+    expect(stdout.toString()).toBe('');
+  });
+});
+
+describe('several dimensions', () => {
+  it('trace prints one column per component of w', async () => {
+    const { stdout } = await cli(['trace', '--curvature', '[2,4]', '--lr', '0.25', '--w0', '[5,3]', '--minimum', '[-1,1]', '--steps', '2', '--columns', 'step,w', '--format', 'csv', '--engine', engine]);
+    // e₁ halves (lr·L = ½), e₂ vanishes (lr·L = 1): w = (−1 + 6/2ᵏ, 1)
+    expect(stdout).toBe('step,w[0],w[1]\n1,2.0,1.0\n2,0.5,1.0\n');
+  });
+});

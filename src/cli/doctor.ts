@@ -19,7 +19,12 @@ export async function doctorReport(): Promise<{ text: string; ok: boolean }> {
   } catch (e) {
     return { text: `${(e as Error).message}\n`, ok: false };
   }
-  const adapter = await gpu.requestAdapter();
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    return { text: `no WebGPU adapter: ${(e as Error).message}\n${INSTALL_HINT}\n`, ok: false };
+  }
   if (!adapter) return { text: `no WebGPU adapter found.\n${INSTALL_HINT}\n`, ok: false };
   const info = describeAdapter(adapter);
   lines.push(`adapter:      ${info.name}`);

@@ -263,11 +263,13 @@ async function executeSweep(spec: Spec, engine: Engine, format: 'summary' | 'jso
   }
   const seconds = (performance.now() - started) / 1000;
   await writer?.end(counts);
+  const summary = summaryText(spec, engine, counts, seconds, regimesAlongAxis);
   if (map && out) {
     const { renderMapPng } = await import('../node/png.js');
     out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts }));
   }
-  return summaryText(spec, engine, counts, seconds, regimesAlongAxis);
+  if (format === 'summary' && out) out.write(summary);
+  return summary;
 }
 
 // ---------------------------------------------------------------- doctor

@@ -72,7 +72,13 @@ export class GpuEngine implements Engine {
 
   /** Requests an adapter and a device with the adapter's full storage limits. */
   static async create(gpu: GPU, options: GpuEngineOptions = {}): Promise<GpuEngine> {
-    const adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+    let adapter: GPUAdapter | null;
+    try {
+      adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+    } catch (e) {
+      // Dawn throws (rather than returning null) when its options name no usable adapter.
+      throw new NoAdapterError(`no WebGPU adapter: ${(e as Error).message}`);
+    }
     if (!adapter) throw new NoAdapterError('no WebGPU adapter found');
     const limits = adapter.limits;
     const device = await adapter.requestDevice({

@@ -56,7 +56,10 @@ export async function createNodeGpuEngine(options: GpuEngineOptions = {}): Promi
   try {
     return await GpuEngine.create(gpu, options);
   } catch (e) {
-    if (e instanceof NoAdapterError) throw new NoAdapterError(`no WebGPU adapter found.\n${INSTALL_HINT}`);
+    if (e instanceof NoAdapterError) {
+      const detail = e.message === 'no WebGPU adapter found' ? 'no WebGPU adapter found.' : e.message;
+      throw new NoAdapterError(`${detail}\n${INSTALL_HINT}`);
+    }
     throw e;
   }
 }
