@@ -215,6 +215,8 @@ export class CpuEngine implements Engine {
     const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
     const g = new Float64Array(spec.dims);
     const ctx = stepContext(spec);
+    let table = new Float32Array(0);
+    let tableBegin = -1;
     let done = 0;
     for (let start = 0; start < total; start += chunk) {
       throwIfAborted(options.signal);
@@ -223,7 +225,11 @@ export class CpuEngine implements Engine {
       for (let i = 0; i < count; i++) states.push(initialState(spec, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
       for (let k0 = 0; k0 < steps; k0 += block) {
         const k1 = Math.min(steps, k0 + block);
-        const table = buildScheduleTable(spec, layout, k0, k1);
+        // One block covers the whole run unless the table is large: then reuse it across chunks.
+        if (tableBegin !== k0) {
+          table = buildScheduleTable(spec, layout, k0, k1);
+          tableBegin = k0;
+        }
         const stride = tableStride(k1 - k0);
         const step = spec.dims === 1 ? advanceScalar : advance;
         for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
