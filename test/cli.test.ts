@@ -172,6 +172,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['png of three axes', ['sweep', '--lr', '0.1,0.2', '--w0', '1,2', '--minimum', '0,1', '--format', 'png', '--out', 'x.png'], /^lrscope: --format: png maps one or two swept axes, and this grid sweeps lr, w0, minimum/],
     ['png without a file', ['sweep', '--lr', '0.1,0.2', '--format', 'png'], /^lrscope: --out: png needs a file to write; expected a path like map\.png$/],
     ['schedule parameter without its schedule', ['sweep', '--decay-rate', '0.9'], /^lrscope: --decay-rate: not used by schedule constant; expected a schedule that uses it/],
+    ['too many schedules at once', ['sweep', '--schedule', 'exponential', '--decay-rate', '0.5:1:2000', '--decay-steps', '1:100:1000', '--engine', 'cpu', '--format', 'csv', '--out', 'x.png'], /^lrscope: --decay-rate × --decay-steps: sweeps 2000000 distinct learning-rate schedules; expected at most 1048576/],
     ['spec file that is not JSON', ['sweep', '--spec', '/etc/hostname'], /^lrscope: --spec: \/etc\/hostname is not valid JSON/],
   ])('%s', async (_, args, message) => {
     const dir = tempDir();

@@ -10,6 +10,7 @@
  */
 import { f32 } from '../float32.js';
 import { isLrFactorSchedule, scheduleFactor, type ScheduleName } from '../schedules.js';
+import { SpecError } from '../errors.js';
 import { PARAMS } from '../spec/params.js';
 import { applyAxisValue, type Cell, type Spec } from '../spec/spec.js';
 
@@ -28,6 +29,9 @@ export function schedulesInPlay(spec: Spec): ScheduleName[] {
   return axis ? (axis.values as ScheduleName[]) : [spec.base.schedule];
 }
 
+/** The most distinct schedule settings one grid may sweep (each needs its own table row). */
+export const MAX_SCHEDULE_ROWS = 1 << 20;
+
 export function scheduleLayout(spec: Spec): ScheduleLayout {
   const lrIsFactor = schedulesInPlay(spec).every(isLrFactorSchedule);
   const tupleAxes: number[] = [];
@@ -40,6 +44,10 @@ export function scheduleLayout(spec: Spec): ScheduleLayout {
     tupleStrides.push(count);
     count *= axis.values.length;
   });
+  if (count > MAX_SCHEDULE_ROWS) {
+    const names = tupleAxes.map((i) => `--${PARAMS[spec.axes[i]!.key].flag}`).join(' × ');
+    throw new SpecError(names, `sweeps ${count} distinct learning-rate schedules`, `at most ${MAX_SCHEDULE_ROWS}; sweep fewer schedule parameters at once`);
+  }
   return { tupleAxes, tupleStrides, tupleCount: count };
 }
 
