@@ -200,6 +200,19 @@ function finish(s: TrajectoryState, ctx: StepContext, g: Float64Array): number {
   return loss(s);
 }
 
+/** Lets pending events run: setImmediate in Node; a message round trip in browsers and workers (no 4 ms timer clamp). */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Trajectories per chunk of the CPU engine. */
 const CPU_CHUNK = 4096;
 
@@ -236,7 +249,7 @@ export class CpuEngine implements Engine {
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });
         // Yield to the event loop so progress shows and cancellation can land.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         throwIfAborted(options.signal);
       }
       yield collect(spec, start, states, ctx, g);

@@ -8,7 +8,7 @@ import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { specFlags, type Axis, type Spec } from '../spec/spec.js';
 import { REGIMES } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';
+import { analyticBoundary, axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';
 import { axisTicks } from '../output/ticks.js';
 
 const FONT = 'LrscopeSans';
@@ -42,30 +42,6 @@ function describeSpec(spec: Spec): string {
   const swept = new Set(spec.axes.map((a) => a.key));
   const schedule = swept.has('schedule') ? 'schedules swept' : `${b.schedule} schedule`;
   return `gradient descent on ${objective} · ${schedule} · ${b.steps} steps`;
-}
-
-/** The curve lr·L = 2 in grid-index coordinates, when the axes are lr and a scalar curvature. */
-function boundary(spec: Spec, raster: MapRaster): Array<[number, number]> | undefined {
-  const { xAxis, yAxis } = raster;
-  if (!yAxis || spec.dims !== 1 || spec.base.schedule !== 'constant' || spec.axes.some((a) => a.key === 'schedule')) return undefined;
-  if (spec.base.warmupSteps > 0) return undefined;
-  const pair = [xAxis.key, yAxis.key].sort().join(',');
-  if (pair !== 'curvature,lr' || xAxis.scale === 'list' || yAxis.scale === 'list') return undefined;
-  const lrAxis = xAxis.key === 'lr' ? xAxis : yAxis;
-  const lValues = (xAxis.key === 'lr' ? yAxis : xAxis).values as number[];
-  const points: Array<[number, number]> = [];
-  const n = 400;
-  const l0 = lValues[0]!;
-  const l1 = lValues[lValues.length - 1]!;
-  const lAxis = xAxis.key === 'lr' ? yAxis : xAxis;
-  for (let i = 0; i <= n; i++) {
-    const L = lAxis.scale === 'log' ? l0 * Math.pow(l1 / l0, i / n) : l0 + ((l1 - l0) * i) / n;
-    if (L <= 0) continue;
-    const lrPos = axisPosition(lrAxis, 2 / L);
-    const lPos = axisPosition(lAxis, L);
-    points.push(xAxis.key === 'lr' ? [lrPos, lPos] : [lPos, lrPos]);
-  }
-  return points;
 }
 
 export interface PngOptions {
@@ -119,7 +95,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
   const nx = raster.xAxis.values.length;
   const ny = raster.yAxis?.values.length ?? 1;
 
-  const analytic = boundary(spec, raster);
+  const analytic = analyticBoundary(spec)?.map(([x, y]) => [axisPosition(raster.xAxis, x), axisPosition(raster.yAxis!, y)] as const);
   if (analytic) {
     ctx.save();
     ctx.beginPath();

@@ -160,3 +160,28 @@ export function axisPosition(axis: Axis, value: number): number {
   }
   return value < values[0]! === values[0]! < values[n - 1]! ? -1 : n;
 }
+
+/**
+ * The analytic stability boundary lr·L = 2, as points (x value, y value) in
+ * the map's own axes, when the map's axes are lr and a scalar curvature of a
+ * constant-rate one-dimensional quadratic (undefined otherwise).
+ */
+export function analyticBoundary(spec: Spec, samples = 400): Array<[number, number]> | undefined {
+  const [xAxis, yAxis] = spec.axes;
+  if (!xAxis || !yAxis || spec.axes.length !== 2 || spec.dims !== 1) return undefined;
+  if (spec.base.schedule !== 'constant' || spec.base.warmupSteps > 0) return undefined;
+  const pair = [xAxis.key, yAxis.key].sort().join(',');
+  if (pair !== 'curvature,lr' || xAxis.component !== undefined || yAxis.component !== undefined) return undefined;
+  if (xAxis.scale === 'list' || yAxis.scale === 'list') return undefined;
+  const lAxis = xAxis.key === 'lr' ? yAxis : xAxis;
+  const values = lAxis.values as readonly number[];
+  const l0 = values[0]!;
+  const l1 = values[values.length - 1]!;
+  const points: Array<[number, number]> = [];
+  for (let i = 0; i <= samples; i++) {
+    const L = lAxis.scale === 'log' ? l0 * Math.pow(l1 / l0, i / samples) : l0 + ((l1 - l0) * i) / samples;
+    if (L <= 0) continue;
+    points.push(xAxis.key === 'lr' ? [2 / L, L] : [L, 2 / L]);
+  }
+  return points;
+}

@@ -1,0 +1,224 @@
+/**
+ * The page in Debian's Chromium (playwright-core), served by `vite preview`:
+ * with WebGPU enabled (a software adapter here) and without it. Under
+ * CI=true a missing Chromium fails these tests; elsewhere they are skipped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
+import { CpuEngine } from '../src/engine/cpu';
+import { REGIMES, type Regime } from '../src/engine/types';
+import { regimeRgb } from '../src/output/map';
+import { parseSpec } from '../src/spec/spec';
+import { sweep } from '../src/sweep';
+import { gpuRequired } from './helpers/engines';
+
+const required = gpuRequired;
+const available = chromiumAvailable();
+if (!available && !required) console.warn('browser tests skipped: no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+const describeBrowser = available || required ? describe : describe.skip;
+
+let preview: { url: string; close: () => Promise<unknown> };
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!available) throw new Error('Chromium is required under CI=true but was not found at /usr/bin/chromium');
+  preview = await startPreview();
+  browser = await launchBrowser({ webgpu: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await preview?.close();
+});
+
+async function open(search: string, b: Browser = browser): Promise<Page> {
+  const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto(`${preview.url}${search}`);
+  return page;
+}
+
+async function mapDone(page: Page): Promise<Record<string, string>> {
+  await page.waitForSelector('#map[data-state=done]', { timeout: 240_000 });
+  return page.evaluate(() => ({ ...(document.querySelector('#map') as HTMLElement).dataset }) as Record<string, string>);
+}
+
+/** Page coordinates of the centre of grid cell (i, j). */
+function cellCenter(data: Record<string, string>, i: number, j: number, nx: number, ny: number, box: { x: number; y: number }) {
+  const left = Number(data.plotLeft);
+  const top = Number(data.plotTop);
+  const width = Number(data.plotWidth);
+  const height = Number(data.plotHeight);
+  return { x: box.x + left + ((i + 0.5) / nx) * width, y: box.y + top + height - ((j + 0.5) / ny) * height };
+}
+
+async function canvasBox(page: Page) {
+  const box = await page.locator('#map canvas').boundingBox();
+  return box!;
+}
+
+describeBrowser('the page with WebGPU', () => {
+  const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200';
+
+  it('loads, computes the map on the GPU and shows the adapter', async () => {
+    const page = await open(search);
+    const data = await mapDone(page);
+    expect(data.engine).toBe('gpu');
+    expect(data.grid).toBe('40x30');
+    expect(await page.textContent('#engine')).toMatch(/WebGPU · adapter: \S/);
+    expect(await page.isHidden('#webgpu-notice')).toBe(true);
+    const legend = await page.textContent('#legend');
+    expect(legend).toMatch(/converged \d+/);
+    await page.close();
+  });
+
+  it('colours every sampled pixel by the regime the engine computes there', async () => {
+    const spec = parseSpec({ lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' });
+    const regimes: Regime[] = [];
+    for await (const chunk of sweep(spec, new CpuEngine())) chunk.regime.forEach((r) => regimes.push(REGIMES[r]!));
+    const page = await open(search);
+    const data = await mapDone(page);
+    const box = await canvasBox(page);
+    const samples = Array.from({ length: 60 }, (_, n) => [(n * 7) % 40, (n * 11) % 30] as const);
+    const pixels = await page.evaluate(
+      ({ points, dpr }) => {
+        const canvas = document.querySelector('#map canvas') as HTMLCanvasElement;
+        const ctx = canvas.getContext('2d')!;
+        return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data));
+      },
+      {
+        points: samples.map(([i, j]) => {
+          const c = cellCenter(data, i, j, 40, 30, { x: 0, y: 0 });
+          return [c.x, c.y] as const;
+        }),
+        dpr: await page.evaluate(() => devicePixelRatio),
+      },
+    );
+    void box;
+    samples.forEach(([i, j], n) => {
+      const regime = regimes[j * 40 + i]!;
+      const [r, g, b] = pixels[n]!;
+      const light = regimeRgb(regime, 0);
+      const full = regimeRgb(regime, 1);
+      const inside = (v: number, k: number) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2;
+      expect(inside(r!, 0) && inside(g!, 1) && inside(b!, 2), `cell ${i},${j} (${regime}) has rgb(${r},${g},${b})`).toBe(true);
+    });
+    await page.close();
+  });
+
+  it('shows the trajectory of a clicked point beside its neighbour across the boundary', async () => {
+    const page = await open(search);
+    const data = await mapDone(page);
+    const box = await canvasBox(page);
+    const c = cellCenter(data, 20, 15, 40, 30, box);
+    await page.mouse.click(c.x, c.y);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('pick')).toBe('20,15');
+    const caption = await page.textContent('#trajectory-caption');
+    const lr = parseSpec({ lr: '0.05:3:40' }).axes[0]!.values[20] as number;
+    expect(caption).toContain(`lr = ${Number(Math.fround(lr).toPrecision(8))}`);
+    expect(caption).toMatch(/neighbour: /);
+    expect(await page.locator('#charts .uplot').count()).toBe(3);
+    await page.close();
+  });
+
+  it('zooms into a dragged rectangle and recomputes it at full resolution', async () => {
+    const page = await open(search);
+    const data = await mapDone(page);
+    const box = await canvasBox(page);
+    const a = cellCenter(data, 10, 10, 40, 30, box);
+    const b = cellCenter(data, 20, 20, 40, 30, box);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+    await page.mouse.move(b.x, b.y);
+    await page.mouse.up();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') !== '0.05:3:40');
+    const zoomed = await mapDone(page);
+    expect(zoomed.grid).toBe('40x30');
+    const params = new URL(page.url()).searchParams;
+    const [lrStart, lrStop] = params.get('lr')!.split(':').map(Number);
+    const lrValues = parseSpec({ lr: '0.05:3:40' }).axes[0]!.values as number[];
+    expect(lrStart).toBeGreaterThan(lrValues[9]!);
+    expect(lrStop).toBeLessThan(lrValues[21]!);
+    expect(await page.isEnabled('#back')).toBe(true);
+    await page.click('#back');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40');
+    await mapDone(page);
+    await page.close();
+  });
+
+  it('keeps the whole state in the URL', async () => {
+    const state = '?lr=0.1:2:32:log&w0=-3:9:24&curvature=4&schedule=cosine&alpha=0.1&steps=150&lang=zh&pick=3,4';
+    const page = await open(state);
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]');
+    expect(decodeURIComponent(new URL(page.url()).search)).toBe(state);
+    expect(await page.inputValue('select[name=x-key]')).toBe('lr');
+    expect(await page.isChecked('input[name=x-log]')).toBe(true);
+    expect(await page.inputValue('select[name=y-key]')).toBe('w0');
+    expect(await page.inputValue('select[name=schedule]')).toBe('cosine');
+    expect(await page.inputValue('input[name=alpha]')).toBe('0.1');
+    expect(await page.textContent('#tab-map')).toBe('稳定性图');
+    // Reloading the link gives the same view.
+    await page.reload();
+    await mapDone(page);
+    expect(decodeURIComponent(new URL(page.url()).search)).toBe(state);
+    await page.close();
+  });
+
+  it('explains an invalid URL and falls back to the defaults', async () => {
+    const page = await open('?lr=abc&curvature=0.5:4:32');
+    await mapDone(page);
+    const message = await page.textContent('#url-error');
+    expect(message).toContain('lr: "abc" is not a number; expected a number');
+    expect(await page.isVisible('#url-error')).toBe(true);
+    expect(new URL(page.url()).searchParams.get('lr')).toBe('0.01:1.5:512');
+    await page.close();
+  });
+
+  it("prints the seed's three runs exactly as TensorFlow did", async () => {
+    const page = await open('?view=lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    const example = async (id: string) => (await page.textContent(`pre[data-example="${id}"]`))!.split('\n');
+    const one = await example('1');
+    expect(one).toHaveLength(40);
+    expect(one.slice(-4)).toEqual(['-0.99999994', '-0.99999994', '-0.99999994', '-0.99999994']);
+    const two = await example('2');
+    expect(two.slice(0, 4)).toEqual(['-7.0', '5.0', '-7.0', '5.0']);
+    const three = await example('3');
+    expect(three.slice(0, 4)).toEqual(['0.099 1 3.8 23.04', '0.09801 2 2.8495998 14.819419', '0.0970299 3 2.0950012 9.579033', '0.096059605 4 1.494386 6.2219615']);
+    expect(three.slice(35)).toEqual([
+      '0.069641344 36 -0.9922965 5.9343653e-05',
+      '0.06894493 37 -0.99336946 4.396406e-05',
+      '0.068255484 38 -0.99428374 3.2675678e-05',
+      '0.06757293 39 -0.9950641 2.436331e-05',
+      '0.066897206 40 -0.9957312 1.8222867e-05',
+    ]);
+    expect(await page.textContent('.factor')).toMatch(/\|1 − lr·L\| = 1 — exactly 1/);
+    await page.fill('input[name=lesson-lr]', '0.5');
+    await page.waitForFunction(() => document.querySelector('.factor')?.textContent?.includes('= 0 —'));
+    expect(new URL(page.url()).searchParams.get('lessonLr')).toBe('0.5');
+    await page.close();
+  });
+});
+
+describeBrowser('the page without WebGPU', () => {
+  it('says so, and computes the map on the CPU engine in a worker', async () => {
+    const plain = await launchBrowser({ webgpu: false });
+    try {
+      const page = await open('', plain);
+      const data = await mapDone(page);
+      expect(data.engine).toBe('cpu');
+      expect(data.grid).toBe('128x128');
+      expect(await page.isVisible('#webgpu-notice')).toBe(true);
+      expect(await page.textContent('#webgpu-notice')).toMatch(/WebGPU is not available in this browser.*--enable-unsafe-webgpu.*CPU engine in a Web Worker/s);
+      expect(await page.textContent('#engine')).toMatch(/CPU \(Web Worker\)/);
+    } finally {
+      await plain.close();
+    }
+  });
+});

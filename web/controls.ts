@@ -1,0 +1,257 @@
+/**
+ * The experiment form. Every field takes the command line's value syntax, so
+ * a vector like [1,100] works here too; the form writes a spec input and the
+ * spec parser validates it, with the same one-line messages.
+ */
+import { PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
+import { axisRange, rangeText, type AxisRange } from './map-view';
+import type { Strings } from './i18n';
+import { checkMapSpec } from './state';
+
+/** Parameters that can be a map axis: every sweepable number. */
+export const AXIS_KEYS: ParamKey[] = [
+  'lr',
+  'curvature',
+  'minimum',
+  'w0',
+  'decayRate',
+  'decaySteps',
+  'warmupSteps',
+  'endLr',
+  'power',
+  'alpha',
+  'tMul',
+  'mMul',
+  'numPeriods',
+  'beta',
+  'initialVariance',
+  'varianceDecay',
+];
+
+export const RESOLUTIONS = [32, 64, 128, 256, 512, 1024];
+
+export interface Preset {
+  readonly id: string;
+  readonly label: (s: Strings) => string;
+  readonly spec: SpecInput;
+  /** Grid point to pick (its trajectory is shown). */
+  readonly pick?: readonly [number, number];
+}
+
+// Grids chosen so the seed's own settings are grid points: lr = 0.2 and 1 on
+// 0:1.5:301 (steps of 0.005), L = 2 on 0:4:201 (steps of 0.02).
+export const PRESETS: readonly Preset[] = [
+  { id: 'seed-0.2', label: (s) => s.presetSeed02, spec: { lr: '0:1.5:301', curvature: '0:4:201', steps: '40' }, pick: [40, 100] },
+  { id: 'seed-1', label: (s) => s.presetSeed1, spec: { lr: '0:1.5:301', curvature: '0:4:201', steps: '40' }, pick: [200, 100] },
+  {
+    id: 'seed-decay',
+    label: (s) => s.presetSeedDecay,
+    spec: { lr: '0:0.3:301', decayRate: '0.9:1:101', schedule: 'exponential', decaySteps: '1', staircase: 'true', steps: '40' },
+    pick: [100, 90],
+  },
+  { id: 'boundary', label: (s) => s.presetBoundary, spec: { lr: '0.98:1.02:401', curvature: '1.96:2.04:401', steps: '1000' }, pick: [200, 200] },
+  {
+    id: 'rescue',
+    label: (s) => s.presetRescue,
+    spec: { lr: '0:3:301', decayRate: '0.8:1:201', schedule: 'exponential', decaySteps: '1', steps: '300' },
+    pick: [150, 150],
+  },
+];
+
+export interface ControlsCallbacks {
+  apply(input: SpecInput): void;
+  preset(preset: Preset): void;
+  engine(choice: 'auto' | 'gpu' | 'cpu'): void;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+}
+
+export class Controls {
+  private spec: Spec | undefined;
+  private timer: number | undefined;
+
+  constructor(
+    private readonly form: HTMLFormElement,
+    private strings: Strings,
+    private readonly callbacks: ControlsCallbacks,
+  ) {
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.commit();
+    });
+  }
+
+  setStrings(strings: Strings): void {
+    this.strings = strings;
+    if (this.spec) this.render(this.spec, this.engineState);
+  }
+
+  private engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean } = { choice: 'auto', gpuAvailable: false };
+
+  /** Shows a spec in the form. */
+  render(spec: Spec, engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean }): void {
+    this.spec = spec;
+    this.engineState = engineState;
+    const s = this.strings;
+    const [xAxis, yAxis] = spec.axes;
+    const input = spec.input as Record<string, unknown>;
+
+    const axisRow = (which: 'x' | 'y', key: ParamKey, range: AxisRange) =>
+      el('fieldset', { className: 'axis', name: which }, [
+        el('legend', {}, [which === 'x' ? s.xAxis : s.yAxis]),
+        el(
+          'select',
+          { name: `${which}-key`, title: which === 'x' ? s.xAxis : s.yAxis },
+          AXIS_KEYS.map((k) => el('option', { value: k, selected: k === key, textContent: k })),
+        ),
+        el('label', {}, [s.from, el('input', { name: `${which}-start`, value: String(range.start), inputMode: 'decimal', size: 7 })]),
+        el('label', {}, [s.to, el('input', { name: `${which}-stop`, value: String(range.stop), inputMode: 'decimal', size: 7 })]),
+        el('label', { className: 'check' }, [el('input', { type: 'checkbox', name: `${which}-log`, checked: range.log }), s.log]),
+      ]);
+
+    const presetSelect = el('select', { name: 'preset', title: s.presets }, [
+      el('option', { value: '', textContent: `${s.presets}…` }),
+      ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s) })),
+    ]);
+    presetSelect.addEventListener('change', () => {
+      const preset = PRESETS.find((p) => p.id === presetSelect.value);
+      if (preset) this.callbacks.preset(preset);
+    });
+
+    const resolution = axisRange(xAxis!).count;
+    const rows: Node[] = [
+      el('h2', {}, [s.controls]),
+      presetSelect,
+      axisRow('x', xAxis!.key, axisRange(xAxis!)),
+      axisRow('y', yAxis!.key, axisRange(yAxis!)),
+      el('label', { className: 'field' }, [
+        s.resolution,
+        el(
+          'select',
+          { name: 'resolution' },
+          [...new Set([...RESOLUTIONS, resolution])].sort((a, b) => a - b).map((n) => el('option', { value: String(n), selected: n === resolution, textContent: `${n} × ${n}` })),
+        ),
+      ]),
+      el('label', { className: 'field' }, [s.objective, el('select', { name: 'objective' }, [el('option', { value: 'quadratic', textContent: s.quadratic })])]),
+    ];
+    const axisKeys = new Set(spec.axes.map((a) => a.key));
+    const field = (key: ParamKey, label = key) => {
+      if (axisKeys.has(key)) return undefined;
+      const def = PARAMS[key];
+      const given = input[key];
+      const value = given === undefined ? '' : String(given);
+      const placeholder = key === 'decaySteps' ? String(spec.base.steps) : def.default === undefined ? '' : Array.isArray(def.default) ? `[${def.default.join(',')}]` : String(def.default);
+      if (def.type === 'boolean') {
+        return el('label', { className: 'field check' }, [el('input', { type: 'checkbox', name: key, checked: given === true || given === 'true' }), label]);
+      }
+      if (def.type === 'choice') {
+        return el('label', { className: 'field' }, [
+          label,
+          el('select', { name: key }, def.choices.map((c) => el('option', { value: c, selected: c === (value || def.default), textContent: c }))),
+        ]);
+      }
+      return el('label', { className: 'field', title: def.help }, [label, el('input', { name: key, value, placeholder, size: 10 })]);
+    };
+    for (const key of ['curvature', 'minimum', 'w0'] as const) {
+      const f = field(key);
+      if (f) rows.push(f);
+    }
+    rows.push(el('label', { className: 'field' }, [s.optimizer, el('select', { name: 'optimizer' }, [el('option', { value: 'gd', textContent: s.gd })])]));
+    const scheduleSelect = el(
+      'select',
+      { name: 'schedule' },
+      SCHEDULES.map((name) => el('option', { value: name, selected: name === spec.base.schedule, textContent: name })),
+    );
+    rows.push(el('label', { className: 'field' }, [s.schedule, scheduleSelect]));
+    for (const key of SCHEDULE_PARAMS[spec.base.schedule]) {
+      const f = field(key as ParamKey);
+      if (f) rows.push(f);
+    }
+    const warmup = field('warmupSteps');
+    if (warmup) rows.push(warmup);
+    rows.push(el('label', { className: 'field' }, [s.steps, el('input', { name: 'steps', value: String(spec.base.steps), size: 8 })]));
+    rows.push(
+      el('details', {}, [
+        el('summary', {}, ['…']),
+        el('label', { className: 'field' }, [s.tol, el('input', { name: 'tol', value: input.tol === undefined ? '' : String(input.tol), placeholder: '1e-5', size: 8 })]),
+        el('label', { className: 'field' }, [s.bound, el('input', { name: 'bound', value: input.bound === undefined ? '' : String(input.bound), placeholder: '1e20', size: 8 })]),
+      ]),
+    );
+    const engineSelect = el('select', { name: 'engine' }, [
+      el('option', { value: 'auto', selected: engineState.choice === 'auto', textContent: 'auto' }),
+      el('option', { value: 'gpu', selected: engineState.choice === 'gpu', disabled: !engineState.gpuAvailable, textContent: s.engineGpu }),
+      el('option', { value: 'cpu', selected: engineState.choice === 'cpu', textContent: s.engineCpu }),
+    ]);
+    engineSelect.addEventListener('change', () => this.callbacks.engine(engineSelect.value as 'auto' | 'gpu' | 'cpu'));
+    rows.push(el('label', { className: 'field' }, [s.engine, engineSelect]));
+    rows.push(el('p', { className: 'form-error', role: 'alert', hidden: true }));
+    this.form.replaceChildren(...rows);
+
+    for (const input of this.form.querySelectorAll('input, select')) {
+      if ((input as HTMLElement).getAttribute('name') === 'preset' || (input as HTMLElement).getAttribute('name') === 'engine') continue;
+      input.addEventListener('change', () => this.schedule(input.getAttribute('name') === 'schedule' || input.getAttribute('name')?.endsWith('-key') ? 0 : 400));
+    }
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => this.commit(), delay);
+  }
+
+  /** Reads the form into a spec input; shows the spec parser's message if it is invalid. */
+  private commit(): void {
+    const data = new FormData(this.form);
+    const get = (name: string) => String(data.get(name) ?? '').trim();
+    const error = this.form.querySelector<HTMLElement>('.form-error')!;
+    const resolution = Number(get('resolution'));
+    const axis = (which: 'x' | 'y') =>
+      [get(`${which}-key`), rangeText({ start: Number(get(`${which}-start`)), stop: Number(get(`${which}-stop`)), count: resolution, log: data.get(`${which}-log`) === 'on' })] as const;
+    const [xKey, xValue] = axis('x');
+    const [yKey, yValue] = axis('y');
+    const input: Record<string, unknown> = {};
+    const bad = (name: string, value: string) => {
+      error.textContent = new SpecError(name, `"${value}" is not a number`, 'a number').message;
+      error.hidden = false;
+    };
+    for (const which of ['x', 'y'] as const) {
+      for (const end of ['start', 'stop']) {
+        const v = get(`${which}-${end}`);
+        if (v === '' || !Number.isFinite(Number(v))) return bad(`${which} axis ${end === 'start' ? this.strings.from : this.strings.to}`, v);
+      }
+    }
+    if (xKey === yKey) {
+      error.textContent = new SpecError('y axis', `is ${yKey}, like the x axis`, 'a different parameter for each axis').message;
+      error.hidden = false;
+      return;
+    }
+    input[xKey] = xValue;
+    input[yKey] = yValue;
+    const schedule = get('schedule');
+    if (schedule !== 'constant') input.schedule = schedule;
+    const keys = new Set<ParamKey>(['curvature', 'minimum', 'w0', ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []), 'warmupSteps', 'steps', 'tol', 'bound'] as ParamKey[]);
+    for (const key of keys) {
+      if (key === xKey || key === yKey) continue;
+      const def = PARAMS[key];
+      if (def.type === 'boolean') {
+        if (data.get(key) === 'on') input[key] = 'true';
+        continue;
+      }
+      const value = get(key);
+      if (value !== '') input[key] = value;
+    }
+    try {
+      const spec = parseSpec(input, 'key');
+      checkMapSpec(spec);
+      error.hidden = true;
+      this.callbacks.apply(input as SpecInput);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      error.textContent = e.message;
+      error.hidden = false;
+    }
+  }
+}

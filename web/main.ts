@@ -1,0 +1,233 @@
+/**
+ * The lrscope page: wires the URL state, the engine, the form, the map, the
+ * trajectory charts and the lesson together.
+ */
+import 'uplot/dist/uPlot.min.css';
+import '@fontsource/dejavu-sans/400.css';
+import './style.css';
+import { formatFloat32, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
+import { Controls, PRESETS, type Preset } from './controls';
+import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
+import { STRINGS, type Lang, type Strings } from './i18n';
+import { Lesson } from './lesson';
+import { MapView } from './map-view';
+import { defaultState, searchFromState, stateFromSearch, type AppState, type EngineChoice } from './state';
+import { TrajectoryCharts } from './trajectory-charts';
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+
+let strings: Strings = STRINGS.en;
+let state: AppState;
+let spec: Spec;
+let defaults: AppState;
+let page: PageEngine;
+let gpuOk = false;
+/** Views before each zoom, for Back; the first is what Reset returns to. */
+const zoomStack: SpecInput[] = [];
+let trajectoryRequest = 0;
+
+const mapView = new MapView(
+  $('#map'),
+  {
+    progress: $<HTMLProgressElement>('#progress'),
+    status: $('#status'),
+    legend: $('#legend'),
+    hover: $('#hover'),
+    precision: $('#precision'),
+  },
+  strings,
+  {
+    zoom: (input) => {
+      zoomStack.push(state.spec);
+      navigate({ ...state, spec: input, pick: undefined });
+    },
+    pick: (coords) => navigate({ ...state, pick: coords }, { recompute: false }),
+  },
+);
+const charts = new TrajectoryCharts($('#charts'), strings);
+let lesson: Lesson;
+const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
+  apply: (input) => {
+    zoomStack.length = 0;
+    navigate({ ...state, spec: input, pick: undefined });
+  },
+  preset: (preset: Preset) => {
+    zoomStack.length = 0;
+    navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick });
+  },
+  engine: (choice: EngineChoice) => navigate({ ...state, engine: choice }),
+});
+
+function setLanguage(lang: Lang): void {
+  strings = STRINGS[lang];
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  $('#tagline').textContent = strings.tagline;
+  $('#tab-map').textContent = strings.tabMap;
+  $('#tab-lesson').textContent = strings.tabLesson;
+  $('#lang').textContent = lang === 'en' ? '中文' : 'English';
+  $('#zoom-hint').textContent = strings.zoomHint;
+  $('#back').textContent = strings.back;
+  $('#reset').textContent = strings.reset;
+  $('#export-label').textContent = strings.export;
+  $('#trajectories-title').textContent = strings.trajectories;
+  mapView.setStrings(strings);
+  charts.setStrings(strings);
+  controls.setStrings(strings);
+  lesson?.setStrings(strings);
+  renderEngineBadge();
+}
+
+function renderEngineBadge(): void {
+  if (!page) return;
+  const badge = $('#engine');
+  badge.dataset.engine = page.kind;
+  badge.textContent = `${strings.engine}: ${page.kind === 'gpu' ? strings.engineGpu : strings.engineCpu} · ${strings.adapter}: ${page.adapter}`;
+  const notice = $('#webgpu-notice');
+  notice.hidden = !page.missing;
+  if (page.missing) {
+    notice.innerHTML = `<strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuHow} ${strings.noWebgpuFallback}`;
+  }
+}
+
+function showUrlError(message: string | undefined): void {
+  const notice = $('#url-error');
+  notice.hidden = !message;
+  if (message) notice.textContent = `${strings.urlError} ${message}`;
+}
+
+/** Moves to a new state: updates the URL and whatever it changes. */
+function navigate(next: AppState, options: { push?: boolean; recompute?: boolean } = {}): void {
+  const previous = state;
+  state = next;
+  const search = searchFromState(state, defaults);
+  if (search !== location.search) history[options.push === false ? 'replaceState' : 'pushState'](null, '', search || location.pathname);
+  void apply(previous, options.recompute ?? true);
+}
+
+async function apply(previous: AppState | undefined, recompute: boolean): Promise<void> {
+  if (!previous || previous.lang !== state.lang) setLanguage(state.lang);
+  if (!previous || previous.engine !== state.engine) {
+    page = await pickEngine(state.engine);
+    lesson.setEngine(page.engine);
+    renderEngineBadge();
+    recompute = true;
+  }
+  $('#map-view').hidden = state.view !== 'map';
+  $('#lesson-view').hidden = state.view !== 'lesson';
+  $('#tab-map').setAttribute('aria-selected', String(state.view === 'map'));
+  $('#tab-lesson').setAttribute('aria-selected', String(state.view === 'lesson'));
+  if (state.view === 'lesson') {
+    await lesson.render(state.lessonLr);
+    return;
+  }
+  const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
+  if (specChanged || recompute) {
+    spec = parseSpec(state.spec);
+    controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk });
+    $<HTMLButtonElement>('#back').disabled = zoomStack.length === 0;
+    charts.clear(strings.trajectoryNone);
+    $('#trajectory-caption').textContent = '';
+    try {
+      await mapView.show(spec, page, state.pick ? [state.pick[0], state.pick[1]] : undefined);
+    } catch (e) {
+      showUrlError((e as Error).message);
+      return;
+    }
+    if (mapView.element.dataset.state !== 'done') return; // superseded
+  }
+  if (state.pick) await showTrajectories([state.pick[0], state.pick[1]]);
+}
+
+function describeCell(coords: [number, number]): string {
+  const [xAxis, yAxis] = spec.axes as [Axis, Axis];
+  const cell = mapView.cell(coords);
+  const values = `${xAxis.name} = ${formatFloat32((xAxis.values as number[])[coords[0]]!)}, ${yAxis.name} = ${formatFloat32((yAxis.values as number[])[coords[1]]!)}`;
+  if (!cell) return values;
+  const regime = REGIMES[cell.regime]!;
+  const step = cell.chunk.regimeStep[cell.offset]!;
+  const when = regime === 'converged' ? ` (${strings.convergedAt} ${step})` : regime === 'diverged' && step >= 0 ? ` (${strings.escapedAt} ${step})` : '';
+  return `${values}: ${strings.regimes[regime]}${when}`;
+}
+
+async function showTrajectories(coords: [number, number]): Promise<void> {
+  const request = ++trajectoryRequest;
+  const neighbour = mapView.nearestOtherRegime(coords);
+  mapView.setPicked(coords, neighbour);
+  const nx = spec.axes[0]!.values.length;
+  const indices = [coords[1] * nx + coords[0], ...(neighbour ? [neighbour[1] * nx + neighbour[0]] : [])];
+  $('#charts').dataset.state = 'computing';
+  const traces = await page.engine.trace(spec, indices);
+  if (request !== trajectoryRequest) return;
+  charts.show(
+    traces.map((trace, i) => ({
+      trace,
+      label: i === 0 ? strings.picked : strings.neighbour,
+      color: i === 0 ? '#111111' : '#d55e00',
+      ...(i === 0 ? {} : { dash: [6, 4] }),
+    })),
+    spec.dims,
+  );
+  $('#trajectory-caption').innerHTML = [
+    `<span class="picked">● ${strings.picked}: ${describeCell(coords)}</span>`,
+    neighbour ? `<span class="neighbour">○ ${strings.neighbour}: ${describeCell(neighbour)}</span>` : '',
+  ].join('<br>');
+}
+
+function download(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+async function boot(): Promise<void> {
+  gpuOk = await webgpuAvailable();
+  const url = new URLSearchParams(location.search);
+  const wantsCpu = url.get('engine') === 'cpu';
+  // Without WebGPU the CPU engine is slower: start it on a smaller grid.
+  defaults = defaultState(gpuOk && !wantsCpu ? 512 : 128);
+  const parsed = stateFromSearch(location.search, defaults);
+  state = parsed.state;
+  setLanguage(state.lang);
+  showUrlError(parsed.error);
+  page = await pickEngine(state.engine);
+  lesson = new Lesson($('#lesson'), strings, page.engine, {
+    slider: (lr) => {
+      state = { ...state, lessonLr: lr };
+      history.replaceState(null, '', searchFromState(state, defaults));
+    },
+    openMap: () => {
+      const preset = PRESETS.find((p) => p.id === 'seed-1')!;
+      navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick });
+    },
+  });
+  renderEngineBadge();
+  history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
+
+  $('#tab-map').addEventListener('click', () => navigate({ ...state, view: 'map' }, { recompute: false }));
+  $('#tab-lesson').addEventListener('click', () => navigate({ ...state, view: 'lesson' }));
+  $('#lang').addEventListener('click', () => navigate({ ...state, lang: state.lang === 'en' ? 'zh' : 'en' }, { recompute: false }));
+  $('#back').addEventListener('click', () => {
+    const previous = zoomStack.pop();
+    if (previous) navigate({ ...state, spec: previous, pick: undefined });
+  });
+  $('#reset').addEventListener('click', () => {
+    const home = zoomStack[0] ?? defaults.spec;
+    zoomStack.length = 0;
+    navigate({ ...state, spec: home, pick: undefined });
+  });
+  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(), 'lrscope-map.png'));
+  $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
+  $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
+  window.addEventListener('popstate', () => {
+    const next = stateFromSearch(location.search, defaults);
+    showUrlError(next.error);
+    const previous = state;
+    state = next.state;
+    void apply(previous, false);
+  });
+  await apply(undefined, true);
+}
+
+void boot();

@@ -1,0 +1,107 @@
+/**
+ * The page's whole state lives in the URL: the experiment spec (the same
+ * flat keys and value syntax as the command line's flags and JSON specs)
+ * plus a few view settings. The map's x and y axes are the spec's first two
+ * swept parameters, so `?lr=0.01:1.5:512&curvature=0.25:4:512&steps=200` is
+ * a complete link.
+ */
+import { parseSpec, SpecError, type Spec, type SpecInput } from '../src/core';
+import type { Lang } from './i18n';
+
+export type View = 'map' | 'lesson';
+export type EngineChoice = 'auto' | 'gpu' | 'cpu';
+
+export interface AppState {
+  readonly spec: SpecInput;
+  readonly view: View;
+  readonly lang: Lang;
+  readonly engine: EngineChoice;
+  /** Grid coordinates of the picked point, if any. */
+  readonly pick: readonly [number, number] | undefined;
+  /** The lesson slider's learning rate. */
+  readonly lessonLr: number;
+}
+
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr'] as const;
+
+export function defaultSpec(resolution: number): SpecInput {
+  return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
+}
+
+export function defaultState(resolution: number): AppState {
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1 };
+}
+
+/** The map needs exactly two swept parameters, each an evenly spaced range. */
+export function checkMapSpec(spec: Spec): void {
+  if (spec.axes.length !== 2) {
+    const swept = spec.axes.map((a) => a.name).join(', ') || 'none';
+    throw new SpecError('map', `needs two swept parameters for its axes (swept: ${swept})`, 'two ranges like lr=0.01:1.5:512&curvature=0.25:4:512');
+  }
+  for (const axis of spec.axes) {
+    if (axis.scale === 'list' || typeof axis.values[0] !== 'number') {
+      throw new SpecError(axis.name, 'is a list, but a map axis must be a range', 'START:STOP:COUNT or START:STOP:COUNT:log');
+    }
+  }
+}
+
+function parseUi(params: URLSearchParams, fallback: AppState) {
+  const view = params.get('view') ?? fallback.view;
+  if (view !== 'map' && view !== 'lesson') throw new SpecError('view', `"${view}" is not a view`, 'map or lesson');
+  const lang = params.get('lang') ?? fallback.lang;
+  if (lang !== 'en' && lang !== 'zh') throw new SpecError('lang', `"${lang}" is not a language`, 'en or zh');
+  const engine = params.get('engine') ?? fallback.engine;
+  if (engine !== 'auto' && engine !== 'gpu' && engine !== 'cpu') throw new SpecError('engine', `"${engine}" is not an engine`, 'auto, gpu or cpu');
+  let pick: readonly [number, number] | undefined;
+  const pickText = params.get('pick');
+  if (pickText !== null) {
+    const m = /^(\d+),(\d+)$/.exec(pickText);
+    if (!m) throw new SpecError('pick', `"${pickText}" is not a grid point`, 'two whole numbers like pick=12,40');
+    pick = [Number(m[1]), Number(m[2])];
+  }
+  const lessonText = params.get('lessonLr');
+  const lessonLr = lessonText === null ? fallback.lessonLr : Number(lessonText);
+  if (!Number.isFinite(lessonLr) || lessonLr < 0 || lessonLr > 2) {
+    throw new SpecError('lessonLr', `"${lessonText}" is not a learning rate from 0 to 2`, 'a number from 0 to 2');
+  }
+  return { view, lang, engine, pick, lessonLr } as const;
+}
+
+/**
+ * Reads the state from a query string. Anything invalid yields the defaults
+ * and a one-line message naming the parameter and the accepted form.
+ */
+export function stateFromSearch(search: string, fallback: AppState): { state: AppState; spec: Spec; error?: string } {
+  const params = new URLSearchParams(search);
+  const input: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if ((UI_KEYS as readonly string[]).includes(key)) continue;
+    input[key] = value;
+  }
+  try {
+    const ui = parseUi(params, fallback);
+    const specInput = Object.keys(input).length ? (input as SpecInput) : fallback.spec;
+    const spec = parseSpec(specInput, 'key');
+    checkMapSpec(spec);
+    if (ui.pick && (ui.pick[0] >= spec.axes[0]!.values.length || ui.pick[1] >= spec.axes[1]!.values.length)) {
+      throw new SpecError('pick', `${ui.pick.join(',')} lies outside the ${spec.axes[0]!.values.length}×${spec.axes[1]!.values.length} grid`, 'a point of the grid');
+    }
+    return { state: { ...ui, spec: specInput }, spec };
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return { state: fallback, spec: parseSpec(fallback.spec), error: e.message };
+  }
+}
+
+/** The query string for a state: the spec's keys in order, then the view settings that differ from the defaults. */
+export function searchFromState(state: AppState, defaults: AppState): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(state.spec)) params.set(key, String(value));
+  if (state.view !== defaults.view) params.set('view', state.view);
+  if (state.lang !== defaults.lang) params.set('lang', state.lang);
+  if (state.engine !== defaults.engine) params.set('engine', state.engine);
+  if (state.pick) params.set('pick', state.pick.join(','));
+  if (state.lessonLr !== defaults.lessonLr) params.set('lessonLr', String(state.lessonLr));
+  // Keep brackets, commas and colons readable in the address bar.
+  return `?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
+}
