@@ -1,12 +1,12 @@
 /** Everything that runs in a browser as well as in Node. */
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './spec/spec.js';
 export { PARAMS, PARAM_KEYS, type ParamKey } from './spec/params.js';
-export { formatValue, type Value } from './spec/values.js';
+export { formatValue, formatNumber, type Value } from './spec/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';
 export { CpuEngine } from './engine/cpu.js';
 export { GpuEngine, describeAdapter, type GpuEngineOptions } from './engine/gpu.js';
-export { REGIMES, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
+export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, axisPosition, REGIME_COLORS, type MapRaster } from './output/map.js';

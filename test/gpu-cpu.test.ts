@@ -79,6 +79,7 @@ const specArbitrary = fc
       chunkSize: fc.integer({ min: 1, max: 40 }),
       stepsPerDispatch: fc.integer({ min: 1, max: 97 }),
       tableBudgetFloats: fc.constantFrom(64, 1000, 1 << 24),
+      range: fc.option(fc.record({ start: fc.integer({ min: 0, max: 30 }), count: fc.integer({ min: 0, max: 60 }) }), { nil: undefined }),
     }).map((r) => {
       const input: Record<string, unknown> = { lr: r.lrs.join(',') };
       input.schedule = schedule;
@@ -109,7 +110,7 @@ const specArbitrary = fc
       input.steps = steps;
       input.tol = r.tol;
       input.bound = r.bound;
-      const options: RunOptions = { chunkSize: r.chunkSize, stepsPerDispatch: r.stepsPerDispatch, tableBudgetFloats: r.tableBudgetFloats };
+      const options: RunOptions = { chunkSize: r.chunkSize, stepsPerDispatch: r.stepsPerDispatch, tableBudgetFloats: r.tableBudgetFloats, range: r.range };
       return { input: input as SpecInput, options };
     });
   });
@@ -137,7 +138,7 @@ describeGpu('GPU ≡ CPU on random specs', () => {
     it(`statistics of every trajectory, ${label}`, async () => {
       await fc.assert(
         fc.asyncProperty(specArbitrary, async ({ input, options }) => {
-          const cpuChunks = await collect(cpu, input, { chunkSize: options.chunkSize });
+          const cpuChunks = await collect(cpu, input, { chunkSize: options.chunkSize, range: options.range });
           const gpuChunks = await collect(engine!, input, options);
           expectSameStats(gpuChunks, cpuChunks);
         }),

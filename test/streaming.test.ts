@@ -29,6 +29,20 @@ describe.each(enginesOf(gpu))('%s engine', (_, engine) => {
     expect(progress.at(-1)).toEqual({ done: 700 * 64, total: 700 * 64 });
   });
 
+  it('runs a range of the grid, equal to that slice of the whole run', async () => {
+    const spec = parseSpec({ lr: '0.01:1.5:50', w0: '1:9:9', steps: 80 });
+    const whole: number[] = [];
+    for await (const chunk of sweep(spec, engine)) whole.push(...chunk.finalW);
+    const part: number[] = [];
+    const starts: number[] = [];
+    for await (const chunk of sweep(spec, engine, { range: { start: 100, count: 250 }, chunkSize: 64 })) {
+      starts.push(chunk.start);
+      part.push(...chunk.finalW);
+    }
+    expect(starts).toEqual([100, 164, 228, 292]);
+    expect(part).toEqual(whole.slice(100, 350));
+  });
+
   it('stops when the signal fires', async () => {
     const spec = parseSpec({ lr: '0.01:1.5:300', w0: '1:9:300', steps: 400 });
     const controller = new AbortController();

@@ -3,12 +3,15 @@
  * with WebGPU enabled (a software adapter here) and without it. Under
  * CI=true a missing Chromium fails these tests; elsewhere they are skipped.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
 import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
 import { regimeRgb } from '../src/output/map';
+import { CsvWriter } from '../src/output/csv';
+import { StringSink } from '../src/output/sink';
 import { parseSpec } from '../src/spec/spec';
 import { sweep } from '../src/sweep';
 import { gpuRequired } from './helpers/engines';
@@ -119,7 +122,8 @@ describeBrowser('the page with WebGPU', () => {
     expect(new URL(page.url()).searchParams.get('pick')).toBe('20,15');
     const caption = await page.textContent('#trajectory-caption');
     const lr = parseSpec({ lr: '0.05:3:40' }).axes[0]!.values[20] as number;
-    expect(caption).toContain(`lr = ${Number(Math.fround(lr).toPrecision(8))}`);
+    const shown = Number(/picked: lr = ([\d.e+-]+),/.exec(caption!)?.[1]);
+    expect(Math.fround(shown)).toBe(Math.fround(lr));
     expect(caption).toMatch(/neighbour: /);
     expect(await page.locator('#charts .uplot').count()).toBe(3);
     await page.close();
@@ -177,6 +181,46 @@ describeBrowser('the page with WebGPU', () => {
     expect(message).toContain('lr: "abc" is not a number; expected a number');
     expect(await page.isVisible('#url-error')).toBe(true);
     expect(new URL(page.url()).searchParams.get('lr')).toBe('0.01:1.5:512');
+    await page.close();
+  });
+
+  it('exports the grid in the command line\'s CSV, identical to the CPU reference engine', async () => {
+    const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+    const page = await open(search);
+    await mapDone(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const exported = readFileSync((await download.path())!, 'utf8');
+    const sink = new StringSink();
+    const spec = parseSpec(input);
+    const writer = new CsvWriter(sink, spec);
+    await writer.begin();
+    for await (const chunk of sweep(spec, new CpuEngine())) await writer.chunk(chunk);
+    await writer.end();
+    expect(exported.split('\n').length).toBe(40 * 30 + 2);
+    expect(exported).toBe(sink.toString());
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+    expect(readFileSync((await png.path())!).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await page.close();
+  });
+
+  it('notes when float32 can no longer resolve the view', async () => {
+    const page = await open('?lr=1:1.000001:64&curvature=1.9:2.1:16&steps=50');
+    await mapDone(page);
+    expect(await page.isVisible('#precision')).toBe(true);
+    expect(await page.textContent('#precision')).toMatch(/float32 cannot resolve this view.*lr/);
+    const wide = await open(search);
+    await mapDone(wide);
+    expect(await wide.isHidden('#precision')).toBe(true);
+    await page.close();
+    await wide.close();
+  });
+
+  it('has the seed presets: lr = 1 picks the period-2 orbit', async () => {
+    const page = await open(search);
+    await mapDone(page);
+    await page.selectOption('select[name=preset]', 'seed-1');
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(await page.textContent('#trajectory-caption')).toMatch(/picked: lr = 1, curvature = 2: oscillating/);
     await page.close();
   });
 

@@ -3,10 +3,23 @@
  * where there is none, the CPU reference engine in a Web Worker behind the
  * same Engine interface.
  */
-import { CancelledError, describeAdapter, GpuEngine, type ChunkStats, type Engine, type Progress, type RunOptions, type Spec, type SpecInput, type Trace } from '../src/core';
+import {
+  CancelledError,
+  describeAdapter,
+  GpuEngine,
+  gridSize,
+  runRange,
+  type ChunkStats,
+  type Engine,
+  type Progress,
+  type RunOptions,
+  type Spec,
+  type SpecInput,
+  type Trace,
+} from '../src/core';
 
 export type WorkerRequest =
-  | { id: number; type: 'run'; input: SpecInput; chunkSize: number }
+  | { id: number; type: 'run'; input: SpecInput; chunkSize: number; range: { start: number; count: number } }
   | { id: number; type: 'trace'; input: SpecInput; indices: number[] }
   | { id: number; type: 'cancel' };
 
@@ -17,42 +30,86 @@ export type WorkerResponse =
   | { id: number; type: 'traces'; traces: Trace[] }
   | { id: number; type: 'error'; message: string; cancelled: boolean };
 
-/** The CPU engine, running in a worker. */
+/**
+ * The CPU engine in a pool of Web Workers: the grid is cut into chunks, each
+ * worker computes one chunk at a time, and chunks are handed on in grid order.
+ */
 export class WorkerEngine implements Engine {
   readonly kind = 'cpu' as const;
-  readonly description = 'float32 CPU reference in a Web Worker';
-  private readonly worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  readonly description: string;
+  private readonly workers: Worker[];
   private nextId = 1;
   private readonly handlers = new Map<number, (message: WorkerResponse) => void>();
 
-  constructor() {
-    this.worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handlers.get(event.data.id)?.(event.data);
+  constructor(count = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8))) {
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handlers.get(event.data.id)?.(event.data);
+      return worker;
+    });
+    this.description = `float32 CPU reference in ${count} Web Worker${count === 1 ? '' : 's'}`;
   }
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    const id = this.nextId++;
-    const queue: WorkerResponse[] = [];
+    const { begin, end } = runRange(gridSize(spec), options.range);
+    const chunk = Math.max(1, options.chunkSize ?? 4096);
+    const ranges: Array<{ start: number; count: number }> = [];
+    for (let start = begin; start < end; start += chunk) ranges.push({ start, count: Math.min(chunk, end - start) });
+    const steps = spec.base.steps;
+    const doneByRange = new Float64Array(ranges.length);
+    const results = new Map<number, ChunkStats>();
+    const active = new Map<number, Worker>();
+    let assigned = 0;
+    let failure: Error | undefined;
     let wake: (() => void) | undefined;
-    this.handlers.set(id, (message) => {
-      if (message.type === 'progress') options.onProgress?.(message.progress);
-      else queue.push(message);
-      wake?.();
-    });
-    const cancel = () => this.worker.postMessage({ id, type: 'cancel' } satisfies WorkerRequest);
+    const notify = () => wake?.();
+
+    const assign = (worker: Worker) => {
+      // Stay at most two chunks per worker ahead of the consumer.
+      if (assigned >= ranges.length || assigned - yielded >= 2 * this.workers.length || failure || options.signal?.aborted) return;
+      const index = assigned++;
+      const id = this.nextId++;
+      active.set(id, worker);
+      this.handlers.set(id, (message) => {
+        if (message.type === 'progress') {
+          doneByRange[index] = message.progress.done;
+          let done = 0;
+          for (const d of doneByRange) done += d;
+          options.onProgress?.({ done, total: (end - begin) * steps });
+        } else if (message.type === 'chunk') {
+          results.set(index, message.chunk);
+        } else {
+          this.handlers.delete(id);
+          active.delete(id);
+          if (message.type === 'error') failure = message.cancelled ? new CancelledError() : new Error(message.message);
+          else assign(worker);
+        }
+        notify();
+      });
+      worker.postMessage({ id, type: 'run', input: spec.input, chunkSize: ranges[index]!.count, range: ranges[index]! } satisfies WorkerRequest);
+    };
+
+    const cancel = () => {
+      for (const [id, worker] of active) worker.postMessage({ id, type: 'cancel' } satisfies WorkerRequest);
+      failure ??= new CancelledError();
+      notify();
+    };
     options.signal?.addEventListener('abort', cancel, { once: true });
-    this.worker.postMessage({ id, type: 'run', input: spec.input, chunkSize: options.chunkSize ?? 4096 } satisfies WorkerRequest);
+    let yielded = 0;
     try {
-      for (;;) {
-        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        const message = queue.shift()!;
-        if (message.type === 'chunk') yield message.chunk;
-        else if (message.type === 'end') return;
-        else if (message.type === 'error') throw message.cancelled ? new CancelledError() : new Error(message.message);
+      for (const worker of this.workers) assign(worker);
+      while (yielded < ranges.length) {
+        while (!results.has(yielded) && !failure) await new Promise<void>((resolve) => (wake = resolve));
+        if (failure) throw failure;
+        const next = results.get(yielded)!;
+        results.delete(yielded);
+        yielded++;
+        for (const worker of this.workers) if (![...active.values()].includes(worker)) assign(worker);
+        yield next;
       }
     } finally {
-      this.handlers.delete(id);
       options.signal?.removeEventListener('abort', cancel);
-      if (options.signal?.aborted) cancel();
+      if (yielded < ranges.length) cancel();
     }
   }
 
@@ -64,12 +121,12 @@ export class WorkerEngine implements Engine {
         if (message.type === 'traces') resolve(message.traces);
         else if (message.type === 'error') reject(new Error(message.message));
       });
-      this.worker.postMessage({ id, type: 'trace', input: spec.input, indices: [...indices] } satisfies WorkerRequest);
+      this.workers[0]!.postMessage({ id, type: 'trace', input: spec.input, indices: [...indices] } satisfies WorkerRequest);
     });
   }
 
   dispose(): void {
-    this.worker.terminate();
+    for (const worker of this.workers) worker.terminate();
   }
 }
 

@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { formatFloat32, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
+import { formatNumber, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
@@ -141,7 +141,7 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
 function describeCell(coords: [number, number]): string {
   const [xAxis, yAxis] = spec.axes as [Axis, Axis];
   const cell = mapView.cell(coords);
-  const values = `${xAxis.name} = ${formatFloat32((xAxis.values as number[])[coords[0]]!)}, ${yAxis.name} = ${formatFloat32((yAxis.values as number[])[coords[1]]!)}`;
+  const values = `${xAxis.name} = ${formatNumber((xAxis.values as number[])[coords[0]]!)}, ${yAxis.name} = ${formatNumber((yAxis.values as number[])[coords[1]]!)}`;
   if (!cell) return values;
   const regime = REGIMES[cell.regime]!;
   const step = cell.chunk.regimeStep[cell.offset]!;

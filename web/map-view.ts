@@ -12,6 +12,7 @@ import {
   CsvWriter,
   f32,
   formatFloat32,
+  formatNumber,
   gridCoords,
   JsonWriter,
   MapBuilder,
@@ -471,7 +472,7 @@ export class MapView {
     const [xAxis, yAxis] = this.spec.axes as [Axis, Axis];
     const x = (xAxis.values as number[])[coords[0]]!;
     const y = (yAxis.values as number[])[coords[1]]!;
-    const parts = [`${xAxis.name} = ${formatFloat32(x)}`, `${yAxis.name} = ${formatFloat32(y)}`];
+    const parts = [`${xAxis.name} = ${formatNumber(x)}`, `${yAxis.name} = ${formatNumber(y)}`];
     const cell = this.cell(coords);
     if (cell) {
       const regime = REGIMES[cell.regime]!;

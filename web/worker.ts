@@ -33,6 +33,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       for await (const chunk of engine.run(spec, {
         signal: controller.signal,
         chunkSize: request.chunkSize,
+        range: request.range,
         onProgress: (progress) => post({ id: request.id, type: 'progress', progress }),
       })) {
         post({ id: request.id, type: 'chunk', chunk }, buffers(chunk));

@@ -8,7 +8,7 @@ import { learningRate, scheduleFactor } from '../schedules.js';
 import { cellAt, gridCoords, gridSize, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
-import { tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
+import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
 /** Per-trajectory state carried from one step block to the next. */
 interface TrajectoryState {
@@ -221,7 +221,8 @@ export class CpuEngine implements Engine {
   readonly description = 'float32 CPU reference (TypeScript)';
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    const total = gridSize(spec);
+    const { begin, end } = runRange(gridSize(spec), options.range);
+    const total = end - begin;
     const steps = spec.base.steps;
     const layout = scheduleLayout(spec);
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
@@ -231,9 +232,9 @@ export class CpuEngine implements Engine {
     let table = new Float32Array(0);
     let tableBegin = -1;
     let done = 0;
-    for (let start = 0; start < total; start += chunk) {
+    for (let start = begin; start < end; start += chunk) {
       throwIfAborted(options.signal);
-      const count = Math.min(chunk, total - start);
+      const count = Math.min(chunk, end - start);
       const states: TrajectoryState[] = [];
       for (let i = 0; i < count; i++) states.push(initialState(spec, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
       for (let k0 = 0; k0 < steps; k0 += block) {

@@ -12,7 +12,7 @@ import { cellAt, gridSize, type Spec } from '../spec/spec.js';
 import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
 import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
 import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, type KernelOptions } from './shader.js';
-import { tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
+import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
 /** Trajectories per chunk unless the device's limits call for fewer. */
 const DEFAULT_CHUNK = 1 << 18;
@@ -159,7 +159,8 @@ export class GpuEngine implements Engine {
   }
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    const total = gridSize(spec);
+    const { begin, end } = runRange(gridSize(spec), options.range);
+    const total = end - begin;
     const steps = spec.base.steps;
     const dims = spec.dims;
     const lanes = this.kernelOptions.lanes;
@@ -171,7 +172,7 @@ export class GpuEngine implements Engine {
     const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
     const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, total));
     const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole vectors of lanes
-    const kernel = buildKernel(spec, layout, this.kernelOptions, rowsShared(spec, layout, lanes, chunk));
+    const kernel = buildKernel(spec, layout, this.kernelOptions, rowsShared(spec, layout, lanes, chunk, begin));
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
 
@@ -210,8 +211,8 @@ export class GpuEngine implements Engine {
     let tableBegin = -1;
     let done = 0;
     try {
-      for (let start = 0; start < total; start += chunk) {
-        const count = Math.min(chunk, total - start);
+      for (let start = begin; start < end; start += chunk) {
+        const count = Math.min(chunk, end - start);
         const slotVectors = Math.ceil(count / lanes);
         for (let b0 = 0; b0 < steps; b0 += block) {
           const b1 = Math.min(steps, b0 + block);

@@ -26,10 +26,10 @@ export interface KernelOptions {
  * row: true when the first axis (the fastest) is not a schedule axis, its
  * length is a whole number of vectors, and chunks start on whole vectors.
  */
-export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, chunk: number): boolean {
+export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, chunk: number, begin = 0): boolean {
   if (schedule.tupleCount === 1 || lanes === 1) return true;
   const first = spec.axes[0];
-  return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0;
+  return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0 && begin % lanes === 0;
 }
 
 export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 16 };

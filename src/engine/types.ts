@@ -68,6 +68,15 @@ export interface RunOptions {
   readonly stepsPerDispatch?: number;
   /** Float32 values a schedule table may hold; sets the step-block length (default 2^24). */
   readonly tableBudgetFloats?: number;
+  /** Only these grid indices (to share a grid among workers or devices); the whole grid by default. */
+  readonly range?: { readonly start: number; readonly count: number };
+}
+
+/** The grid indices a run covers: [begin, end). */
+export function runRange(total: number, range: RunOptions['range']): { begin: number; end: number } {
+  if (!range) return { begin: 0, end: total };
+  const begin = Math.max(0, Math.min(total, range.start));
+  return { begin, end: Math.max(begin, Math.min(total, range.start + range.count)) };
 }
 
 /** A simulation engine: the float32 CPU reference or the WebGPU engine. */
