@@ -31,6 +31,7 @@ import {
   type SpecInput,
 } from '../src/core';
 import type { PageEngine } from './engines';
+import { POWERS_OF_TEN } from './trajectory-charts';
 import type { Strings } from './i18n';
 
 /** Evenly spaced range of an axis, as the spec gave it. */
@@ -119,7 +120,7 @@ export function logSplits(min: number, max: number): number[] {
   const ticks: number[] = [];
   for (let d = d0; d <= d1; d += stride) {
     for (const m of multiples) {
-      const v = Number((m * Math.pow(10, d)).toPrecision(12));
+      const v = Number(`${m}e${d}`);
       if (v >= min && v <= max) ticks.push(v);
     }
   }
@@ -128,6 +129,8 @@ export function logSplits(min: number, max: number): number[] {
 
 const logTicks: Partial<uPlot.Axis> = {
   splits: (_u, _i, min, max) => logSplits(min, max),
+  incrs: POWERS_OF_TEN,
+  filter: (_u, splits) => splits,
   values: (_u, splits) => splits.map((v) => (v >= 1e4 || v < 1e-3 ? v.toExponential(0) : String(v))),
 };
 

@@ -16,6 +16,9 @@ export interface ChartTrace {
 
 const SYNC_KEY = 'lrscope-trajectory';
 
+/** 1e-45 … 1e39: every power of ten a float32 can hold. */
+export const POWERS_OF_TEN = Array.from({ length: 85 }, (_, i) => Number(`1e${i - 45}`));
+
 export class TrajectoryCharts {
   private charts: uPlot[] = [];
 
@@ -71,7 +74,10 @@ export class TrajectoryCharts {
               size: 72,
               space: 24,
               values: (_u, splits) => splits.map((v) => (v == null ? '' : compact(v))),
-              ...(y.distr === 3 ? { splits: decades } : y.distr === 4 ? { splits: symmetricDecades } : {}),
+              // Our own splits; uPlot's log label filter would drop some of them.
+              // (and powers of ten as increments: uPlot's own stop at 1e±16, far short of a float32 loss)
+              ...(y.distr === 3 ? { splits: decades, incrs: POWERS_OF_TEN, filter: (_u: uPlot, splits: number[]) => splits } : {}),
+              ...(y.distr === 4 ? { splits: symmetricDecades, filter: (_u: uPlot, splits: number[]) => splits } : {}),
             },
           ],
           series: seriesList,
@@ -105,7 +111,7 @@ function decades(_u: uPlot, _axis: number, min: number, max: number): number[] {
   const hi = Math.floor(Math.log10(max));
   const stride = Math.max(1, Math.ceil((hi - lo + 1) / 6));
   const ticks: number[] = [];
-  for (let e = lo; e <= hi; e += stride) ticks.push(Math.pow(10, e));
+  for (let e = lo; e <= hi; e += stride) ticks.push(Number(`1e${e}`));
   return ticks;
 }
 
@@ -116,7 +122,7 @@ function symmetricDecades(_u: uPlot, _axis: number, min: number, max: number): n
   const stride = Math.max(1, Math.ceil((hi + 1) / 3));
   const ticks = min <= 0 && max >= 0 ? [0] : [];
   for (let e = hi; e >= 0; e -= stride) {
-    const v = Math.pow(10, e);
+    const v = Number(`1e${e}`);
     if (v <= max) ticks.push(v);
     if (-v >= min) ticks.push(-v);
   }
