@@ -10,7 +10,7 @@
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var<storage, read> axisValues: array<f32>;
-@group(0) @binding(2) var<storage, read> rates: array<f32>;
+@group(0) @binding(2) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
 @group(0) @binding(3) var<storage, read_write> state: array<VU>;
 
 // Everything a trajectory carries between dispatches.
@@ -46,18 +46,46 @@ fn largestMagnitude(w: array<V, DIMS>) -> VU {
   return m;
 }
 
-// lr for step k: A × table[row][k − tableBegin]. When every lane of an
-// invocation shares its row (ROW_SHARED, decided per spec), one load serves all.
+// Table value for lane j at step k: table[row][k − tableBegin].
+fn tableValue(j: u32, k: u32) -> f32 {
+  let i = laneU(row, j) * u.tableStride + (k - u.tableBegin);
+  return rates[i >> 2u][i & 3u];
+}
+
+// lr for step k: A × table value. When every lane of an invocation shares its
+// row (ROW_SHARED, decided per spec), one load serves all lanes.
 fn rateAt(k: u32) -> V {
-  let offset = k - u.tableBegin;
   if (ROW_SHARED) {
-    return multiplier * V(rates[laneU(row, 0u) * u.tableStride + offset]);
+    return multiplier * V(tableValue(0u, k));
   }
   var factor: V;
   for (var j = 0u; j < LANES; j++) {
-    factor = setLane(factor, j, rates[laneU(row, j) * u.tableStride + offset]);
+    factor = setLane(factor, j, tableValue(j, k));
   }
   return multiplier * factor;
+}
+
+// lr for steps k … k + 3 (k a multiple of 4): one vec4 load per row.
+fn ratesAt4(k: u32) -> array<V, 4> {
+  var out: array<V, 4>;
+  if (ROW_SHARED) {
+    let m = rates[(laneU(row, 0u) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    for (var t = 0u; t < 4u; t++) {
+      out[t] = multiplier * V(m[t]);
+    }
+    return out;
+  }
+  var factor: array<V, 4>;
+  for (var j = 0u; j < LANES; j++) {
+    let m = rates[(laneU(row, j) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    for (var t = 0u; t < 4u; t++) {
+      factor[t] = setLane(factor[t], j, m[t]);
+    }
+  }
+  for (var t = 0u; t < 4u; t++) {
+    out[t] = multiplier * factor[t];
+  }
+  return out;
 }
 
 // a·b in index order, starting from the first product (see lossAt).
@@ -96,35 +124,62 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
 }
 
-// FAST_BLOCK updates without per-step escape checks or freezing. If a lane
-// that was still live crossed the bound, the block is replayed step by step
-// from its start, so the recorded escape step and frozen point are exact.
+// One update without escape checks or freezing, before the tail windows.
+fn plainStep(t: ptr<function, Lanes>, k: u32, lr: V, blockPeak: ptr<function, VU>) {
+  var g: array<V, DIMS>;
+  let G = gradient(objective, (*t).w, &g);
+  (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
+  update(&(*t).w, g, lr);
+  *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
+}
+
+// The same inside the tail windows, which track the gradient's size and turns.
+fn windowStep(t: ptr<function, Lanes>, k: u32, blockPeak: ptr<function, VU>) {
+  let lr = rateAt(k);
+  var g: array<V, DIMS>;
+  let G = gradient(objective, (*t).w, &g);
+  (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
+  if (k >= u.bStart) {
+    (*t).gradB = max((*t).gradB, G);
+    (*t).flips = (*t).flips + select(VU(0u), VU(1u), dotLanes(g, (*t).gPrev) < V(0.0));
+  } else {
+    (*t).gradA = max((*t).gradA, G);
+  }
+  (*t).gPrev = g;
+  update(&(*t).w, g, lr);
+  *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
+}
+
+// Up to FAST_BLOCK updates without per-step escape checks or freezing; steps
+// before the tail read their rates four at a time. If a lane that was still
+// live crossed the bound, the block is replayed step by step from its start,
+// so the recorded escape step and frozen point are exact.
 fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
   let saved = *s;
   let live = (*s).escape < VI(0);
   var t = *s; // advanced in place; lanes that were frozen are restored below
   var blockPeak = VU(0u);
-  var g: array<V, DIMS>;
-  for (var k = k0; k < k1; k++) {
-    let lr = rateAt(k);
-    let G = gradient(objective, t.w, &g);
-    t.lastAbove = select(t.lastAbove, VI(i32(k)), G > t.gradTol);
-    if (k >= u.aStart) {
-      // The tail windows (a branch on a uniform: taken by every lane alike).
-      if (k >= u.bStart) {
-        t.gradB = max(t.gradB, G);
-        t.flips = t.flips + select(VU(0u), VU(1u), dotLanes(g, t.gPrev) < V(0.0));
-      } else {
-        t.gradA = max(t.gradA, G);
-      }
-      t.gPrev = g;
-    }
-    update(&t.w, g, lr);
-    blockPeak = max(blockPeak, largestMagnitude(t.w));
+  let plainEnd = max(k0, min(k1, u.aStart));
+  var k = k0;
+  for (; k < plainEnd && (k & 3u) != 0u; k++) {
+    plainStep(&t, k, rateAt(k), &blockPeak);
+  }
+  for (; k + 4u <= plainEnd; k += 4u) {
+    let lr = ratesAt4(k);
+    plainStep(&t, k, lr[0], &blockPeak);
+    plainStep(&t, k + 1u, lr[1], &blockPeak);
+    plainStep(&t, k + 2u, lr[2], &blockPeak);
+    plainStep(&t, k + 3u, lr[3], &blockPeak);
+  }
+  for (; k < plainEnd; k++) {
+    plainStep(&t, k, rateAt(k), &blockPeak);
+  }
+  for (; k < k1; k++) {
+    windowStep(&t, k, &blockPeak);
   }
   if (any(live & (blockPeak > VU(u.boundBits)))) {
-    for (var k = k0; k < k1; k++) {
-      carefulStep(s, k);
+    for (var r = k0; r < k1; r++) {
+      carefulStep(s, r);
     }
     return;
   }
