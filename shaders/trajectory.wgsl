@@ -124,59 +124,58 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
 }
 
-// One update without escape checks or freezing, before the tail windows.
-fn plainStep(t: ptr<function, Lanes>, k: u32, lr: V, blockPeak: ptr<function, VU>) {
+// One update without escape checks or freezing. In the tail windows it also
+// tracks the gradient's size and turns: `window` is 0 before them, 1 in
+// window A, 2 in window B (the same for every invocation, so the branches
+// cost next to nothing).
+fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
   var g: array<V, DIMS>;
   let G = gradient(objective, (*t).w, &g);
   (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
-  update(&(*t).w, g, lr);
-  *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
-}
-
-// The same inside the tail windows, which track the gradient's size and turns.
-fn windowStep(t: ptr<function, Lanes>, k: u32, blockPeak: ptr<function, VU>) {
-  let lr = rateAt(k);
-  var g: array<V, DIMS>;
-  let G = gradient(objective, (*t).w, &g);
-  (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
-  if (k >= u.bStart) {
-    (*t).gradB = max((*t).gradB, G);
-    (*t).flips = (*t).flips + select(VU(0u), VU(1u), dotLanes(g, (*t).gPrev) < V(0.0));
-  } else {
-    (*t).gradA = max((*t).gradA, G);
+  if (window != 0u) {
+    if (window == 2u) {
+      (*t).gradB = max((*t).gradB, G);
+      (*t).flips = (*t).flips + select(VU(0u), VU(1u), dotLanes(g, (*t).gPrev) < V(0.0));
+    } else {
+      (*t).gradA = max((*t).gradA, G);
+    }
+    (*t).gPrev = g;
   }
-  (*t).gPrev = g;
   update(&(*t).w, g, lr);
   *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
 }
 
-// Up to FAST_BLOCK updates without per-step escape checks or freezing; steps
-// before the tail read their rates four at a time. If a lane that was still
-// live crossed the bound, the block is replayed step by step from its start,
-// so the recorded escape step and frozen point are exact.
+// Steps [k0, k1) of one window kind, reading rates four at a time where aligned.
+fn fastSteps(t: ptr<function, Lanes>, k0: u32, k1: u32, window: u32, blockPeak: ptr<function, VU>) {
+  var k = k0;
+  for (; k < k1 && (k & 3u) != 0u; k++) {
+    fastStep(t, k, rateAt(k), window, blockPeak);
+  }
+  for (; k + 4u <= k1; k += 4u) {
+    let lr = ratesAt4(k);
+    fastStep(t, k, lr[0], window, blockPeak);
+    fastStep(t, k + 1u, lr[1], window, blockPeak);
+    fastStep(t, k + 2u, lr[2], window, blockPeak);
+    fastStep(t, k + 3u, lr[3], window, blockPeak);
+  }
+  for (; k < k1; k++) {
+    fastStep(t, k, rateAt(k), window, blockPeak);
+  }
+}
+
+// Up to FAST_BLOCK updates without per-step escape checks or freezing. If a
+// lane that was still live crossed the bound, the block is replayed step by
+// step from its start, so the recorded escape step and frozen point are exact.
 fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
   let saved = *s;
   let live = (*s).escape < VI(0);
   var t = *s; // advanced in place; lanes that were frozen are restored below
   var blockPeak = VU(0u);
-  let plainEnd = max(k0, min(k1, u.aStart));
-  var k = k0;
-  for (; k < plainEnd && (k & 3u) != 0u; k++) {
-    plainStep(&t, k, rateAt(k), &blockPeak);
-  }
-  for (; k + 4u <= plainEnd; k += 4u) {
-    let lr = ratesAt4(k);
-    plainStep(&t, k, lr[0], &blockPeak);
-    plainStep(&t, k + 1u, lr[1], &blockPeak);
-    plainStep(&t, k + 2u, lr[2], &blockPeak);
-    plainStep(&t, k + 3u, lr[3], &blockPeak);
-  }
-  for (; k < plainEnd; k++) {
-    plainStep(&t, k, rateAt(k), &blockPeak);
-  }
-  for (; k < k1; k++) {
-    windowStep(&t, k, &blockPeak);
-  }
+  let aBegin = clamp(u.aStart, k0, k1);
+  let bBegin = clamp(u.bStart, k0, k1);
+  fastSteps(&t, k0, aBegin, 0u, &blockPeak);
+  fastSteps(&t, aBegin, bBegin, 1u, &blockPeak);
+  fastSteps(&t, bBegin, k1, 2u, &blockPeak);
   if (any(live & (blockPeak > VU(u.boundBits)))) {
     for (var r = k0; r < k1; r++) {
       carefulStep(s, r);

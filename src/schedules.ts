@@ -239,6 +239,28 @@ export function scheduleFactor(p: ScheduleParams, step: number): number {
   return decayFactorOrRate(p, step - w);
 }
 
+/**
+ * scheduleFactor for the steps [k0, k1), written to out[offset …]. The same
+ * values, with a tight loop for the exponential schedule (the common case of
+ * large sweeps, whose tables the host builds for every decay rate).
+ */
+export function fillScheduleFactors(p: ScheduleParams, k0: number, k1: number, out: Float32Array, offset: number): void {
+  const w = p.warmupSteps;
+  let k = k0;
+  if (p.schedule === 'exponential') {
+    for (; k < k1 && k < w; k++) out[offset + k - k0] = scheduleFactor(p, k);
+    const rate = f32(p.decayRate);
+    const ds = f32(p.decaySteps);
+    for (; k < k1; k++) {
+      let e = f32(f32(k - w) / ds);
+      if (p.staircase) e = Math.floor(e);
+      out[offset + k - k0] = Math.pow(rate, e);
+    }
+    return;
+  }
+  for (; k < k1; k++) out[offset + k - k0] = scheduleFactor(p, k);
+}
+
 /** The learning rate used by the update at 0-based step `step`. */
 export function learningRate(p: ScheduleParams, step: number): number {
   const m = scheduleFactor(p, step);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { f32, ulpDistance } from '../src/float32';
-import { learningRate, type ScheduleParams } from '../src/schedules';
+import { fillScheduleFactors, learningRate, scheduleFactor, type ScheduleParams } from '../src/schedules';
 
 // Every expected value below is a test vector from the reference
 // (shared/reference/schedules-and-optimizers.md §6: a float32 emulation of
@@ -152,5 +152,23 @@ describe('warmup and noise', () => {
     expect(sd).toBeLessThan(0.103);
     expect(learningRate(p, 123)).toBe(learningRate({ ...p }, 123));
     expect(learningRate({ ...p, noiseSeed: 1 }, 123)).not.toBe(learningRate(p, 123));
+  });
+});
+
+describe('table filling', () => {
+  it('fillScheduleFactors writes exactly scheduleFactor, step by step', () => {
+    for (const schedule of ['exponential', 'cosine', 'polynomial'] as const) {
+      for (const [decayRate, decaySteps, staircase, warmupSteps] of [
+        [0.99, 1, false, 0],
+        [0.5, 7, true, 3],
+        [0.93, 2.5, false, 10],
+        [1.01, 13, true, 0],
+      ] as const) {
+        const p = { ...base, schedule, decayRate, decaySteps, staircase, warmupSteps, endLr: 0.01, power: 2 };
+        const out = new Float32Array(300);
+        fillScheduleFactors(p, 20, 320, out, 0);
+        out.forEach((v, i) => expect(v, `${schedule} step ${20 + i}`).toBe(scheduleFactor(p, 20 + i)));
+      }
+    }
   });
 });

@@ -9,7 +9,7 @@
  * schedules of the form lr × factor(k) and 1 for the others.
  */
 import { f32 } from '../float32.js';
-import { isLrFactorSchedule, scheduleFactor, type ScheduleName } from '../schedules.js';
+import { fillScheduleFactors, isLrFactorSchedule, type ScheduleName } from '../schedules.js';
 import { SpecError } from '../errors.js';
 import { PARAMS } from '../spec/params.js';
 import { applyAxisValue, type Cell, type Spec } from '../spec/spec.js';
@@ -85,8 +85,7 @@ export function buildScheduleTable(spec: Spec, layout: ScheduleLayout, k0: numbe
       rest = Math.floor(rest / axis.values.length);
       applyAxisValue(cell, spec.dims, axis, axis.values[coords[j]!]!);
     });
-    const offset = row * stride;
-    for (let k = k0; k < k1; k++) table[offset + k - k0] = scheduleFactor(cell, k);
+    fillScheduleFactors(cell, k0, k1, table, row * stride);
   }
   return table;
 }

@@ -32,7 +32,7 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
   return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0 && begin % lanes === 0;
 }
 
-export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 32 };
+export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 256 };
 
 export interface Kernel {
   readonly code: string;
