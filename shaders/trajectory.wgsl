@@ -165,8 +165,9 @@ fn fastSteps(t: ptr<function, Lanes>, k0: u32, k1: u32, window: u32, blockPeak: 
 
 // Up to FAST_BLOCK updates without per-step escape checks or freezing. If a
 // lane that was still live crossed the bound, the block is replayed step by
-// step from its start, so the recorded escape step and frozen point are exact.
-fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
+// step from its start until every such lane has escaped, so the recorded
+// escape step and frozen point are exact. Returns the next step to run.
+fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) -> u32 {
   let saved = *s;
   let live = (*s).escape < VI(0);
   var t = *s; // advanced in place; lanes that were frozen are restored below
@@ -176,11 +177,15 @@ fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
   fastSteps(&t, k0, aBegin, 0u, &blockPeak);
   fastSteps(&t, aBegin, bBegin, 1u, &blockPeak);
   fastSteps(&t, bBegin, k1, 2u, &blockPeak);
-  if (any(live & (blockPeak > VU(u.boundBits)))) {
+  let crossing = live & (blockPeak > VU(u.boundBits));
+  if (any(crossing)) {
     for (var r = k0; r < k1; r++) {
       carefulStep(s, r);
+      if (!any(crossing & ((*s).escape < VI(0)))) {
+        return r + 1u;
+      }
     }
-    return;
+    return k1;
   }
   t.peak = max(t.peak, blockPeak);
   for (var i = 0u; i < DIMS; i++) {
@@ -192,6 +197,7 @@ fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) {
   (*s).gradA = select(saved.gradA, t.gradA, live);
   (*s).gradB = select(saved.gradB, t.gradB, live);
   (*s).flips = select(saved.flips, t.flips, live);
+  return k1;
 }
 
 fn initialLanes() -> Lanes {
@@ -270,9 +276,7 @@ fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   var s = startLanes(slot);
   var k = u.stepBegin;
   while (k < u.stepEnd) {
-    let k1 = min(k + FAST_BLOCK, u.stepEnd);
-    fastBlock(&s, k, k1);
-    k = k1;
+    k = fastBlock(&s, k, min(k + FAST_BLOCK, u.stepEnd));
   }
   if (u.stepEnd == u.steps) {
     finishLanes(&s, slot);

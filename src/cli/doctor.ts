@@ -8,10 +8,12 @@ import { NoAdapterError } from '../errors.js';
 import { formatFloat32 } from '../float32.js';
 import { nodeGpu, INSTALL_HINT } from '../node/gpu.js';
 import { parseSpec } from '../spec/spec.js';
+import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
+import type { KernelOptions } from '../engine/shader.js';
 
 const BACKENDS: Record<string, string> = { linux: 'Vulkan', darwin: 'Metal', win32: 'Direct3D 12' };
 
-export async function doctorReport(): Promise<{ text: string; ok: boolean }> {
+export async function doctorReport(options: { tune?: boolean } = {}): Promise<{ text: string; ok: boolean }> {
   const lines: string[] = [];
   let gpu: GPU;
   try {
@@ -49,6 +51,16 @@ export async function doctorReport(): Promise<{ text: string; ok: boolean }> {
     const same = g!.w.every((x, i) => Object.is(x, c!.w[i])) && g!.loss.every((x, i) => Object.is(x, c!.loss[i]));
     const last = `${formatFloat32(g!.lr[40]!)} 40 ${formatFloat32(g!.w[40]!)} ${formatFloat32(g!.loss[40]!)}`;
     lines.push(`self-test:    seed's decayed-rate run, step 40: ${last} ${same ? '(matches the CPU reference bit for bit)' : '(DIFFERS from the CPU reference)'}`);
+    const shape = (k: KernelOptions) => `lanes=${k.lanes},workgroup=${k.workgroupSize},block=${k.fastBlock}`;
+    if (options.tune) {
+      const { tuned } = await applyTunedKernel(engine, { retune: true });
+      lines.push('kernel shapes (million steps/s on a mixed 256×256 × 400-step sweep):');
+      for (const m of tuned!.measured) lines.push(`  ${shape(m.kernel).padEnd(34)} ${m.mSteps.toFixed(0).padStart(6)}`);
+      lines.push(`kernel:       ${shape(tuned!.best)} (fastest; cached for this adapter)`);
+    } else {
+      const cached = cachedKernel(engine);
+      lines.push(`kernel:       ${cached ? `${shape(cached.kernel)} (tuned ${cached.date.slice(0, 10)})` : 'not tuned yet: the first sweep tunes it (a second or two), or run lrscope doctor --tune'}`);
+    }
     return { text: `${lines.join('\n')}\n`, ok: same };
   } catch (e) {
     if (e instanceof NoAdapterError) return { text: `${e.message}\n${INSTALL_HINT}\n`, ok: false };

@@ -21,6 +21,9 @@ import { gridSize, parseSpec, type RawValue, type Spec, type SpecInput } from '.
 import { addCounts, emptyCounts, sweep } from '../sweep.js';
 import { AtomicFile } from '../node/files.js';
 import { createNodeGpuEngine } from '../node/gpu.js';
+import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
+import { parseKernelOption } from '../engine/tune.js';
+import type { KernelOptions } from '../engine/shader.js';
 import { doctorReport } from './doctor.js';
 import { ProgressBar } from './progress.js';
 
@@ -116,9 +119,30 @@ function parseChoice<T extends string>(flag: string, value: string, choices: rea
   return value as T;
 }
 
-async function makeEngine(io: CliIO, kind: 'gpu' | 'cpu'): Promise<Engine> {
+/** The kernel shape a sweep asks for: tuned for the adapter, the built-in default, or given. */
+type KernelChoice = { kind: 'auto' } | { kind: 'default' } | { kind: 'given'; options: Partial<KernelOptions> };
+
+function parseKernelChoice(text: string | undefined): KernelChoice {
+  if (text === undefined || text === 'auto') return { kind: 'auto' };
+  if (text === 'default') return { kind: 'default' };
+  try {
+    return { kind: 'given', options: parseKernelOption(text) };
+  } catch {
+    throw new SpecError('--kernel', `"${text}" is not accepted`, 'auto, default, or a shape like lanes=4,workgroup=64,block=256 (lanes 1, 2 or 4)');
+  }
+}
+
+async function makeEngine(io: CliIO, kind: 'gpu' | 'cpu', kernel: KernelChoice = { kind: 'default' }): Promise<Engine> {
   if (io.createEngine) return io.createEngine(kind);
-  return kind === 'cpu' ? new CpuEngine() : createNodeGpuEngine();
+  if (kind === 'cpu') return new CpuEngine();
+  const engine = await createNodeGpuEngine(kernel.kind === 'given' ? { kernel: kernel.options } : {});
+  if (kernel.kind === 'auto') {
+    const cached = cachedKernel(engine);
+    if (!cached && io.stderrIsTTY) io.stderr('lrscope: tuning the kernel for this adapter (once; the choice is cached)…\r');
+    await applyTunedKernel(engine);
+    if (!cached && io.stderrIsTTY) io.stderr('\r\x1b[K');
+  }
+  return engine;
 }
 
 function openOut(path: string): AtomicFile {
@@ -209,6 +233,7 @@ async function runSweep(command: Command, argv: readonly string[], io: CliIO): P
   const options = command.opts() as Record<string, string | undefined>;
   const spec = parseSpec(specInput(command, argv, 1000), 'flag');
   const engineKind = parseChoice('--engine', options.engine ?? 'gpu', ['gpu', 'cpu'] as const);
+  const kernel = parseKernelChoice(options.kernel);
   const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
   if (format === 'png') {
     if (spec.axes.length === 0 || spec.axes.length > 2) {
@@ -219,7 +244,7 @@ async function runSweep(command: Command, argv: readonly string[], io: CliIO): P
   }
   const out = options.out ? openOut(options.out) : undefined;
   try {
-    const engine = await makeEngine(io, engineKind);
+    const engine = await makeEngine(io, engineKind, kernel);
     let summary: string;
     try {
       summary = await executeSweep(spec, engine, format, out, io);
@@ -274,8 +299,8 @@ async function executeSweep(spec: Spec, engine: Engine, format: 'summary' | 'jso
 
 // ---------------------------------------------------------------- doctor
 
-async function runDoctor(io: CliIO): Promise<number> {
-  const { text, ok } = await doctorReport();
+async function runDoctor(command: Command, io: CliIO): Promise<number> {
+  const { text, ok } = await doctorReport({ tune: Boolean((command.opts() as { tune?: boolean }).tune) });
   await io.stdout.write(text);
   return ok ? EXIT.ok : EXIT.noGpu;
 }
@@ -306,13 +331,17 @@ function program(io: CliIO, argv: readonly string[], result: { run?: () => Promi
   const sweepCmd = specOptions(root.command('sweep').description('run a grid of trajectories and classify each one'));
   sweepCmd.addOption(new Option('--format <format>', 'summary (default), json, csv or png').helpGroup('Output:'));
   sweepCmd.addOption(new Option('--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)').helpGroup('Output:'));
+  sweepCmd.addOption(
+    new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4,workgroup=N,block=N').helpGroup('Output:'),
+  );
   sweepCmd.exitOverride().action(() => {
     result.run = () => runSweep(sweepCmd, argv, io);
   });
 
   const doctor = root.command('doctor').description('report the WebGPU adapter, or say what to install');
+  doctor.option('--tune', 'time every kernel shape on this adapter and cache the fastest');
   doctor.exitOverride().action(() => {
-    result.run = () => runDoctor(io);
+    result.run = () => runDoctor(doctor, io);
   });
 
   for (const command of [trace, sweepCmd, doctor]) {

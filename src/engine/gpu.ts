@@ -51,7 +51,7 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
 export class GpuEngine implements Engine {
   readonly kind = 'gpu' as const;
   readonly description: string;
-  private readonly kernelOptions: KernelOptions;
+  private kernelOptions: KernelOptions;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
   private lost = false;
@@ -103,6 +103,16 @@ export class GpuEngine implements Engine {
       entries: types.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
     });
     return this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] });
+  }
+
+  /** The kernel's shape: lanes per invocation, workgroup size, fast-block length. */
+  get kernel(): KernelOptions {
+    return this.kernelOptions;
+  }
+
+  /** Changes the kernel's shape for later runs (see src/engine/tune.ts). */
+  setKernel(options: Partial<KernelOptions>): void {
+    this.kernelOptions = { ...this.kernelOptions, ...options };
   }
 
   /** Compiled pipelines, keyed by entry point and generated source. */

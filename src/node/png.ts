@@ -4,7 +4,7 @@
  * boundary lr·L = 2 where the axes allow it.
  */
 import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { specFlags, type Axis, type Spec } from '../spec/spec.js';
 import { REGIMES } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
@@ -57,6 +57,8 @@ export interface MapGeometry {
   readonly plotHeight: number;
   readonly width: number;
   readonly height: number;
+  /** Scale of text and margins: 1 up to 2047 pixels of map, then one more per 1024. */
+  readonly ui: number;
 }
 
 export function mapGeometry(raster: MapRaster): MapGeometry {
@@ -64,28 +66,42 @@ export function mapGeometry(raster: MapRaster): MapGeometry {
   const scale = Math.max(1, Math.floor(512 / Math.max(w, h)));
   const plotWidth = Math.max(w * scale, 320);
   const plotHeight = h === 1 ? 64 : Math.max(h * scale, 320);
-  const left = 96;
-  const top = 70; // title, and two lines for the command that reproduces the map
-  return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250, height: top + plotHeight + 64 };
+  const ui = Math.max(1, Math.floor(Math.max(plotWidth, plotHeight) / 1024));
+  const left = 96 * ui;
+  const top = 70 * ui; // title, and two lines for the command that reproduces the map
+  return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250 * ui, height: top + plotHeight + 64 * ui, ui };
 }
 
 export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions): Buffer {
   loadFont();
   const { width: w, height: h } = raster;
-  const { left, top, plotWidth: plotW, plotHeight: plotH, width, height } = mapGeometry(raster);
-  const canvas = createCanvas(width, height);
+  const geometry = mapGeometry(raster);
+  const canvas = createCanvas(geometry.width, geometry.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
 
-  // The map, scaled with nearest-neighbour so every grid point stays a crisp block.
-  const image = createCanvas(w, h);
-  const ictx = image.getContext('2d');
-  const data = ictx.createImageData(w, h);
-  data.data.set(rasterRgba(raster));
-  ictx.putImageData(data, 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(image, left, top, plotW, plotH);
+  // The map, scaled with nearest-neighbour so every grid point stays a crisp
+  // block; at one pixel per point it goes straight in (no second copy of a big map).
+  const pixels = new ImageData(rasterRgba(raster), w, h);
+  if (geometry.plotWidth === w && geometry.plotHeight === h) {
+    ctx.putImageData(pixels, geometry.left, geometry.top);
+  } else {
+    const image = createCanvas(w, h);
+    image.getContext('2d').putImageData(pixels, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(image, geometry.left, geometry.top, geometry.plotWidth, geometry.plotHeight);
+  }
+  // Everything else is drawn in UI units, so text stays legible on a big map.
+  const { ui } = geometry;
+  ctx.scale(ui, ui);
+  const [left, top, plotW, plotH, width] = [geometry.left, geometry.top, geometry.plotWidth, geometry.plotHeight, geometry.width].map((v) => v / ui) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   ctx.strokeStyle = '#333333';
   ctx.lineWidth = 1;
   ctx.strokeRect(left - 0.5, top - 0.5, plotW + 1, plotH + 1);

@@ -62,14 +62,15 @@ export interface MapRaster {
   readonly yAxis: Axis | undefined;
   /** Row 0 is the bottom row (first y value). 255 where nothing landed. */
   readonly regime: Uint8Array;
-  readonly shade: Float32Array;
+  /** shadeOf × 255, rounded: a byte per pixel keeps a 4096² map small. */
+  readonly shade: Uint8Array;
 }
 
 export class MapBuilder {
   readonly width: number;
   readonly height: number;
   private readonly regime: Uint8Array;
-  private readonly shade: Float32Array;
+  private readonly shade: Uint8Array;
   private readonly nx: number;
   private readonly ny: number;
 
@@ -83,7 +84,7 @@ export class MapBuilder {
     this.width = Math.min(this.nx, maxPixels);
     this.height = Math.min(this.ny, maxPixels);
     this.regime = new Uint8Array(this.width * this.height).fill(EMPTY);
-    this.shade = new Float32Array(this.width * this.height);
+    this.shade = new Uint8Array(this.width * this.height);
   }
 
   /** Pixel of grid index `x` along an axis of n values drawn on `size` pixels, or -1 if not sampled. */
@@ -104,7 +105,7 @@ export class MapBuilder {
       if (px < 0 || py < 0) continue;
       const p = py * this.width + px;
       this.regime[p] = chunk.regime[i]!;
-      this.shade[p] = shadeOf(chunk, i, steps);
+      this.shade[p] = Math.round(255 * shadeOf(chunk, i, steps));
     }
   }
 
@@ -133,7 +134,7 @@ export function rasterRgba(raster: MapRaster): Uint8ClampedArray {
         rgba[dst + 3] = 0;
         continue;
       }
-      const [cr, cg, cb] = regimeRgb(REGIMES[r]!, raster.shade[src]!);
+      const [cr, cg, cb] = regimeRgb(REGIMES[r]!, raster.shade[src]! / 255);
       rgba[dst] = cr;
       rgba[dst + 1] = cg;
       rgba[dst + 2] = cb;

@@ -1,0 +1,60 @@
+/**
+ * Kernel autotuning: which shape of kernel runs fastest on an adapter.
+ *
+ * On lavapipe one invocation is one SIMD lane of a CPU core, so several
+ * trajectories per invocation hide the latency of the update chain; a real
+ * GPU may prefer one. The tuner times a short, mixed sweep with each
+ * candidate and keeps the fastest; callers cache the choice per adapter.
+ */
+import { parseSpec } from '../spec/spec.js';
+import type { GpuEngine } from './gpu.js';
+import type { KernelOptions } from './shader.js';
+
+export const TUNING_CANDIDATES: readonly KernelOptions[] = [1, 2, 4].flatMap((lanes) =>
+  [64, 256].map((workgroupSize) => ({ lanes: lanes as 1 | 2 | 4, workgroupSize, fastBlock: 256 })),
+);
+
+/** A mix of regimes (converged, stalled, diverged) under a per-trajectory exponential decay. */
+const TUNING_SPEC = { lr: '0.05:3:256', decayRate: '0.8:1:256', schedule: 'exponential', decaySteps: 1, steps: 400 } as const;
+
+export interface TuningResult {
+  readonly best: KernelOptions;
+  /** Million trajectory-steps per second of each candidate. */
+  readonly measured: ReadonlyArray<{ readonly kernel: KernelOptions; readonly mSteps: number }>;
+}
+
+/** Times each candidate on the engine's device (a warm-up run, then the best of two). Leaves the fastest set. */
+export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelOptions[] = TUNING_CANDIDATES): Promise<TuningResult> {
+  const spec = parseSpec(TUNING_SPEC);
+  const steps = 256 * 256 * TUNING_SPEC.steps;
+  const measured: Array<{ kernel: KernelOptions; mSteps: number }> = [];
+  for (const kernel of candidates) {
+    engine.setKernel(kernel);
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      const started = performance.now();
+      for await (const _chunk of engine.run(spec)) {
+        // only the time matters
+      }
+      if (run > 0) best = Math.min(best, performance.now() - started);
+    }
+    measured.push({ kernel, mSteps: steps / best / 1e3 });
+  }
+  const fastest = measured.reduce((a, b) => (b.mSteps > a.mSteps ? b : a));
+  engine.setKernel(fastest.kernel);
+  return { best: fastest.kernel, measured };
+}
+
+/** `lanes=4,workgroup=64,block=256` → kernel options (undefined fields keep their defaults). */
+export function parseKernelOption(text: string): Partial<KernelOptions> {
+  const out: { lanes?: 1 | 2 | 4; workgroupSize?: number; fastBlock?: number } = {};
+  for (const part of text.split(',')) {
+    const [key, value] = part.split('=').map((s) => s.trim());
+    const n = Number(value);
+    if (key === 'lanes' && (n === 1 || n === 2 || n === 4)) out.lanes = n;
+    else if (key === 'workgroup' && Number.isInteger(n) && n >= 1 && n <= 256) out.workgroupSize = n;
+    else if (key === 'block' && Number.isInteger(n) && n >= 1 && n <= 65536) out.fastBlock = n;
+    else throw new Error(part);
+  }
+  return out;
+}
