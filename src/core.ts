@@ -6,6 +6,7 @@ export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type Schedule
 export { formatFloat32, f32 } from './float32.js';
 export { CpuEngine } from './engine/cpu.js';
 export { GpuEngine, describeAdapter, type GpuEngineOptions } from './engine/gpu.js';
+export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/shader.js';
 export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';

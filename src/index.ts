@@ -14,6 +14,8 @@ export * from './core.js';
 export { createNodeGpuEngine, nodeGpu, INSTALL_HINT } from './node/gpu.js';
 export { renderMapPng } from './node/png.js';
 export { AtomicFile } from './node/files.js';
+export { applyTunedKernel, cachedKernel } from './node/tuning.js';
+export { tuneKernel, TUNING_CANDIDATES } from './engine/tune.js';
 
 import { CpuEngine } from './engine/cpu.js';
 import type { Engine } from './engine/types.js';

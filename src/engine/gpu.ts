@@ -193,79 +193,107 @@ export class GpuEngine implements Engine {
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
       label: 'schedule table',
     });
-    const stateBuffer = this.device.createBuffer({
-      size: totalFields * paddedChunk * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-      label: 'trajectory state',
-    });
-    const readback = this.device.createBuffer({
-      size: resultFields * paddedChunk * 4,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      label: 'readback',
+    // Two sets of state and readback buffers: while one chunk's results are
+    // read back, the next chunk already computes in the other set.
+    const slots = [0, 1].map((i) => {
+      const state = this.device.createBuffer({
+        size: totalFields * paddedChunk * 4,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+        label: `trajectory state ${i}`,
+      });
+      const readback = this.device.createBuffer({
+        size: resultFields * paddedChunk * 4,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+        label: `readback ${i}`,
+      });
+      return { state, readback };
     });
     const uniformBuffer = this.device.createBuffer({
       size: UNIFORM_BYTES,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       label: 'uniforms',
     });
-    const bindGroup = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniformBuffer } },
-        { binding: 1, resource: { buffer: axisBuffer } },
-        { binding: 2, resource: { buffer: rateBuffer } },
-        { binding: 3, resource: { buffer: stateBuffer } },
-      ],
-    });
+    const bindGroups = slots.map((slot) =>
+      this.device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: uniformBuffer } },
+          { binding: 1, resource: { buffer: axisBuffer } },
+          { binding: 2, resource: { buffer: rateBuffer } },
+          { binding: 3, resource: { buffer: slot.state } },
+        ],
+      }),
+    );
 
     let tableBegin = -1;
     let done = 0;
-    try {
-      for (let start = begin; start < end; start += chunk) {
-        const count = Math.min(chunk, end - start);
-        const slotVectors = Math.ceil(count / lanes);
-        for (let b0 = 0; b0 < steps; b0 += block) {
-          const b1 = Math.min(steps, b0 + block);
-          if (tableBegin !== b0) {
-            this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(spec, layout, b0, b1));
-            tableBegin = b0;
-          }
-          for (let k0 = b0; k0 < b1; k0 += dispatchSteps) {
-            throwIfAborted(options.signal);
-            const k1 = Math.min(b1, k0 + dispatchSteps);
-            await this.checked(async () => {
-              this.device.queue.writeBuffer(
-                uniformBuffer,
-                0,
-                packUniforms(this.uniforms(spec, { start, count, slotVectors, k0, k1, b0, b1, windows, traceRows: 0 })),
-              );
-              const encoder = this.device.createCommandEncoder();
-              const pass = encoder.beginComputePass();
-              pass.setPipeline(pipeline);
-              pass.setBindGroup(0, bindGroup);
-              pass.dispatchWorkgroups(...this.dispatchSize(slotVectors, this.kernelOptions.workgroupSize));
-              pass.end();
-              this.device.queue.submit([encoder.finish()]);
-              await this.device.queue.onSubmittedWorkDone();
-            });
-            done += count * (k1 - k0);
-            options.onProgress?.({ done, total: total * steps });
-          }
+    // At most two dispatches queued ahead, so cancellation lands within one.
+    const inFlight: Promise<unknown>[] = [];
+
+    /** Queues a chunk's dispatches and the copy of its results; resolves once they can be read. */
+    const submitChunk = async (start: number, slot: number) => {
+      const count = Math.min(chunk, end - start);
+      const slotVectors = Math.ceil(count / lanes);
+      this.device.pushErrorScope('validation');
+      this.device.pushErrorScope('out-of-memory');
+      for (let b0 = 0; b0 < steps; b0 += block) {
+        const b1 = Math.min(steps, b0 + block);
+        if (tableBegin !== b0) {
+          // Queue-ordered: dispatches submitted before this write still read the previous block.
+          this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(spec, layout, b0, b1));
+          tableBegin = b0;
         }
-        const bytes = resultFields * slotVectors * lanes * 4;
-        const stats = await this.checked(async () => {
+        for (let k0 = b0; k0 < b1; k0 += dispatchSteps) {
+          throwIfAborted(options.signal);
+          const k1 = Math.min(b1, k0 + dispatchSteps);
+          this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(this.uniforms(spec, { start, count, slotVectors, k0, k1, b0, b1, windows, traceRows: 0 })));
           const encoder = this.device.createCommandEncoder();
-          encoder.copyBufferToBuffer(stateBuffer, 0, readback, 0, bytes);
+          const pass = encoder.beginComputePass();
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, bindGroups[slot]!);
+          pass.dispatchWorkgroups(...this.dispatchSize(slotVectors, this.kernelOptions.workgroupSize));
+          pass.end();
           this.device.queue.submit([encoder.finish()]);
-          await readback.mapAsync(GPUMapMode.READ, 0, bytes);
-          const words = new Uint32Array(readback.getMappedRange(0, bytes).slice(0));
-          readback.unmap();
-          return unpackStats(words, start, count, dims, slotVectors * lanes);
-        });
-        yield stats;
+          const work = count * (k1 - k0);
+          inFlight.push(
+            this.device.queue.onSubmittedWorkDone().then(() => {
+              done += work;
+              if (!options.signal?.aborted) options.onProgress?.({ done, total: total * steps });
+            }),
+          );
+          if (inFlight.length > 2) await inFlight.shift();
+        }
+      }
+      const bytes = resultFields * slotVectors * lanes * 4;
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(slots[slot]!.state, 0, slots[slot]!.readback, 0, bytes);
+      this.device.queue.submit([encoder.finish()]);
+      const errors = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+      const mapped = slots[slot]!.readback.mapAsync(GPUMapMode.READ, 0, bytes);
+      const ready = Promise.all([mapped, errors]);
+      // Keep a rejection (a run cancelled while this was queued) from going unhandled.
+      ready.catch(() => {});
+      return { start, count, slotVectors, slot, bytes, ready };
+    };
+
+    try {
+      let next = begin < end ? await submitChunk(begin, 0) : undefined;
+      let slot = 0;
+      while (next) {
+        const current = next;
+        slot ^= 1;
+        const following = current.start + chunk;
+        next = following < end ? await submitChunk(following, slot) : undefined;
+        const [, [oom, validation]] = await current.ready;
+        const error = oom ?? validation;
+        if (error && !this.lost) throw new Error(`WebGPU: ${error.message}`);
+        const readback = slots[current.slot]!.readback;
+        const words = new Uint32Array(readback.getMappedRange(0, current.bytes).slice(0));
+        readback.unmap();
+        yield unpackStats(words, current.start, current.count, dims, current.slotVectors * lanes);
       }
     } finally {
-      for (const b of [axisBuffer, rateBuffer, stateBuffer, readback, uniformBuffer]) b.destroy();
+      for (const b of [axisBuffer, rateBuffer, uniformBuffer, ...slots.flatMap((s) => [s.state, s.readback])]) b.destroy();
     }
   }
 
