@@ -167,7 +167,7 @@ const workloads = [
   },
   {
     name: `W2  GD on an ill-conditioned 2-D quadratic (κ up to 1000), classified: ${side}² × 1000 steps`,
-    note: 'momentum on this quadratic arrives with the optimizers of the models issue; until then W2 runs plain GD',
+    note: 'meant for heavy-ball momentum; lrscope has only plain gradient descent so far, so W2 runs that',
     spec: { lr: `0.0005:0.025:${side}`, curvature: `[1,1:1000:${side}:log]`, w0: '[5,5]', minimum: '[0,0]', steps: 1000 },
     baseline: (spec) => {
       const lrs = spec.axes[0].values;
@@ -249,7 +249,7 @@ for (const workload of workloads) {
   results.set(workload.name.slice(0, 2), rows[0][1]);
   print('');
 }
-print('W3  the tiny-network map: waits for the models issue (no network objective yet)');
+print('W3  the tiny-network map: not run (lrscope has no network objective yet)');
 print('');
 {
   const peak = await arithmeticPeak(gpu.device);
