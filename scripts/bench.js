@@ -42,21 +42,34 @@ async function drain(iterable) {
 
 // ---------------------------------------------------------------- baselines
 
-/** Plain JavaScript, one thread: the same float32 updates, one trajectory at a time, peak tracked. */
-function plainJs({ n, steps, dims, lr, decay, curvature, w0, minimum }) {
+/**
+ * Plain JavaScript, one thread: the same float32 updates (gradient descent,
+ * or heavy-ball momentum when `momentum` is set), one trajectory at a time, peak tracked.
+ */
+function plainJs({ n, steps, dims, lr, decay, curvature, w0, minimum, momentum }) {
   const L = Float32Array.from(curvature);
   const c = Float32Array.from(minimum);
   const w = new Float32Array(dims);
+  const accum = new Float32Array(dims);
+  const mu = Math.fround(momentum ?? 0);
   let checksum = 0;
   for (let i = 0; i < n; i++) {
-    for (let d = 0; d < dims; d++) w[d] = w0[d];
+    for (let d = 0; d < dims; d++) {
+      w[d] = w0[d];
+      accum[d] = 0;
+    }
     let rate = Math.fround(lr(i));
     const factor = Math.fround(decay(i));
     let peak = 0;
     for (let k = 0; k < steps; k++) {
       for (let d = 0; d < dims; d++) {
         const g = Math.fround(L[d] * Math.fround(w[d] - c[d]));
-        w[d] = Math.fround(w[d] - Math.fround(g * rate));
+        if (momentum === undefined) {
+          w[d] = Math.fround(w[d] - Math.fround(g * rate));
+        } else {
+          accum[d] = Math.fround(Math.fround(accum[d] * mu) + g);
+          w[d] = Math.fround(w[d] - Math.fround(accum[d] * rate));
+        }
         const a = Math.abs(w[d]);
         if (a > peak) peak = a;
       }
@@ -73,26 +86,29 @@ await tf.setBackend('wasm');
 await tf.ready();
 
 /** TensorFlow.js, wasm backend: the same updates vectorised over all trajectories, one op per step. */
-async function tfjs({ n, steps, dims, lr, decay, curvature, w0, minimum }) {
+async function tfjs({ n, steps, dims, lr, decay, curvature, w0, minimum, momentum }) {
   const lrs = Float32Array.from({ length: n }, (_, i) => lr(i));
   const decays = Float32Array.from({ length: n }, (_, i) => decay(i));
   let rate = tf.tensor1d(lrs);
   const factor = tf.tensor1d(decays);
   let w = Array.from({ length: dims }, (_, d) => tf.fill([n], w0[d]));
+  let accum = Array.from({ length: dims }, () => tf.zeros([n]));
   let peak = tf.zeros([n]);
   for (let k = 0; k < steps; k++) {
     const next = tf.tidy(() => {
-      const ws = w.map((wd, d) => tf.sub(wd, tf.mul(rate, tf.mul(curvature[d], tf.sub(wd, minimum[d])))));
+      const gs = w.map((wd, d) => tf.mul(curvature[d], tf.sub(wd, minimum[d])));
+      const as = momentum === undefined ? accum.map((a) => a.clone()) : accum.map((a, d) => tf.add(tf.mul(a, momentum), gs[d]));
+      const ws = w.map((wd, d) => tf.sub(wd, tf.mul(rate, momentum === undefined ? gs[d] : as[d])));
       const p = ws.reduce((m, wd) => tf.maximum(m, tf.abs(wd)), peak);
-      return [ws, p, tf.mul(rate, factor)];
+      return [ws, as, p, tf.mul(rate, factor)];
     });
-    w.forEach((t) => t.dispose());
+    [...w, ...accum].forEach((t) => t.dispose());
     peak.dispose();
     rate.dispose();
-    [w, peak, rate] = next;
+    [w, accum, peak, rate] = next;
   }
   const out = await w[0].data();
-  w.forEach((t) => t.dispose());
+  [...w, ...accum].forEach((t) => t.dispose());
   peak.dispose();
   rate.dispose();
   factor.dispose();
@@ -166,12 +182,19 @@ const workloads = [
     },
   },
   {
-    name: `W2  GD on an ill-conditioned 2-D quadratic (κ up to 1000), classified: ${side}² × 1000 steps`,
-    note: 'meant for heavy-ball momentum; lrscope has only plain gradient descent so far, so W2 runs that',
-    spec: { lr: `0.0005:0.025:${side}`, curvature: `[1,1:1000:${side}:log]`, w0: '[5,5]', minimum: '[0,0]', steps: 1000 },
+    name: `W2  momentum (μ = 0.9) on an ill-conditioned 2-D quadratic (κ up to 1000), classified: ${side}² × 1000 steps`,
+    spec: {
+      lr: `0.0005:0.05:${side}`,
+      curvature: `[1,1:1000:${side}:log]`,
+      optimizer: 'momentum',
+      momentum: 0.9,
+      w0: '[5,5]',
+      minimum: '[0,0]',
+      steps: 1000,
+    },
     baseline: (spec) => {
       const lrs = spec.axes[0].values;
-      return { dims: 2, steps: 1000, lr: (i) => lrs[i % side], decay: () => 1, curvature: [1, 100], w0: [5, 5], minimum: [0, 0] };
+      return { dims: 2, steps: 1000, lr: (i) => lrs[i % side], decay: () => 1, curvature: [1, 100], w0: [5, 5], minimum: [0, 0], momentum: 0.9 };
     },
   },
 ];

@@ -16,6 +16,7 @@
 // Everything a trajectory carries between dispatches.
 struct Lanes {
   w: array<V, DIMS>,
+  slots: Slots, // the optimizer's state (shaders/optimizer-*.wgsl)
   gPrev: array<V, DIMS>,
   gradTol: V,
   lastAbove: VI,
@@ -113,13 +114,15 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
     (*s).gradA = select((*s).gradA, G, live & (G > (*s).gradA));
   }
   var w = (*s).w;
-  update(&w, g, lr);
+  var slots = (*s).slots;
+  update(&w, g, lr, &slots);
   let m = largestMagnitude(w);
   let escaping = live & (m > VU(u.boundBits));
   for (var i = 0u; i < DIMS; i++) {
     (*s).gPrev[i] = select((*s).gPrev[i], g[i], live);
     (*s).w[i] = select((*s).w[i], w[i], live);
   }
+  (*s).slots = selectSlots((*s).slots, slots, live);
   (*s).peak = select((*s).peak, max((*s).peak, m), live);
   (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
 }
@@ -141,7 +144,12 @@ fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<
     }
     (*t).gPrev = g;
   }
-  update(&(*t).w, g, lr);
+  // Copies, because WGSL forbids two pointers into one variable in a call.
+  var w = (*t).w;
+  var slots = (*t).slots;
+  update(&w, g, lr, &slots);
+  (*t).w = w;
+  (*t).slots = slots;
   *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
 }
 
@@ -192,6 +200,7 @@ fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) -> u32 {
     (*s).w[i] = select(saved.w[i], t.w[i], live);
     (*s).gPrev[i] = select(saved.gPrev[i], t.gPrev[i], live);
   }
+  (*s).slots = selectSlots(saved.slots, t.slots, live);
   (*s).lastAbove = select(saved.lastAbove, t.lastAbove, live);
   (*s).peak = select(saved.peak, t.peak, live);
   (*s).gradA = select(saved.gradA, t.gradA, live);
@@ -203,6 +212,7 @@ fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) -> u32 {
 fn initialLanes() -> Lanes {
   var s: Lanes;
   s.w = initialW;
+  s.slots = initialSlots();
   var g: array<V, DIMS>;
   let G0 = gradient(objective, s.w, &g);
   s.gPrev = g;
@@ -229,6 +239,7 @@ fn loadLanes(slot: u32) -> Lanes {
   s.gradA = bitcast<V>(state[slotOf(F_GRADA, slot)]);
   s.gradB = bitcast<V>(state[slotOf(F_GRADB, slot)]);
   s.flips = state[slotOf(F_FLIPS, slot)];
+  s.slots = loadSlots(slot);
   return s;
 }
 
@@ -244,6 +255,7 @@ fn storeLanes(s: Lanes, slot: u32) {
   state[slotOf(F_GRADA, slot)] = bitcast<VU>(s.gradA);
   state[slotOf(F_GRADB, slot)] = bitcast<VU>(s.gradB);
   state[slotOf(F_FLIPS, slot)] = s.flips;
+  storeSlots(s.slots, slot);
 }
 
 fn startLanes(slot: u32) -> Lanes {

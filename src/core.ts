@@ -1,6 +1,7 @@
 /** Everything that runs in a browser as well as in Node. */
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './spec/spec.js';
 export { PARAMS, PARAM_KEYS, type ParamKey } from './spec/params.js';
+export { OPTIMIZERS, UPDATE_RULES, type OptimizerName } from './optimizers.js';
 export { formatValue, formatNumber, type Value } from './spec/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';

@@ -1,7 +1,7 @@
 /**
  * The GPU engine agrees with the float32 CPU reference bit for bit, on
- * random specs (fast-check): every schedule, 1–3 dimensions, sweeps of
- * several kinds, and chunk, dispatch and table-block sizes small enough to
+ * random specs (fast-check): every schedule and optimizer, 1–3 dimensions,
+ * sweeps of several kinds, and chunk, dispatch and table-block sizes small enough to
  * cross every boundary the engines have.
  *
  * Why bit for bit: both engines round every operation to float32 in the same
@@ -58,7 +58,9 @@ const specArbitrary = fc
       minimum: vector(dims, -5, 5),
       w0: vector(dims, -10, 10),
       lrs: fc.array(fc.double({ min: 1e-4, max: 3, noNaN: true }), { minLength: 1, maxLength: 9 }),
-      second: fc.constantFrom('none', 'curvature', 'decayRate', 'w0component', 'staircase'),
+      second: fc.constantFrom('none', 'curvature', 'decayRate', 'w0component', 'staircase', 'momentum'),
+      optimizer: fc.constantFrom('gd', 'gd', 'momentum', 'nesterov'),
+      momentum: fc.double({ min: 0, max: 0.99, noNaN: true }),
       decayRate: fc.double({ min: 0.5, max: 1.05, noNaN: true }),
       decaySteps: fc.integer({ min: 1, max: 60 }),
       staircase: fc.boolean(),
@@ -107,6 +109,10 @@ const specArbitrary = fc
         input.values = `[${[...r.boundaries, 0].map((_, i) => r.lrs[i % r.lrs.length]).join(',')}]`;
       }
       input.warmupSteps = r.warmupSteps;
+      if (r.optimizer !== 'gd') {
+        input.optimizer = r.optimizer;
+        input.momentum = r.second === 'momentum' ? `${r.momentum},0.5,0.9` : r.momentum;
+      }
       input.steps = steps;
       input.tol = r.tol;
       input.bound = r.bound;

@@ -3,7 +3,7 @@
  * a vector like [1,100] works here too; the form writes a spec input and the
  * spec parser validates it, with the same one-line messages.
  */
-import { PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
+import { OPTIMIZERS, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
 import { axisRange, rangeText, type AxisRange } from './map-view';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
@@ -11,6 +11,7 @@ import { checkMapSpec } from './state';
 /** Parameters that can be a map axis: every sweepable number. */
 export const AXIS_KEYS: ParamKey[] = [
   'lr',
+  'momentum',
   'curvature',
   'minimum',
   'w0',
@@ -160,7 +161,20 @@ export class Controls {
       const f = field(key);
       if (f) rows.push(f);
     }
-    rows.push(el('label', { className: 'field' }, [s.optimizer, el('select', { name: 'optimizer' }, [el('option', { value: 'gd', textContent: s.gd })])]));
+    rows.push(
+      el('label', { className: 'field' }, [
+        s.optimizer,
+        el(
+          'select',
+          { name: 'optimizer' },
+          OPTIMIZERS.map((o) => el('option', { value: o, selected: o === spec.base.optimizer, textContent: o === 'gd' ? s.gd : o })),
+        ),
+      ]),
+    );
+    if (spec.base.optimizer !== 'gd') {
+      const f = field('momentum');
+      if (f) rows.push(f);
+    }
     const scheduleSelect = el(
       'select',
       { name: 'schedule' },
@@ -193,7 +207,8 @@ export class Controls {
 
     for (const input of this.form.querySelectorAll('input, select')) {
       if ((input as HTMLElement).getAttribute('name') === 'preset' || (input as HTMLElement).getAttribute('name') === 'engine') continue;
-      input.addEventListener('change', () => this.schedule(input.getAttribute('name') === 'schedule' || input.getAttribute('name')?.endsWith('-key') ? 0 : 400));
+      const immediate = ['schedule', 'optimizer'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
+      input.addEventListener('change', () => this.schedule(immediate ? 0 : 400));
     }
   }
 
@@ -232,7 +247,19 @@ export class Controls {
     input[yKey] = yValue;
     const schedule = get('schedule');
     if (schedule !== 'constant') input.schedule = schedule;
-    const keys = new Set<ParamKey>(['curvature', 'minimum', 'w0', ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []), 'warmupSteps', 'steps', 'tol', 'bound'] as ParamKey[]);
+    const optimizer = get('optimizer');
+    if (optimizer !== 'gd') input.optimizer = optimizer;
+    const keys = new Set<ParamKey>([
+      'curvature',
+      'minimum',
+      'w0',
+      ...(optimizer === 'gd' ? [] : ['momentum']),
+      ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []),
+      'warmupSteps',
+      'steps',
+      'tol',
+      'bound',
+    ] as ParamKey[]);
     for (const key of keys) {
       if (key === xKey || key === yKey) continue;
       const def = PARAMS[key];

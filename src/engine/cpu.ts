@@ -7,6 +7,7 @@ import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
 import { cellAt, gridCoords, gridSize, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
+import { OPTIMIZER_SLOTS, UPDATE_RULES, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
@@ -18,6 +19,10 @@ interface TrajectoryState {
   L: Float64Array;
   c: Float64Array;
   A: number;
+  /** The optimizer's state (dims values per slot) and hyperparameters. */
+  slots: Float64Array;
+  hyper: OptimizerHyper;
+  update: UpdateRule;
   row: number;
   gradTol: number;
   lastAbove: number;
@@ -78,6 +83,9 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
     A: lrMultiplier(cell),
+    slots: new Float64Array(OPTIMIZER_SLOTS[cell.optimizer] * dims),
+    hyper: { momentum: f32(cell.momentum) },
+    update: UPDATE_RULES[cell.optimizer],
     row,
     gradTol: 0,
     lastAbove: -1,
@@ -140,7 +148,7 @@ function advance(
     const lr = f32(s.A * rates[offset + k]!);
     const G = gradient(s, g);
     observe(s, k, g, G, ctx);
-    for (let i = 0; i < s.dims; i++) s.w[i] = f32(s.w[i]! - f32(g[i]! * lr));
+    s.update(s.w, g, lr, s.slots, s.hyper);
     const m = maxAbs(s.w);
     if (!(m <= s.peak)) s.peak = m;
     if (!(m <= bound)) s.escapeStep = k + 1;
@@ -149,7 +157,7 @@ function advance(
 }
 
 /**
- * `advance` for one dimension, with the state in local variables: the same
+ * `advance` for plain gradient descent in one dimension, with the state in local variables: the same
  * operations in the same order (the GPU ≡ CPU tests hold both paths to the
  * kernel), about three times faster.
  */
@@ -245,7 +253,7 @@ export class CpuEngine implements Engine {
           tableBegin = k0;
         }
         const stride = tableStride(k1 - k0);
-        const step = spec.dims === 1 ? advanceScalar : advance;
+        const step = spec.dims === 1 && spec.base.optimizer === 'gd' ? advanceScalar : advance;
         for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });

@@ -11,7 +11,7 @@ import { learningRate } from '../schedules.js';
 import { cellAt, gridSize, type Spec } from '../spec/spec.js';
 import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
 import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
-import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, type KernelOptions } from './shader.js';
+import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, slotWords, type KernelOptions } from './shader.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
 /** Trajectories per chunk unless the device's limits call for fewer. */
@@ -175,7 +175,7 @@ export class GpuEngine implements Engine {
     const dims = spec.dims;
     const lanes = this.kernelOptions.lanes;
     const layout = scheduleLayout(spec);
-    const { resultFields, totalFields } = stateFields(dims);
+    const { resultFields, totalFields } = stateFields(dims, slotWords(spec));
     const windows = tailWindows(steps);
 
     const maxBinding = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
@@ -335,7 +335,7 @@ export class GpuEngine implements Engine {
     const lanes = this.kernelOptions.lanes;
     const layout: ScheduleLayout = scheduleLayout(spec);
     const kernel = buildKernel(spec, layout, this.kernelOptions);
-    const { totalFields } = stateFields(dims);
+    const { totalFields } = stateFields(dims, slotWords(spec));
     const windows = tailWindows(steps);
     const count = indices.length;
     const slotVectors = Math.ceil(count / lanes);

@@ -45,7 +45,7 @@ export function packUniforms(values: Record<UniformName, number>): ArrayBuffer {
  * `f × slots + i`. The result fields come first so one copy reads them back;
  * the gradient of the last iterate (only needed between dispatches) is last.
  */
-export function stateFields(dims: number) {
+export function stateFields(dims: number, slotWords = 0) {
   const fields = {
     W: 0,
     GRADTOL: dims,
@@ -57,12 +57,13 @@ export function stateFields(dims: number) {
     FLIPS: dims + 6,
     LOSS: dims + 7,
     GPREV: dims + 8,
+    SLOTS: 2 * dims + 8, // the optimizer's state, `slotWords` of them
   };
-  return { fields, resultFields: dims + 8, totalFields: 2 * dims + 8 };
+  return { fields, resultFields: dims + 8, totalFields: 2 * dims + 8 + slotWords };
 }
 
-export function stateConstants(dims: number): string {
-  const { fields } = stateFields(dims);
+export function stateConstants(dims: number, slotWords = 0): string {
+  const { fields } = stateFields(dims, slotWords);
   return Object.entries(fields)
     .map(([name, offset]) => `const F_${name} = ${offset}u;`)
     .join('\n');

@@ -4,9 +4,11 @@
  * index into the trajectory's parameters with no per-step branching.
  */
 import quadraticSource from '../../shaders/quadratic.wgsl?raw';
-import gdSource from '../../shaders/gd.wgsl?raw';
+import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
+import momentumSource from '../../shaders/optimizer-momentum.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
+import { OPTIMIZER_SLOTS, type OptimizerName } from '../optimizers.js';
 import { PARAMS } from '../spec/params.js';
 import type { Spec } from '../spec/spec.js';
 import { stateConstants, uniformStruct } from './layout.js';
@@ -32,6 +34,13 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
   return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0 && begin % lanes === 0;
 }
 
+const OPTIMIZER_SOURCES: Record<OptimizerName, string> = { gd: gdSource, momentum: momentumSource, nesterov: momentumSource };
+
+/** Words of optimizer state each trajectory keeps. */
+export function slotWords(spec: Spec): number {
+  return OPTIMIZER_SLOTS[spec.base.optimizer] * spec.dims;
+}
+
 export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 256 };
 
 export interface Kernel {
@@ -45,6 +54,7 @@ function lanePrelude(lanes: number): string {
     return `alias V = f32;
 alias VU = u32;
 alias VI = i32;
+alias VB = bool;
 fn setLane(v: f32, j: u32, x: f32) -> f32 { return x; }
 fn setLaneU(v: u32, j: u32, x: u32) -> u32 { return x; }
 fn laneU(v: u32, j: u32) -> u32 { return v; }
@@ -53,6 +63,7 @@ fn laneF(v: f32, j: u32) -> f32 { return v; }`;
   return `alias V = vec${lanes}<f32>;
 alias VU = vec${lanes}<u32>;
 alias VI = vec${lanes}<i32>;
+alias VB = vec${lanes}<bool>;
 fn setLane(v: V, j: u32, x: f32) -> V { var r = v; r[j] = x; return r; }
 fn setLaneU(v: VU, j: u32, x: u32) -> VU { var r = v; r[j] = x; return r; }
 fn laneU(v: VU, j: u32) -> u32 { return v[j]; }
@@ -76,8 +87,8 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
   const { dims } = spec;
   // The fixed values come first, in the buffer rather than in the code, so
   // specs that differ only in them share one compiled pipeline.
-  const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims };
-  const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr];
+  const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, momentum: 3 * dims + 1 };
+  const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr, spec.base.momentum];
   const offsets: number[] = [];
   const strides: number[] = [];
   let stride = 1;
@@ -128,6 +139,11 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     body.push(`  initialW[${d}] = setLane(initialW[${d}], j, ${vectorExpr('w0', d)});`);
   }
   body.push(`  multiplier = setLane(multiplier, j, ${multiplierExpr});`);
+  const optimizer = spec.base.optimizer;
+  if (optimizer === 'momentum' || optimizer === 'nesterov') {
+    const axis = axisOf('momentum');
+    body.push(`  momentum = setLane(momentum, j, ${axis >= 0 ? read(axis, coordName(axis)) : `axisValues[${constants.momentum}u]`});`);
+  }
   body.push(`  row = setLaneU(row, j, ${rowExpr});`);
   const coords = [...used]
     .sort((a, b) => a - b)
@@ -140,7 +156,8 @@ const DIMS = ${dims}u;
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
 const ROW_SHARED = ${rowShared};
-${stateConstants(dims)}
+const NESTEROV = ${optimizer === 'nesterov'};
+${stateConstants(dims, OPTIMIZER_SLOTS[optimizer] * dims)}
 ${uniformStruct()}`;
 
   const decoder = `var<private> initialW: array<V, DIMS>;
@@ -151,6 +168,6 @@ ${coords.join('\n')}
 ${body.join('\n')}
 }`;
 
-  const code = [prelude, quadraticSource, gdSource, trajectorySource, decoder].join('\n\n');
+  const code = [prelude, quadraticSource, OPTIMIZER_SOURCES[optimizer], trajectorySource, decoder].join('\n\n');
   return { code, axisValues: new Float32Array(values) };
 }

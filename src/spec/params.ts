@@ -5,12 +5,12 @@
  *
  * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
  */
+import { OPTIMIZERS, type OptimizerName } from '../optimizers.js';
 import { NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
 export const OBJECTIVES = ['quadratic'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
-export const OPTIMIZERS = ['gd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export { OPTIMIZERS, type OptimizerName };
 
 export type ParamGroup = 'objective' | 'optimizer' | 'schedule' | 'run';
 
@@ -123,8 +123,9 @@ export const PARAMS = {
     choices: OPTIMIZERS,
     default: 'gd',
     sweepable: false,
-    help: 'gd = plain gradient descent, w ← w − lr·∇f(w) (TF1 GradientDescentOptimizer)',
+    help: 'gd (w ← w − lr·g), momentum or nesterov (TF1 MomentumOptimizer: a ← μ·a + g, w ← w − lr·a)',
   },
+  momentum: number('momentum', 'optimizer', 0.9, finite, 'a number', 'momentum and nesterov: the coefficient μ (default 0.9)'),
   schedule: {
     type: 'choice',
     flag: 'schedule',

@@ -7,13 +7,13 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
+import { OPTIMIZER_PARAMS, OPTIMIZERS, type OptimizerName } from '../optimizers.js';
 import { SCHEDULE_PARAMS, type NaturalExpForm, type ScheduleName, type ScheduleParams } from '../schedules.js';
 import {
   acceptedForms,
   PARAM_KEYS,
   PARAMS,
   type ObjectiveName,
-  type OptimizerName,
   type ParamDef,
   type ParamKey,
 } from './params.js';
@@ -48,6 +48,7 @@ export type SpecInput = { readonly [K in ParamKey]?: RawValue };
 export interface Cell extends ScheduleParams {
   objective: ObjectiveName;
   optimizer: OptimizerName;
+  momentum: number;
   curvature: number[];
   minimum: number[];
   w0: number[];
@@ -252,6 +253,14 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (schedules.includes('piecewise_constant')) checkPiecewise(parsed, name);
+  const optimizer = (parsed.get('optimizer')?.kind === 'fixed' ? (parsed.get('optimizer') as { value: OptimizerName }).value : PARAMS.optimizer.default) as OptimizerName;
+  for (const key of given) {
+    if (PARAMS[key].group !== 'optimizer' || key === 'optimizer') continue;
+    if (!OPTIMIZER_PARAMS[optimizer].includes(key)) {
+      const readers = OPTIMIZERS.filter((o) => OPTIMIZER_PARAMS[o].includes(key));
+      throw new SpecError(name(key), `not used by optimizer ${optimizer}`, `an optimizer that uses it (${readers.join(', ')}), e.g. ${name('optimizer')} ${readers[0]}`);
+    }
+  }
 
   // Dimensions: every per-dimension vector has 1 or n components.
   let dims = 1;
