@@ -9,7 +9,7 @@ fn initialSlots() -> Slots {
   return Slots(0u);
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>) {
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, hyper: V) {
   for (var i = 0u; i < DIMS; i++) {
     (*w)[i] = (*w)[i] - g[i] * lr;
   }

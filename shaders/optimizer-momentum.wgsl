@@ -2,13 +2,11 @@
 //   accum = accum * momentum + grad
 //   var -= accum * lr                                  (momentum)
 //   var -= grad * lr + accum * momentum * lr           (nesterov, with the new accum)
-// NESTEROV is generated in front of this file; the lanes' μ is the private `momentum`.
+// NESTEROV is generated in front of this file; `hyper` holds the lanes' μ.
 
 struct Slots {
   accum: array<V, DIMS>,
 }
-
-var<private> momentum: V;
 
 fn initialSlots() -> Slots {
   var s: Slots;
@@ -18,7 +16,7 @@ fn initialSlots() -> Slots {
   return s;
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>) {
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, momentum: V) {
   for (var i = 0u; i < DIMS; i++) {
     let accum = (*slots).accum[i] * momentum + g[i];
     (*slots).accum[i] = accum;

@@ -1,20 +1,32 @@
-// The sweep kernel: each invocation advances LANES trajectories (one per
-// vector lane) through the steps [u.stepBegin, u.stepEnd) of this dispatch.
-// Bookkeeping matches src/engine/cpu.ts operation for operation; the regime
-// itself is decided on the host (src/classify.ts) from what is stored here.
+// The sweep kernel: each invocation advances GROUPS × LANES trajectories
+// (GROUPS independent vectors of LANES lanes, stepped side by side so their
+// dependency chains overlap) through the steps [u.stepBegin, u.stepEnd) of
+// this dispatch. Bookkeeping matches src/engine/cpu.ts operation for
+// operation; the regime itself is decided on the host (src/classify.ts) from
+// what is stored here.
 //
 // Generated in front of this file (src/engine/shader.ts): the lane aliases
-// V/VU/VI/VB, LANES, DIMS, WORKGROUP, FAST_BLOCK, struct Uniforms, the state
-// field offsets F_*, and fn setting(), which decodes a grid index into its
-// objective, lr multiplier and schedule-table row.
+// V/VU/VI/VB, LANES, GROUPS, DIMS, WORKGROUP, FAST_BLOCK, ROW_SHARED,
+// struct Uniforms, the state field offsets F_*, and fn decodeLane(), which
+// turns a grid index into a lane of a Setting.
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var<storage, read> axisValues: array<f32>;
 @group(0) @binding(2) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
 @group(0) @binding(3) var<storage, read_write> state: array<VU>;
 
-// Everything a trajectory carries between dispatches.
+// What a vector of trajectories is: fixed for the dispatch.
+struct Setting {
+  objective: Objective,
+  initialW: array<V, DIMS>,
+  multiplier: V, // lr for lr × factor schedules, 1 otherwise
+  hyper: V, // the optimizer's hyperparameter (momentum μ), unused by gd
+  row: VU, // schedule-table row of each lane
+}
+
+// Everything a vector of trajectories carries between dispatches.
 struct Lanes {
+  setting: Setting,
   w: array<V, DIMS>,
   slots: Slots, // the optimizer's state (shaders/optimizer-*.wgsl)
   gPrev: array<V, DIMS>,
@@ -27,12 +39,8 @@ struct Lanes {
   flips: VU,
 }
 
-var<private> objective: Objective;
-var<private> multiplier: V; // lr for lr × factor schedules, 1 otherwise
-var<private> row: VU; // schedule-table row of each lane
-
-fn slotOf(field: u32, slot: u32) -> u32 {
-  return field * u.slotVectors + slot;
+fn slotOf(field: u32, vector: u32) -> u32 {
+  return field * u.slotVectors + vector;
 }
 
 fn magnitudeBits(x: V) -> VU {
@@ -48,43 +56,43 @@ fn largestMagnitude(w: array<V, DIMS>) -> VU {
 }
 
 // Table value for lane j at step k: table[row][k − tableBegin].
-fn tableValue(j: u32, k: u32) -> f32 {
+fn tableValue(row: VU, j: u32, k: u32) -> f32 {
   let i = laneU(row, j) * u.tableStride + (k - u.tableBegin);
   return rates[i >> 2u][i & 3u];
 }
 
-// lr for step k: A × table value. When every lane of an invocation shares its
-// row (ROW_SHARED, decided per spec), one load serves all lanes.
-fn rateAt(k: u32) -> V {
+// lr for step k: A × table value. When every lane shares its row
+// (ROW_SHARED, decided per spec), one load serves all lanes.
+fn rateAt(setting: Setting, k: u32) -> V {
   if (ROW_SHARED) {
-    return multiplier * V(tableValue(0u, k));
+    return setting.multiplier * V(tableValue(setting.row, 0u, k));
   }
   var factor: V;
   for (var j = 0u; j < LANES; j++) {
-    factor = setLane(factor, j, tableValue(j, k));
+    factor = setLane(factor, j, tableValue(setting.row, j, k));
   }
-  return multiplier * factor;
+  return setting.multiplier * factor;
 }
 
 // lr for steps k … k + 3 (k a multiple of 4): one vec4 load per row.
-fn ratesAt4(k: u32) -> array<V, 4> {
+fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
   var out: array<V, 4>;
   if (ROW_SHARED) {
-    let m = rates[(laneU(row, 0u) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    let m = rates[(laneU(setting.row, 0u) * u.tableStride + (k - u.tableBegin)) >> 2u];
     for (var t = 0u; t < 4u; t++) {
-      out[t] = multiplier * V(m[t]);
+      out[t] = setting.multiplier * V(m[t]);
     }
     return out;
   }
   var factor: array<V, 4>;
   for (var j = 0u; j < LANES; j++) {
-    let m = rates[(laneU(row, j) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    let m = rates[(laneU(setting.row, j) * u.tableStride + (k - u.tableBegin)) >> 2u];
     for (var t = 0u; t < 4u; t++) {
       factor[t] = setLane(factor[t], j, m[t]);
     }
   }
   for (var t = 0u; t < 4u; t++) {
-    out[t] = multiplier * factor[t];
+    out[t] = setting.multiplier * factor[t];
   }
   return out;
 }
@@ -99,13 +107,13 @@ fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
 }
 
 // One update with every check: frozen lanes stay put, escapes are recorded,
-// and the tail windows are tracked. Used for the tail and to replay a block
-// in which some lane escaped.
+// and the tail windows are tracked. Used to replay a block in which some lane
+// escaped, and for traces.
 fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   let live = (*s).escape < VI(0);
-  let lr = rateAt(k);
+  let lr = rateAt((*s).setting, k);
   var g: array<V, DIMS>;
-  let G = gradient(objective, (*s).w, &g);
+  let G = gradient((*s).setting.objective, (*s).w, &g);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
   if (k >= u.bStart) {
     (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
@@ -115,7 +123,7 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   }
   var w = (*s).w;
   var slots = (*s).slots;
-  update(&w, g, lr, &slots);
+  update(&w, g, lr, &slots, (*s).setting.hyper);
   let m = largestMagnitude(w);
   let escaping = live & (m > VU(u.boundBits));
   for (var i = 0u; i < DIMS; i++) {
@@ -129,11 +137,10 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
 
 // One update without escape checks or freezing. In the tail windows it also
 // tracks the gradient's size and turns: `window` is 0 before them, 1 in
-// window A, 2 in window B (the same for every invocation, so the branches
-// cost next to nothing).
+// window A, 2 in window B (a constant at every call, so the branches fold away).
 fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
   var g: array<V, DIMS>;
-  let G = gradient(objective, (*t).w, &g);
+  let G = gradient((*t).setting.objective, (*t).w, &g);
   (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
   if (window != 0u) {
     if (window == 2u) {
@@ -147,74 +154,94 @@ fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<
   // Copies, because WGSL forbids two pointers into one variable in a call.
   var w = (*t).w;
   var slots = (*t).slots;
-  update(&w, g, lr, &slots);
+  update(&w, g, lr, &slots, (*t).setting.hyper);
   (*t).w = w;
   (*t).slots = slots;
   *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
 }
 
-// Steps [k0, k1) of one window kind, reading rates four at a time where aligned.
-fn fastSteps(t: ptr<function, Lanes>, k0: u32, k1: u32, window: u32, blockPeak: ptr<function, VU>) {
+// Steps [k0, k1) of one window kind for every group, reading rates four at a
+// time where aligned. The groups are stepped side by side, so the compiler
+// can overlap their independent chains.
+fn fastSteps(t: ptr<function, array<Lanes, GROUPS>>, k0: u32, k1: u32, window: u32, blockPeak: ptr<function, array<VU, GROUPS>>) {
   var k = k0;
   for (; k < k1 && (k & 3u) != 0u; k++) {
-    fastStep(t, k, rateAt(k), window, blockPeak);
+    for (var q = 0u; q < GROUPS; q++) {
+      fastStep(&(*t)[q], k, rateAt((*t)[q].setting, k), window, &(*blockPeak)[q]);
+    }
   }
   for (; k + 4u <= k1; k += 4u) {
-    let lr = ratesAt4(k);
-    fastStep(t, k, lr[0], window, blockPeak);
-    fastStep(t, k + 1u, lr[1], window, blockPeak);
-    fastStep(t, k + 2u, lr[2], window, blockPeak);
-    fastStep(t, k + 3u, lr[3], window, blockPeak);
+    var lr: array<array<V, 4>, GROUPS>;
+    for (var q = 0u; q < GROUPS; q++) {
+      lr[q] = ratesAt4((*t)[q].setting, k);
+    }
+    for (var r = 0u; r < 4u; r++) {
+      for (var q = 0u; q < GROUPS; q++) {
+        fastStep(&(*t)[q], k + r, lr[q][r], window, &(*blockPeak)[q]);
+      }
+    }
   }
   for (; k < k1; k++) {
-    fastStep(t, k, rateAt(k), window, blockPeak);
+    for (var q = 0u; q < GROUPS; q++) {
+      fastStep(&(*t)[q], k, rateAt((*t)[q].setting, k), window, &(*blockPeak)[q]);
+    }
   }
 }
 
 // Up to FAST_BLOCK updates without per-step escape checks or freezing. If a
-// lane that was still live crossed the bound, the block is replayed step by
-// step from its start until every such lane has escaped, so the recorded
-// escape step and frozen point are exact. Returns the next step to run.
-fn fastBlock(s: ptr<function, Lanes>, k0: u32, k1: u32) -> u32 {
-  let saved = *s;
-  let live = (*s).escape < VI(0);
+// lane that was still live crossed the bound, every group is replayed step by
+// step from the block's start until every such lane has escaped, so the
+// recorded escape steps and frozen points are exact. Returns the next step.
+fn fastBlock(s: ptr<function, array<Lanes, GROUPS>>, k0: u32, k1: u32) -> u32 {
   var t = *s; // advanced in place; lanes that were frozen are restored below
-  var blockPeak = VU(0u);
+  var blockPeak: array<VU, GROUPS>;
   let aBegin = clamp(u.aStart, k0, k1);
   let bBegin = clamp(u.bStart, k0, k1);
   fastSteps(&t, k0, aBegin, 0u, &blockPeak);
   fastSteps(&t, aBegin, bBegin, 1u, &blockPeak);
   fastSteps(&t, bBegin, k1, 2u, &blockPeak);
-  let crossing = live & (blockPeak > VU(u.boundBits));
-  if (any(crossing)) {
+  var crossing: array<VB, GROUPS>;
+  var anyCrossing = false;
+  for (var q = 0u; q < GROUPS; q++) {
+    crossing[q] = ((*s)[q].escape < VI(0)) & (blockPeak[q] > VU(u.boundBits));
+    anyCrossing = anyCrossing || any(crossing[q]);
+  }
+  if (anyCrossing) {
     for (var r = k0; r < k1; r++) {
-      carefulStep(s, r);
-      if (!any(crossing & ((*s).escape < VI(0)))) {
+      var pending = false;
+      for (var q = 0u; q < GROUPS; q++) {
+        carefulStep(&(*s)[q], r);
+        pending = pending || any(crossing[q] & ((*s)[q].escape < VI(0)));
+      }
+      if (!pending) {
         return r + 1u;
       }
     }
     return k1;
   }
-  t.peak = max(t.peak, blockPeak);
-  for (var i = 0u; i < DIMS; i++) {
-    (*s).w[i] = select(saved.w[i], t.w[i], live);
-    (*s).gPrev[i] = select(saved.gPrev[i], t.gPrev[i], live);
+  for (var q = 0u; q < GROUPS; q++) {
+    let live = (*s)[q].escape < VI(0);
+    for (var i = 0u; i < DIMS; i++) {
+      (*s)[q].w[i] = select((*s)[q].w[i], t[q].w[i], live);
+      (*s)[q].gPrev[i] = select((*s)[q].gPrev[i], t[q].gPrev[i], live);
+    }
+    (*s)[q].slots = selectSlots((*s)[q].slots, t[q].slots, live);
+    (*s)[q].lastAbove = select((*s)[q].lastAbove, t[q].lastAbove, live);
+    (*s)[q].peak = select((*s)[q].peak, max(t[q].peak, blockPeak[q]), live);
+    (*s)[q].gradA = select((*s)[q].gradA, t[q].gradA, live);
+    (*s)[q].gradB = select((*s)[q].gradB, t[q].gradB, live);
+    (*s)[q].flips = select((*s)[q].flips, t[q].flips, live);
   }
-  (*s).slots = selectSlots(saved.slots, t.slots, live);
-  (*s).lastAbove = select(saved.lastAbove, t.lastAbove, live);
-  (*s).peak = select(saved.peak, t.peak, live);
-  (*s).gradA = select(saved.gradA, t.gradA, live);
-  (*s).gradB = select(saved.gradB, t.gradB, live);
-  (*s).flips = select(saved.flips, t.flips, live);
   return k1;
 }
 
-fn initialLanes() -> Lanes {
+fn initialLanes(setting: Setting) -> Lanes {
   var s: Lanes;
-  s.w = initialW;
+  s.setting = setting;
+  s.w = setting.initialW;
   s.slots = initialSlots();
   var g: array<V, DIMS>;
-  let G0 = gradient(objective, s.w, &g);
+  let G0 = gradient(setting.objective, s.w, &g);
   s.gPrev = g;
   s.gradTol = V(u.tol) * G0;
   s.lastAbove = VI(-1);
@@ -226,86 +253,96 @@ fn initialLanes() -> Lanes {
   return s;
 }
 
-fn loadLanes(slot: u32) -> Lanes {
+fn loadLanes(setting: Setting, vector: u32) -> Lanes {
   var s: Lanes;
+  s.setting = setting;
   for (var i = 0u; i < DIMS; i++) {
-    s.w[i] = bitcast<V>(state[slotOf(F_W + i, slot)]);
-    s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, slot)]);
+    s.w[i] = bitcast<V>(state[slotOf(F_W + i, vector)]);
+    s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, vector)]);
   }
-  s.gradTol = bitcast<V>(state[slotOf(F_GRADTOL, slot)]);
-  s.lastAbove = bitcast<VI>(state[slotOf(F_LASTABOVE, slot)]);
-  s.escape = bitcast<VI>(state[slotOf(F_ESCAPE, slot)]);
-  s.peak = state[slotOf(F_PEAK, slot)];
-  s.gradA = bitcast<V>(state[slotOf(F_GRADA, slot)]);
-  s.gradB = bitcast<V>(state[slotOf(F_GRADB, slot)]);
-  s.flips = state[slotOf(F_FLIPS, slot)];
-  s.slots = loadSlots(slot);
+  s.gradTol = bitcast<V>(state[slotOf(F_GRADTOL, vector)]);
+  s.lastAbove = bitcast<VI>(state[slotOf(F_LASTABOVE, vector)]);
+  s.escape = bitcast<VI>(state[slotOf(F_ESCAPE, vector)]);
+  s.peak = state[slotOf(F_PEAK, vector)];
+  s.gradA = bitcast<V>(state[slotOf(F_GRADA, vector)]);
+  s.gradB = bitcast<V>(state[slotOf(F_GRADB, vector)]);
+  s.flips = state[slotOf(F_FLIPS, vector)];
+  s.slots = loadSlots(vector);
   return s;
 }
 
-fn storeLanes(s: Lanes, slot: u32) {
+fn storeLanes(s: Lanes, vector: u32) {
   for (var i = 0u; i < DIMS; i++) {
-    state[slotOf(F_W + i, slot)] = bitcast<VU>(s.w[i]);
-    state[slotOf(F_GPREV + i, slot)] = bitcast<VU>(s.gPrev[i]);
+    state[slotOf(F_W + i, vector)] = bitcast<VU>(s.w[i]);
+    state[slotOf(F_GPREV + i, vector)] = bitcast<VU>(s.gPrev[i]);
   }
-  state[slotOf(F_GRADTOL, slot)] = bitcast<VU>(s.gradTol);
-  state[slotOf(F_LASTABOVE, slot)] = bitcast<VU>(s.lastAbove);
-  state[slotOf(F_ESCAPE, slot)] = bitcast<VU>(s.escape);
-  state[slotOf(F_PEAK, slot)] = s.peak;
-  state[slotOf(F_GRADA, slot)] = bitcast<VU>(s.gradA);
-  state[slotOf(F_GRADB, slot)] = bitcast<VU>(s.gradB);
-  state[slotOf(F_FLIPS, slot)] = s.flips;
-  storeSlots(s.slots, slot);
+  state[slotOf(F_GRADTOL, vector)] = bitcast<VU>(s.gradTol);
+  state[slotOf(F_LASTABOVE, vector)] = bitcast<VU>(s.lastAbove);
+  state[slotOf(F_ESCAPE, vector)] = bitcast<VU>(s.escape);
+  state[slotOf(F_PEAK, vector)] = s.peak;
+  state[slotOf(F_GRADA, vector)] = bitcast<VU>(s.gradA);
+  state[slotOf(F_GRADB, vector)] = bitcast<VU>(s.gradB);
+  state[slotOf(F_FLIPS, vector)] = s.flips;
+  storeSlots(s.slots, vector);
 }
 
-fn startLanes(slot: u32) -> Lanes {
+// The Setting of one vector: its lanes' grid indices come from `index(j)`.
+fn startLanes(setting: Setting, vector: u32) -> Lanes {
   if (u.stepBegin == 0u) {
-    return initialLanes();
+    return initialLanes(setting);
   }
-  return loadLanes(slot);
+  return loadLanes(setting, vector);
 }
 
 // After the last step the final iterate joins the bookkeeping; then the loss.
-fn finishLanes(s: ptr<function, Lanes>, slot: u32) {
+fn finishLanes(s: ptr<function, Lanes>, vector: u32) {
   let live = (*s).escape < VI(0);
   var g: array<V, DIMS>;
-  let G = gradient(objective, (*s).w, &g);
+  let G = gradient((*s).setting.objective, (*s).w, &g);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
   (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
   (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (dotLanes(g, (*s).gPrev) < V(0.0)));
-  state[slotOf(F_LOSS, slot)] = bitcast<VU>(lossAt(objective, (*s).w));
+  state[slotOf(F_LOSS, vector)] = bitcast<VU>(lossAt((*s).setting.objective, (*s).w));
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let slot = gid.x + gid.y * groups.x * WORKGROUP;
-  if (slot >= u.slotVectors) {
+  let invocation = gid.x + gid.y * groups.x * WORKGROUP;
+  if (invocation * GROUPS >= u.slotVectors) {
     return;
   }
-  for (var j = 0u; j < LANES; j++) {
-    decodeLane(j, u.start + min(slot * LANES + j, u.count - 1u));
+  var s: array<Lanes, GROUPS>;
+  for (var q = 0u; q < GROUPS; q++) {
+    let vector = invocation * GROUPS + q;
+    var setting: Setting;
+    for (var j = 0u; j < LANES; j++) {
+      decodeLane(&setting, j, u.start + min(vector * LANES + j, u.count - 1u));
+    }
+    s[q] = startLanes(setting, vector);
   }
-  var s = startLanes(slot);
   var k = u.stepBegin;
   while (k < u.stepEnd) {
     k = fastBlock(&s, k, min(k + FAST_BLOCK, u.stepEnd));
   }
-  if (u.stepEnd == u.steps) {
-    finishLanes(&s, slot);
+  for (var q = 0u; q < GROUPS; q++) {
+    let vector = invocation * GROUPS + q;
+    if (u.stepEnd == u.steps) {
+      finishLanes(&s[q], vector);
+    }
+    storeLanes(s[q], vector);
   }
-  storeLanes(s, slot);
 }
 
 // Step-by-step record of a few trajectories (listed by grid index in
-// traceIndex): row 0 holds iterate stepBegin, row r iterate stepBegin + r,
-// each as DIMS components of w followed by the loss.
+// traceIndex), one vector per invocation: row 0 holds iterate stepBegin,
+// row r iterate stepBegin + r, each as DIMS components of w followed by the loss.
 @group(0) @binding(4) var<storage, read_write> traceOut: array<f32>;
 @group(0) @binding(5) var<storage, read> traceIndex: array<u32>;
 
-fn recordLanes(s: Lanes, slot: u32, rowIndex: u32) {
-  let loss = lossAt(objective, s.w);
+fn recordLanes(s: Lanes, vector: u32, rowIndex: u32) {
+  let loss = lossAt(s.setting.objective, s.w);
   for (var j = 0u; j < LANES; j++) {
-    let base = ((slot * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
+    let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
     for (var i = 0u; i < DIMS; i++) {
       traceOut[base + i] = laneF(s.w[i], j);
     }
@@ -315,21 +352,22 @@ fn recordLanes(s: Lanes, slot: u32, rowIndex: u32) {
 
 @compute @workgroup_size(1)
 fn trace(@builtin(global_invocation_id) gid: vec3u) {
-  let slot = gid.x;
-  if (slot >= u.slotVectors) {
+  let vector = gid.x;
+  if (vector >= u.slotVectors) {
     return;
   }
+  var setting: Setting;
   for (var j = 0u; j < LANES; j++) {
-    decodeLane(j, traceIndex[min(slot * LANES + j, u.count - 1u)]);
+    decodeLane(&setting, j, traceIndex[min(vector * LANES + j, u.count - 1u)]);
   }
-  var s = startLanes(slot);
-  recordLanes(s, slot, 0u);
+  var s = startLanes(setting, vector);
+  recordLanes(s, vector, 0u);
   for (var k = u.stepBegin; k < u.stepEnd; k++) {
     carefulStep(&s, k);
-    recordLanes(s, slot, k + 1u - u.stepBegin);
+    recordLanes(s, vector, k + 1u - u.stepBegin);
   }
   if (u.stepEnd == u.steps) {
-    finishLanes(&s, slot);
+    finishLanes(&s, vector);
   }
-  storeLanes(s, slot);
+  storeLanes(s, vector);
 }

@@ -21,7 +21,8 @@ import { gpuEngine, gpuRequired } from './helpers/engines';
 const gpu4 = await gpuEngine({ lanes: 4 });
 const gpu1 = await gpuEngine({ lanes: 1, workgroupSize: 32, fastBlock: 5 });
 const gpu2 = await gpuEngine({ lanes: 2, workgroupSize: 16, fastBlock: 3 });
-afterAll(() => [gpu4, gpu1, gpu2].forEach((e) => e?.dispose()));
+const gpu8 = await gpuEngine({ lanes: 8, workgroupSize: 8, fastBlock: 7 });
+afterAll(() => [gpu4, gpu1, gpu2, gpu8].forEach((e) => e?.dispose()));
 const cpu = new CpuEngine();
 
 const FIELDS = ['finalW', 'finalLoss', 'peak', 'gradTol', 'lastAbove', 'escapeStep', 'gradA', 'gradB', 'flips'] as const;
@@ -140,6 +141,7 @@ describeGpu('GPU ≡ CPU on random specs', () => {
     ['4 lanes', gpu4, 40],
     ['1 lane', gpu1, 12],
     ['2 lanes', gpu2, 12],
+    ['8 lanes (two vectors)', gpu8, 16],
   ] as const) {
     it(`statistics of every trajectory, ${label}`, async () => {
       await fc.assert(

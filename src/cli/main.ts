@@ -128,7 +128,7 @@ function parseKernelChoice(text: string | undefined): KernelChoice {
   try {
     return { kind: 'given', options: parseKernelOption(text) };
   } catch {
-    throw new SpecError('--kernel', `"${text}" is not accepted`, 'auto, default, or a shape like lanes=4,workgroup=64,block=256 (lanes 1, 2 or 4)');
+    throw new SpecError('--kernel', `"${text}" is not accepted`, 'auto, default, or a shape like lanes=4,workgroup=64,block=256 (lanes 1, 2, 4 or 8)');
   }
 }
 
@@ -332,7 +332,7 @@ function program(io: CliIO, argv: readonly string[], result: { run?: () => Promi
   sweepCmd.addOption(new Option('--format <format>', 'summary (default), json, csv or png').helpGroup('Output:'));
   sweepCmd.addOption(new Option('--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)').helpGroup('Output:'));
   sweepCmd.addOption(
-    new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4,workgroup=N,block=N').helpGroup('Output:'),
+    new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Output:'),
   );
   sweepCmd.exitOverride().action(() => {
     result.run = () => runSweep(sweepCmd, argv, io);

@@ -11,7 +11,7 @@ import { learningRate } from '../schedules.js';
 import { cellAt, gridSize, type Spec } from '../spec/spec.js';
 import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
 import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
-import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, slotWords, type KernelOptions } from './shader.js';
+import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, slotWords, vectorWidth, type KernelOptions } from './shader.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
 /** Trajectories per chunk unless the device's limits call for fewer. */
@@ -173,7 +173,10 @@ export class GpuEngine implements Engine {
     const total = end - begin;
     const steps = spec.base.steps;
     const dims = spec.dims;
+    // Trajectories per invocation, and per vector (an invocation holds lanes / width vectors).
     const lanes = this.kernelOptions.lanes;
+    const width = vectorWidth(lanes);
+    const groups = lanes / width;
     const layout = scheduleLayout(spec);
     const { resultFields, totalFields } = stateFields(dims, slotWords(spec));
     const windows = tailWindows(steps);
@@ -181,7 +184,7 @@ export class GpuEngine implements Engine {
     const maxBinding = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
     const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, total));
-    const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole vectors of lanes
+    const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole invocations
     const kernel = buildKernel(spec, layout, this.kernelOptions, rowsShared(spec, layout, lanes, chunk, begin));
     const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
     const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
@@ -233,7 +236,7 @@ export class GpuEngine implements Engine {
     /** Queues a chunk's dispatches and the copy of its results; resolves once they can be read. */
     const submitChunk = async (start: number, slot: number) => {
       const count = Math.min(chunk, end - start);
-      const slotVectors = Math.ceil(count / lanes);
+      const slotVectors = Math.ceil(count / lanes) * groups;
       this.device.pushErrorScope('validation');
       this.device.pushErrorScope('out-of-memory');
       for (let b0 = 0; b0 < steps; b0 += block) {
@@ -251,7 +254,7 @@ export class GpuEngine implements Engine {
           const pass = encoder.beginComputePass();
           pass.setPipeline(pipeline);
           pass.setBindGroup(0, bindGroups[slot]!);
-          pass.dispatchWorkgroups(...this.dispatchSize(slotVectors, this.kernelOptions.workgroupSize));
+          pass.dispatchWorkgroups(...this.dispatchSize(slotVectors / groups, this.kernelOptions.workgroupSize));
           pass.end();
           this.device.queue.submit([encoder.finish()]);
           const work = count * (k1 - k0);
@@ -264,7 +267,7 @@ export class GpuEngine implements Engine {
           if (inFlight.length > 2) await inFlight.shift();
         }
       }
-      const bytes = resultFields * slotVectors * lanes * 4;
+      const bytes = resultFields * slotVectors * width * 4;
       const encoder = this.device.createCommandEncoder();
       encoder.copyBufferToBuffer(slots[slot]!.state, 0, slots[slot]!.readback, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
@@ -290,7 +293,7 @@ export class GpuEngine implements Engine {
         const readback = slots[current.slot]!.readback;
         const words = new Uint32Array(readback.getMappedRange(0, current.bytes).slice(0));
         readback.unmap();
-        yield unpackStats(words, current.start, current.count, dims, current.slotVectors * lanes);
+        yield unpackStats(words, current.start, current.count, dims, current.slotVectors * width);
       }
     } finally {
       for (const b of [axisBuffer, rateBuffer, uniformBuffer, ...slots.flatMap((s) => [s.state, s.readback])]) b.destroy();
@@ -332,7 +335,7 @@ export class GpuEngine implements Engine {
     if (indices.length === 0) return [];
     const steps = spec.base.steps;
     const dims = spec.dims;
-    const lanes = this.kernelOptions.lanes;
+    const lanes = vectorWidth(this.kernelOptions.lanes); // one vector per invocation
     const layout: ScheduleLayout = scheduleLayout(spec);
     const kernel = buildKernel(spec, layout, this.kernelOptions);
     const { totalFields } = stateFields(dims, slotWords(spec));

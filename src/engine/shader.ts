@@ -15,8 +15,8 @@ import { stateConstants, uniformStruct } from './layout.js';
 import type { ScheduleLayout } from './schedule-table.js';
 
 export interface KernelOptions {
-  /** Trajectories per invocation, one per vector lane: 1, 2 or 4. */
-  readonly lanes: 1 | 2 | 4;
+  /** Trajectories per invocation: 1, 2 or 4 (one vector), or 8 (two vectors stepped side by side). */
+  readonly lanes: 1 | 2 | 4 | 8;
   /** Invocations per workgroup. */
   readonly workgroupSize: number;
   /** Steps between escape checks in the fast loop. */
@@ -35,6 +35,11 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
 }
 
 const OPTIMIZER_SOURCES: Record<OptimizerName, string> = { gd: gdSource, momentum: momentumSource, nesterov: momentumSource };
+
+/** Lanes per vector: WGSL's vectors hold at most four. */
+export function vectorWidth(lanes: number): 1 | 2 | 4 {
+  return Math.min(lanes, 4) as 1 | 2 | 4;
+}
 
 /** Words of optimizer state each trajectory keeps. */
 export function slotWords(spec: Spec): number {
@@ -133,25 +138,27 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
   const rowExpr = rowTerms.length ? rowTerms.join(' + ') : '0u';
 
   const body: string[] = [];
+  const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
   for (let d = 0; d < dims; d++) {
-    body.push(`  objective.L[${d}] = setLane(objective.L[${d}], j, ${vectorExpr('curvature', d)});`);
-    body.push(`  objective.c[${d}] = setLane(objective.c[${d}], j, ${vectorExpr('minimum', d)});`);
-    body.push(`  initialW[${d}] = setLane(initialW[${d}], j, ${vectorExpr('w0', d)});`);
+    lane(`objective.L[${d}]`, vectorExpr('curvature', d));
+    lane(`objective.c[${d}]`, vectorExpr('minimum', d));
+    lane(`initialW[${d}]`, vectorExpr('w0', d));
   }
-  body.push(`  multiplier = setLane(multiplier, j, ${multiplierExpr});`);
+  lane('multiplier', multiplierExpr);
   const optimizer = spec.base.optimizer;
   if (optimizer === 'momentum' || optimizer === 'nesterov') {
     const axis = axisOf('momentum');
-    body.push(`  momentum = setLane(momentum, j, ${axis >= 0 ? read(axis, coordName(axis)) : `axisValues[${constants.momentum}u]`});`);
+    lane('hyper', axis >= 0 ? read(axis, coordName(axis)) : `axisValues[${constants.momentum}u]`);
   }
-  body.push(`  row = setLaneU(row, j, ${rowExpr});`);
+  lane('row', rowExpr, 'setLaneU');
   const coords = [...used]
     .sort((a, b) => a - b)
     .map((a) => `  let ${coordName(a)} = (index / ${strides[a]}u) % ${spec.axes[a]!.values.length}u;`);
 
   const prelude = `// Generated for this spec by src/engine/shader.ts.
-${lanePrelude(options.lanes)}
-const LANES = ${options.lanes}u;
+${lanePrelude(vectorWidth(options.lanes))}
+const LANES = ${vectorWidth(options.lanes)}u;
+const GROUPS = ${options.lanes / vectorWidth(options.lanes)}u;
 const DIMS = ${dims}u;
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
@@ -160,10 +167,8 @@ const NESTEROV = ${optimizer === 'nesterov'};
 ${stateConstants(dims, OPTIMIZER_SLOTS[optimizer] * dims)}
 ${uniformStruct()}`;
 
-  const decoder = `var<private> initialW: array<V, DIMS>;
-
-// Grid index → lane j's objective, initial point, lr multiplier and table row.
-fn decodeLane(j: u32, index: u32) {
+  const decoder = `// Grid index → lane j of a Setting: objective, initial point, lr multiplier, hyperparameter, table row.
+fn decodeLane(setting: ptr<function, Setting>, j: u32, index: u32) {
 ${coords.join('\n')}
 ${body.join('\n')}
 }`;

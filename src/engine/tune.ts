@@ -2,16 +2,16 @@
  * Kernel autotuning: which shape of kernel runs fastest on an adapter.
  *
  * On lavapipe one invocation is one SIMD lane of a CPU core, so several
- * trajectories per invocation hide the latency of the update chain; a real
- * GPU may prefer one. The tuner times a short, mixed sweep with each
+ * trajectories per invocation hide the latency of the update chain (eight
+ * means two vectors of four, stepped side by side); a real GPU may prefer one. The tuner times a short, mixed sweep with each
  * candidate and keeps the fastest; callers cache the choice per adapter.
  */
 import { parseSpec } from '../spec/spec.js';
 import type { GpuEngine } from './gpu.js';
 import type { KernelOptions } from './shader.js';
 
-export const TUNING_CANDIDATES: readonly KernelOptions[] = [1, 2, 4].flatMap((lanes) =>
-  [64, 256].map((workgroupSize) => ({ lanes: lanes as 1 | 2 | 4, workgroupSize, fastBlock: 256 })),
+export const TUNING_CANDIDATES: readonly KernelOptions[] = [1, 2, 4, 8].flatMap((lanes) =>
+  [64, 256].map((workgroupSize) => ({ lanes: lanes as 1 | 2 | 4 | 8, workgroupSize, fastBlock: 256 })),
 );
 
 /** A mix of regimes (converged, stalled, diverged) under a per-trajectory exponential decay. */
@@ -23,7 +23,7 @@ export interface TuningResult {
   readonly measured: ReadonlyArray<{ readonly kernel: KernelOptions; readonly mSteps: number }>;
 }
 
-/** Times each candidate on the engine's device (a warm-up run, then the best of two). Leaves the fastest set. */
+/** Times each candidate on the engine's device (a warm-up run, then the best of three). Leaves the fastest set. */
 export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelOptions[] = TUNING_CANDIDATES): Promise<TuningResult> {
   const spec = parseSpec(TUNING_SPEC);
   const steps = 256 * 256 * TUNING_SPEC.steps;
@@ -31,7 +31,7 @@ export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelO
   for (const kernel of candidates) {
     engine.setKernel(kernel);
     let best = Infinity;
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 4; run++) {
       const started = performance.now();
       for await (const _chunk of engine.run(spec)) {
         // only the time matters
@@ -47,11 +47,11 @@ export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelO
 
 /** `lanes=4,workgroup=64,block=256` → kernel options (undefined fields keep their defaults). */
 export function parseKernelOption(text: string): Partial<KernelOptions> {
-  const out: { lanes?: 1 | 2 | 4; workgroupSize?: number; fastBlock?: number } = {};
+  const out: { lanes?: 1 | 2 | 4 | 8; workgroupSize?: number; fastBlock?: number } = {};
   for (const part of text.split(',')) {
     const [key, value] = part.split('=').map((s) => s.trim());
     const n = Number(value);
-    if (key === 'lanes' && (n === 1 || n === 2 || n === 4)) out.lanes = n;
+    if (key === 'lanes' && (n === 1 || n === 2 || n === 4 || n === 8)) out.lanes = n;
     else if (key === 'workgroup' && Number.isInteger(n) && n >= 1 && n <= 256) out.workgroupSize = n;
     else if (key === 'block' && Number.isInteger(n) && n >= 1 && n <= 65536) out.fastBlock = n;
     else throw new Error(part);
