@@ -61,7 +61,7 @@ function specOptions(command: Command): Command {
     new Option('--spec <file>', 'read the spec from a JSON file (flags add to it and override it)').helpGroup(GROUP_TITLES.run),
   );
   command.addOption(
-    new Option('--engine <engine>', 'gpu (WebGPU, default) or cpu (the float32 reference)').helpGroup('Output:').default('gpu'),
+    new Option('--engine <engine>', 'gpu (WebGPU, default) or cpu (the float32 reference)').helpGroup('Engine:').default('gpu'),
   );
   return command;
 }
@@ -332,7 +332,7 @@ function program(io: CliIO, argv: readonly string[], result: { run?: () => Promi
   sweepCmd.addOption(new Option('--format <format>', 'summary (default), json, csv or png').helpGroup('Output:'));
   sweepCmd.addOption(new Option('--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)').helpGroup('Output:'));
   sweepCmd.addOption(
-    new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Output:'),
+    new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'),
   );
   sweepCmd.exitOverride().action(() => {
     result.run = () => runSweep(sweepCmd, argv, io);
