@@ -56,7 +56,7 @@ export async function doctorReport(options: { tune?: boolean } = {}): Promise<{ 
       const { tuned } = await applyTunedKernel(engine, { retune: true });
       lines.push('kernel shapes (million steps/s on a mixed 256×256 × 400-step sweep):');
       for (const m of tuned!.measured) lines.push(`  ${shape(m.kernel).padEnd(34)} ${m.mSteps.toFixed(0).padStart(6)}`);
-      lines.push(`kernel:       ${shape(tuned!.best)} (fastest; cached for this adapter)`);
+      lines.push(`kernel:       ${shape(tuned!.best)} (the narrowest within 10 % of the fastest; cached for this adapter)`);
     } else {
       const cached = cachedKernel(engine);
       lines.push(`kernel:       ${cached ? `${shape(cached.kernel)} (tuned ${cached.date.slice(0, 10)})` : 'not tuned yet: the first sweep tunes it (a second or two), or run lrscope doctor --tune'}`);
