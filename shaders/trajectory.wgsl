@@ -1,14 +1,14 @@
-// The sweep kernel: each invocation advances GROUPS × LANES trajectories
-// (GROUPS independent vectors of LANES lanes, stepped side by side so their
-// dependency chains overlap) through the steps [u.stepBegin, u.stepEnd) of
-// this dispatch. Bookkeeping matches src/engine/cpu.ts operation for
-// operation; the regime itself is decided on the host (src/classify.ts) from
-// what is stored here.
+// The sweep kernel, per vector of LANES trajectories (one per vector lane):
+// the fast and careful steps, the state between dispatches, and the trace
+// entry point. shaders/groups.wgsl steps one or two such vectors side by
+// side through the steps [u.stepBegin, u.stepEnd) of a dispatch.
+// Bookkeeping matches src/engine/cpu.ts operation for operation; the regime
+// itself is decided on the host (src/classify.ts) from what is stored here.
 //
 // Generated in front of this file (src/engine/shader.ts): the lane aliases
-// V/VU/VI/VB, LANES, GROUPS, DIMS, WORKGROUP, FAST_BLOCK, ROW_SHARED,
-// struct Uniforms, the state field offsets F_*, and fn decodeLane(), which
-// turns a grid index into a lane of a Setting.
+// V/VU/VI/VB, LANES, DIMS, WORKGROUP, FAST_BLOCK, ROW_SHARED, struct
+// Uniforms, the state field offsets F_*, and fn decodeLane(), which turns a
+// grid index into a lane of a Setting.
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var<storage, read> axisValues: array<f32>;
@@ -26,7 +26,6 @@ struct Setting {
 
 // Everything a vector of trajectories carries between dispatches.
 struct Lanes {
-  setting: Setting,
   w: array<V, DIMS>,
   slots: Slots, // the optimizer's state (shaders/optimizer-*.wgsl)
   gPrev: array<V, DIMS>,
@@ -109,11 +108,11 @@ fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
 // One update with every check: frozen lanes stay put, escapes are recorded,
 // and the tail windows are tracked. Used to replay a block in which some lane
 // escaped, and for traces.
-fn carefulStep(s: ptr<function, Lanes>, k: u32) {
+fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
   let live = (*s).escape < VI(0);
-  let lr = rateAt((*s).setting, k);
+  let lr = rateAt(setting, k);
   var g: array<V, DIMS>;
-  let G = gradient((*s).setting.objective, (*s).w, &g);
+  let G = gradient(setting.objective, (*s).w, &g);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
   if (k >= u.bStart) {
     (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
@@ -123,7 +122,7 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
   }
   var w = (*s).w;
   var slots = (*s).slots;
-  update(&w, g, lr, &slots, (*s).setting.hyper);
+  update(&w, g, lr, &slots, setting.hyper);
   let m = largestMagnitude(w);
   let escaping = live & (m > VU(u.boundBits));
   for (var i = 0u; i < DIMS; i++) {
@@ -138,9 +137,9 @@ fn carefulStep(s: ptr<function, Lanes>, k: u32) {
 // One update without escape checks or freezing. In the tail windows it also
 // tracks the gradient's size and turns: `window` is 0 before them, 1 in
 // window A, 2 in window B (a constant at every call, so the branches fold away).
-fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
+fn fastStep(t: ptr<function, Lanes>, setting: Setting, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
   var g: array<V, DIMS>;
-  let G = gradient((*t).setting.objective, (*t).w, &g);
+  let G = gradient(setting.objective, (*t).w, &g);
   (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
   if (window != 0u) {
     if (window == 2u) {
@@ -154,90 +153,30 @@ fn fastStep(t: ptr<function, Lanes>, k: u32, lr: V, window: u32, blockPeak: ptr<
   // Copies, because WGSL forbids two pointers into one variable in a call.
   var w = (*t).w;
   var slots = (*t).slots;
-  update(&w, g, lr, &slots, (*t).setting.hyper);
+  update(&w, g, lr, &slots, setting.hyper);
   (*t).w = w;
   (*t).slots = slots;
   *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
 }
 
-// Steps [k0, k1) of one window kind for every group, reading rates four at a
-// time where aligned. The groups are stepped side by side, so the compiler
-// can overlap their independent chains.
-fn fastSteps(t: ptr<function, array<Lanes, GROUPS>>, k0: u32, k1: u32, window: u32, blockPeak: ptr<function, array<VU, GROUPS>>) {
-  var k = k0;
-  for (; k < k1 && (k & 3u) != 0u; k++) {
-    for (var q = 0u; q < GROUPS; q++) {
-      fastStep(&(*t)[q], k, rateAt((*t)[q].setting, k), window, &(*blockPeak)[q]);
-    }
+// Keeps a fast block's results for the lanes that were live before it, and
+// the saved state for lanes already frozen.
+fn keepLive(s: ptr<function, Lanes>, t: Lanes, blockPeak: VU) {
+  let live = (*s).escape < VI(0);
+  for (var i = 0u; i < DIMS; i++) {
+    (*s).w[i] = select((*s).w[i], t.w[i], live);
+    (*s).gPrev[i] = select((*s).gPrev[i], t.gPrev[i], live);
   }
-  for (; k + 4u <= k1; k += 4u) {
-    var lr: array<array<V, 4>, GROUPS>;
-    for (var q = 0u; q < GROUPS; q++) {
-      lr[q] = ratesAt4((*t)[q].setting, k);
-    }
-    for (var r = 0u; r < 4u; r++) {
-      for (var q = 0u; q < GROUPS; q++) {
-        fastStep(&(*t)[q], k + r, lr[q][r], window, &(*blockPeak)[q]);
-      }
-    }
-  }
-  for (; k < k1; k++) {
-    for (var q = 0u; q < GROUPS; q++) {
-      fastStep(&(*t)[q], k, rateAt((*t)[q].setting, k), window, &(*blockPeak)[q]);
-    }
-  }
-}
-
-// Up to FAST_BLOCK updates without per-step escape checks or freezing. If a
-// lane that was still live crossed the bound, every group is replayed step by
-// step from the block's start until every such lane has escaped, so the
-// recorded escape steps and frozen points are exact. Returns the next step.
-fn fastBlock(s: ptr<function, array<Lanes, GROUPS>>, k0: u32, k1: u32) -> u32 {
-  var t = *s; // advanced in place; lanes that were frozen are restored below
-  var blockPeak: array<VU, GROUPS>;
-  let aBegin = clamp(u.aStart, k0, k1);
-  let bBegin = clamp(u.bStart, k0, k1);
-  fastSteps(&t, k0, aBegin, 0u, &blockPeak);
-  fastSteps(&t, aBegin, bBegin, 1u, &blockPeak);
-  fastSteps(&t, bBegin, k1, 2u, &blockPeak);
-  var crossing: array<VB, GROUPS>;
-  var anyCrossing = false;
-  for (var q = 0u; q < GROUPS; q++) {
-    crossing[q] = ((*s)[q].escape < VI(0)) & (blockPeak[q] > VU(u.boundBits));
-    anyCrossing = anyCrossing || any(crossing[q]);
-  }
-  if (anyCrossing) {
-    for (var r = k0; r < k1; r++) {
-      var pending = false;
-      for (var q = 0u; q < GROUPS; q++) {
-        carefulStep(&(*s)[q], r);
-        pending = pending || any(crossing[q] & ((*s)[q].escape < VI(0)));
-      }
-      if (!pending) {
-        return r + 1u;
-      }
-    }
-    return k1;
-  }
-  for (var q = 0u; q < GROUPS; q++) {
-    let live = (*s)[q].escape < VI(0);
-    for (var i = 0u; i < DIMS; i++) {
-      (*s)[q].w[i] = select((*s)[q].w[i], t[q].w[i], live);
-      (*s)[q].gPrev[i] = select((*s)[q].gPrev[i], t[q].gPrev[i], live);
-    }
-    (*s)[q].slots = selectSlots((*s)[q].slots, t[q].slots, live);
-    (*s)[q].lastAbove = select((*s)[q].lastAbove, t[q].lastAbove, live);
-    (*s)[q].peak = select((*s)[q].peak, max(t[q].peak, blockPeak[q]), live);
-    (*s)[q].gradA = select((*s)[q].gradA, t[q].gradA, live);
-    (*s)[q].gradB = select((*s)[q].gradB, t[q].gradB, live);
-    (*s)[q].flips = select((*s)[q].flips, t[q].flips, live);
-  }
-  return k1;
+  (*s).slots = selectSlots((*s).slots, t.slots, live);
+  (*s).lastAbove = select((*s).lastAbove, t.lastAbove, live);
+  (*s).peak = select((*s).peak, max(t.peak, blockPeak), live);
+  (*s).gradA = select((*s).gradA, t.gradA, live);
+  (*s).gradB = select((*s).gradB, t.gradB, live);
+  (*s).flips = select((*s).flips, t.flips, live);
 }
 
 fn initialLanes(setting: Setting) -> Lanes {
   var s: Lanes;
-  s.setting = setting;
   s.w = setting.initialW;
   s.slots = initialSlots();
   var g: array<V, DIMS>;
@@ -253,9 +192,8 @@ fn initialLanes(setting: Setting) -> Lanes {
   return s;
 }
 
-fn loadLanes(setting: Setting, vector: u32) -> Lanes {
+fn loadLanes(vector: u32) -> Lanes {
   var s: Lanes;
-  s.setting = setting;
   for (var i = 0u; i < DIMS; i++) {
     s.w[i] = bitcast<V>(state[slotOf(F_W + i, vector)]);
     s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, vector)]);
@@ -291,46 +229,18 @@ fn startLanes(setting: Setting, vector: u32) -> Lanes {
   if (u.stepBegin == 0u) {
     return initialLanes(setting);
   }
-  return loadLanes(setting, vector);
+  return loadLanes(vector);
 }
 
 // After the last step the final iterate joins the bookkeeping; then the loss.
-fn finishLanes(s: ptr<function, Lanes>, vector: u32) {
+fn finishLanes(s: ptr<function, Lanes>, setting: Setting, vector: u32) {
   let live = (*s).escape < VI(0);
   var g: array<V, DIMS>;
-  let G = gradient((*s).setting.objective, (*s).w, &g);
+  let G = gradient(setting.objective, (*s).w, &g);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
   (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
   (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (dotLanes(g, (*s).gPrev) < V(0.0)));
-  state[slotOf(F_LOSS, vector)] = bitcast<VU>(lossAt((*s).setting.objective, (*s).w));
-}
-
-@compute @workgroup_size(WORKGROUP)
-fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let invocation = gid.x + gid.y * groups.x * WORKGROUP;
-  if (invocation * GROUPS >= u.slotVectors) {
-    return;
-  }
-  var s: array<Lanes, GROUPS>;
-  for (var q = 0u; q < GROUPS; q++) {
-    let vector = invocation * GROUPS + q;
-    var setting: Setting;
-    for (var j = 0u; j < LANES; j++) {
-      decodeLane(&setting, j, u.start + min(vector * LANES + j, u.count - 1u));
-    }
-    s[q] = startLanes(setting, vector);
-  }
-  var k = u.stepBegin;
-  while (k < u.stepEnd) {
-    k = fastBlock(&s, k, min(k + FAST_BLOCK, u.stepEnd));
-  }
-  for (var q = 0u; q < GROUPS; q++) {
-    let vector = invocation * GROUPS + q;
-    if (u.stepEnd == u.steps) {
-      finishLanes(&s[q], vector);
-    }
-    storeLanes(s[q], vector);
-  }
+  state[slotOf(F_LOSS, vector)] = bitcast<VU>(lossAt(setting.objective, (*s).w));
 }
 
 // Step-by-step record of a few trajectories (listed by grid index in
@@ -339,8 +249,8 @@ fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
 @group(0) @binding(4) var<storage, read_write> traceOut: array<f32>;
 @group(0) @binding(5) var<storage, read> traceIndex: array<u32>;
 
-fn recordLanes(s: Lanes, vector: u32, rowIndex: u32) {
-  let loss = lossAt(s.setting.objective, s.w);
+fn recordLanes(s: Lanes, setting: Setting, vector: u32, rowIndex: u32) {
+  let loss = lossAt(setting.objective, s.w);
   for (var j = 0u; j < LANES; j++) {
     let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
     for (var i = 0u; i < DIMS; i++) {
@@ -361,13 +271,13 @@ fn trace(@builtin(global_invocation_id) gid: vec3u) {
     decodeLane(&setting, j, traceIndex[min(vector * LANES + j, u.count - 1u)]);
   }
   var s = startLanes(setting, vector);
-  recordLanes(s, vector, 0u);
+  recordLanes(s, setting, vector, 0u);
   for (var k = u.stepBegin; k < u.stepEnd; k++) {
-    carefulStep(&s, k);
-    recordLanes(s, vector, k + 1u - u.stepBegin);
+    carefulStep(&s, setting, k);
+    recordLanes(s, setting, vector, k + 1u - u.stepBegin);
   }
   if (u.stepEnd == u.steps) {
-    finishLanes(&s, vector);
+    finishLanes(&s, setting, vector);
   }
   storeLanes(s, vector);
 }

@@ -7,6 +7,7 @@ import quadraticSource from '../../shaders/quadratic.wgsl?raw';
 import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
 import momentumSource from '../../shaders/optimizer-momentum.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
+import groupsSource from '../../shaders/groups.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
 import { OPTIMIZER_SLOTS, type OptimizerName } from '../optimizers.js';
 import { PARAMS } from '../spec/params.js';
@@ -35,6 +36,14 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
 }
 
 const OPTIMIZER_SOURCES: Record<OptimizerName, string> = { gd: gdSource, momentum: momentumSource, nesterov: momentumSource };
+
+/** Writes each line of shaders/groups.wgsl that holds `@g` once per group, `@g` replaced by its index. */
+export function expandGroups(source: string, groups: number): string {
+  return source
+    .split('\n')
+    .flatMap((line) => (line.includes('@g') ? Array.from({ length: groups }, (_, g) => line.replaceAll('@g', String(g))) : [line]))
+    .join('\n');
+}
 
 /** Lanes per vector: WGSL's vectors hold at most four. */
 export function vectorWidth(lanes: number): 1 | 2 | 4 {
@@ -173,6 +182,7 @@ ${coords.join('\n')}
 ${body.join('\n')}
 }`;
 
-  const code = [prelude, quadraticSource, OPTIMIZER_SOURCES[optimizer], trajectorySource, decoder].join('\n\n');
+  const groups = options.lanes / vectorWidth(options.lanes);
+  const code = [prelude, quadraticSource, OPTIMIZER_SOURCES[optimizer], trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
   return { code, axisValues: new Float32Array(values) };
 }
