@@ -5,11 +5,11 @@ struct Slots {
   none: u32,
 }
 
-fn initialSlots() -> Slots {
+fn initialSlots(h: Hyper) -> Slots {
   return Slots(0u);
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, hyper: V) {
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
   for (var i = 0u; i < DIMS; i++) {
     (*w)[i] = (*w)[i] - g[i] * lr;
   }

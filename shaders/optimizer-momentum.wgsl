@@ -1,14 +1,20 @@
-// Optimizer: heavy-ball momentum, TF1 ApplyMomentum:
-//   accum = accum * momentum + grad
-//   var -= accum * lr                                  (momentum)
-//   var -= grad * lr + accum * momentum * lr           (nesterov, with the new accum)
-// NESTEROV is generated in front of this file; `hyper` holds the lanes' μ.
+// Optimizer: heavy-ball momentum and Nesterov, the twin of the momentum and
+// nesterov rules in src/optimizers.ts. NESTEROV and CONVENTION are generated
+// in front of this file; h.momentum holds the lanes' μ.
+//   tf, torch:  accum = accum·μ + g;  var -= accum·lr
+//   keras:      m = −g·lr + m·μ;      var += m
+// Nesterov (with the new accumulator):
+//   tf:    var -= g·lr + accum·μ·lr
+//   torch: var -= lr·(g + μ·accum)
+//   keras: var += −g·lr + m·μ
+// opaque() (shaders/trajectory.wgsl) keeps these sums as written: lavapipe
+// would otherwise factor g·lr + a·μ·lr into (g + a·μ)·lr.
 
 struct Slots {
   accum: array<V, DIMS>,
 }
 
-fn initialSlots() -> Slots {
+fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
   for (var i = 0u; i < DIMS; i++) {
     s.accum[i] = V(0.0);
@@ -16,14 +22,28 @@ fn initialSlots() -> Slots {
   return s;
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, momentum: V) {
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+  let mu = h.momentum;
   for (var i = 0u; i < DIMS; i++) {
-    let accum = (*slots).accum[i] * momentum + g[i];
-    (*slots).accum[i] = accum;
-    if (NESTEROV) {
-      (*w)[i] = (*w)[i] - (g[i] * lr + (accum * momentum) * lr);
+    if (CONVENTION == KERAS) {
+      let step = -g[i] * lr;
+      let m = step + (*slots).accum[i] * mu;
+      (*slots).accum[i] = m;
+      if (NESTEROV) {
+        (*w)[i] = (*w)[i] + opaque(step + m * mu);
+      } else {
+        (*w)[i] = (*w)[i] + m;
+      }
     } else {
-      (*w)[i] = (*w)[i] - accum * lr;
+      let accum = (*slots).accum[i] * mu + g[i];
+      (*slots).accum[i] = accum;
+      if (!NESTEROV) {
+        (*w)[i] = (*w)[i] - accum * lr;
+      } else if (CONVENTION == TORCH) {
+        (*w)[i] = (*w)[i] - lr * (g[i] + mu * accum);
+      } else {
+        (*w)[i] = (*w)[i] - opaque(opaque(g[i] * lr) + opaque(accum * mu) * lr);
+      }
     }
   }
 }

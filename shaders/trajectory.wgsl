@@ -20,7 +20,7 @@ struct Setting {
   objective: Objective,
   initialW: array<V, DIMS>,
   multiplier: V, // lr for lr × factor schedules, 1 otherwise
-  hyper: V, // the optimizer's hyperparameter (momentum μ), unused by gd
+  hyper: Hyper, // the optimizer's hyperparameters (struct generated per optimizer)
   row: VU, // schedule-table row of each lane
 }
 
@@ -36,6 +36,14 @@ struct Lanes {
   gradA: V,
   gradB: V,
   flips: VU,
+}
+
+// x, hidden from the compiler's algebra. Lavapipe may regroup a chain of
+// additions such as w − (a + b) into (w − a) − b, which rounds differently
+// from the reference engine; an operand it cannot see through keeps the
+// grouping written. (steps is never 0, but the compiler cannot know that.)
+fn opaque(x: V) -> V {
+  return select(x, V(0.0), u.steps == 0u);
 }
 
 fn slotOf(field: u32, vector: u32) -> u32 {
@@ -178,7 +186,7 @@ fn keepLive(s: ptr<function, Lanes>, t: Lanes, blockPeak: VU) {
 fn initialLanes(setting: Setting) -> Lanes {
   var s: Lanes;
   s.w = setting.initialW;
-  s.slots = initialSlots();
+  s.slots = initialSlots(setting.hyper);
   var g: array<V, DIMS>;
   let G0 = gradient(setting.objective, s.w, &g);
   s.gPrev = g;

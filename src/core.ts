@@ -1,7 +1,7 @@
 /** Everything that runs in a browser as well as in Node. */
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './spec/spec.js';
 export { PARAMS, PARAM_KEYS, type ParamKey } from './spec/params.js';
-export { OPTIMIZERS, UPDATE_RULES, type OptimizerName } from './optimizers.js';
+export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
 export { formatValue, formatNumber, type Value } from './spec/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';
@@ -11,7 +11,8 @@ export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/shader.js';
 export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';
-export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, axisPosition, REGIME_COLORS, type MapRaster } from './output/map.js';
+export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
+export { axisTitle, runTitle } from './output/labels.js';
 export { JsonWriter } from './output/json.js';
 export { CsvWriter } from './output/csv.js';
 export { StringSink, type TextSink } from './output/sink.js';

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpu';
 import type { ChunkStats, Engine, RunOptions } from '../src/engine/types';
+import { CONVENTIONS, OPTIMIZERS, optimizerParams, type OptimizerName } from '../src/optimizers';
 import { SCHEDULES, SCHEDULE_PARAMS, type ScheduleName } from '../src/schedules';
 import { parseSpec, type SpecInput } from '../src/spec/spec';
 import { gpuEngine, gpuRequired } from './helpers/engines';
@@ -59,9 +60,16 @@ const specArbitrary = fc
       minimum: vector(dims, -5, 5),
       w0: vector(dims, -10, 10),
       lrs: fc.array(fc.double({ min: 1e-4, max: 3, noNaN: true }), { minLength: 1, maxLength: 9 }),
-      second: fc.constantFrom('none', 'curvature', 'decayRate', 'w0component', 'staircase', 'momentum'),
-      optimizer: fc.constantFrom('gd', 'gd', 'momentum', 'nesterov'),
+      second: fc.constantFrom('none', 'curvature', 'decayRate', 'w0component', 'staircase', 'hyper'),
+      optimizer: fc.constantFrom<OptimizerName>('gd', ...OPTIMIZERS),
+      convention: fc.constantFrom(...CONVENTIONS),
       momentum: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      beta1: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      beta2: fc.double({ min: 0.5, max: 0.9999, noNaN: true }),
+      epsilon: fc.constantFrom(0, 1e-10, 1e-8, 1e-7, 1e-3, 0.1),
+      rho: fc.double({ min: 0, max: 0.99, noNaN: true }),
+      centered: fc.boolean(),
+      initialAccumulator: fc.double({ min: 0, max: 1, noNaN: true }),
       decayRate: fc.double({ min: 0.5, max: 1.05, noNaN: true }),
       decaySteps: fc.integer({ min: 1, max: 60 }),
       staircase: fc.boolean(),
@@ -112,7 +120,12 @@ const specArbitrary = fc
       input.warmupSteps = r.warmupSteps;
       if (r.optimizer !== 'gd') {
         input.optimizer = r.optimizer;
-        input.momentum = r.second === 'momentum' ? `${r.momentum},0.5,0.9` : r.momentum;
+        input.convention = r.convention;
+        // Every hyperparameter the optimizer reads, the first of them swept when `second` says so.
+        optimizerParams(r.optimizer, r.convention).forEach((key, i) => {
+          const value = key === 'centered' ? r.centered : r[key];
+          input[key] = r.second === 'hyper' && i === 0 ? (key === 'centered' ? 'true,false' : `${value},0.5,0.9`) : value;
+        });
       }
       input.steps = steps;
       input.tol = r.tol;
@@ -138,10 +151,10 @@ const describeGpu = gpu4 || gpuRequired ? describe : describe.skip;
 
 describeGpu('GPU ≡ CPU on random specs', () => {
   for (const [label, engine, runs] of [
-    ['4 lanes', gpu4, 40],
-    ['1 lane', gpu1, 12],
-    ['2 lanes', gpu2, 12],
-    ['8 lanes (two vectors)', gpu8, 16],
+    ['4 lanes', gpu4, 28],
+    ['1 lane', gpu1, 10],
+    ['2 lanes', gpu2, 10],
+    ['8 lanes (two vectors)', gpu8, 10],
   ] as const) {
     it(`statistics of every trajectory, ${label}`, async () => {
       await fc.assert(
@@ -168,7 +181,17 @@ describeGpu('GPU ≡ CPU on random specs', () => {
           t.loss.forEach((x, k) => Object.is(x, c[i]!.loss[k]) || expect.fail(`loss[${k}]: gpu ${x} ≠ cpu ${c[i]!.loss[k]}`));
         });
       }),
-      { numRuns: 20, seed: 7, endOnFailure: true },
+      { numRuns: 12, seed: 7, endOnFailure: true },
     );
+  });
+
+  // The random specs reach each optimizer by chance; this reaches every
+  // optimizer in every convention, with its first hyperparameter swept.
+  it.each(OPTIMIZERS.flatMap((o) => CONVENTIONS.map((c) => [o, c] as const)))('%s, %s convention', async (optimizer, convention) => {
+    const input: Record<string, unknown> = { lr: '0.001:3:7:log', curvature: '[0.5,8]', w0: '[3,-2]', optimizer, convention, steps: 150 };
+    const [first] = optimizerParams(optimizer, convention);
+    if (first) input[first] = first === 'centered' ? 'false,true' : first === 'beta2' ? '0.9,0.999' : '0,0.5,0.95';
+    const options: RunOptions = { chunkSize: 16, stepsPerDispatch: 40 };
+    expectSameStats(await collect(gpu4!, input as SpecInput, options), await collect(cpu, input as SpecInput, { chunkSize: 16 }));
   });
 });

@@ -3,7 +3,7 @@
  * a vector like [1,100] works here too; the form writes a spec input and the
  * spec parser validates it, with the same one-line messages.
  */
-import { OPTIMIZERS, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
+import { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
 import { axisRange, rangeText, type AxisRange } from './map-view';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
@@ -12,6 +12,11 @@ import { checkMapSpec } from './state';
 export const AXIS_KEYS: ParamKey[] = [
   'lr',
   'momentum',
+  'beta1',
+  'beta2',
+  'rho',
+  'epsilon',
+  'initialAccumulator',
   'curvature',
   'minimum',
   'w0',
@@ -145,7 +150,17 @@ export class Controls {
       const def = PARAMS[key];
       const given = input[key];
       const value = given === undefined ? '' : String(given);
-      const placeholder = key === 'decaySteps' ? String(spec.base.steps) : def.default === undefined ? '' : Array.isArray(def.default) ? `[${def.default.join(',')}]` : String(def.default);
+      const hyperDefaults = optimizerDefaults(spec.base.optimizer, spec.base.convention) as unknown as Record<string, number>;
+      const placeholder =
+        key === 'decaySteps'
+          ? String(spec.base.steps)
+          : key in hyperDefaults
+            ? String(hyperDefaults[key])
+            : def.default === undefined
+              ? ''
+              : Array.isArray(def.default)
+                ? `[${def.default.join(',')}]`
+                : String(def.default);
       if (def.type === 'boolean') {
         return el('label', { className: 'field check' }, [el('input', { type: 'checkbox', name: key, checked: given === true || given === 'true' }), label]);
       }
@@ -172,8 +187,16 @@ export class Controls {
       ]),
     );
     if (spec.base.optimizer !== 'gd') {
-      const f = field('momentum');
-      if (f) rows.push(f);
+      rows.push(
+        el('label', { className: 'field', title: PARAMS.convention.help }, [
+          s.convention,
+          el('select', { name: 'convention' }, CONVENTIONS.map((c) => el('option', { value: c, selected: c === spec.base.convention, textContent: c }))),
+        ]),
+      );
+      for (const key of optimizerParams(spec.base.optimizer, spec.base.convention)) {
+        const f = field(key);
+        if (f) rows.push(f);
+      }
     }
     const scheduleSelect = el(
       'select',
@@ -207,7 +230,7 @@ export class Controls {
 
     for (const input of this.form.querySelectorAll('input, select')) {
       if ((input as HTMLElement).getAttribute('name') === 'preset' || (input as HTMLElement).getAttribute('name') === 'engine') continue;
-      const immediate = ['schedule', 'optimizer'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
+      const immediate = ['schedule', 'optimizer', 'convention'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
       input.addEventListener('change', () => this.schedule(immediate ? 0 : 400));
     }
   }
@@ -247,13 +270,15 @@ export class Controls {
     input[yKey] = yValue;
     const schedule = get('schedule');
     if (schedule !== 'constant') input.schedule = schedule;
-    const optimizer = get('optimizer');
+    const optimizer = get('optimizer') as (typeof OPTIMIZERS)[number];
     if (optimizer !== 'gd') input.optimizer = optimizer;
+    const convention = (get('convention') || 'tf') as (typeof CONVENTIONS)[number];
+    if (optimizer !== 'gd' && convention !== 'tf') input.convention = convention;
     const keys = new Set<ParamKey>([
       'curvature',
       'minimum',
       'w0',
-      ...(optimizer === 'gd' ? [] : ['momentum']),
+      ...optimizerParams(optimizer, convention),
       ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []),
       'warmupSteps',
       'steps',

@@ -8,6 +8,7 @@
 import uPlot from 'uplot';
 import {
   analyticBoundary,
+  axisTitle,
   classifyChunk,
   CsvWriter,
   f32,
@@ -92,20 +93,6 @@ export function unresolvedAxes(spec: Spec): string[] {
       return false;
     })
     .map((a) => a.name);
-}
-
-const AXIS_TITLES: Record<string, string> = {
-  lr: 'lr (learning rate)',
-  curvature: 'curvature L',
-  minimum: 'minimum c',
-  w0: 'initial point w₀',
-  decayRate: 'decay rate',
-  decaySteps: 'decay steps',
-  warmupSteps: 'warmup steps',
-};
-
-export function axisTitle(axis: Axis): string {
-  return `${AXIS_TITLES[axis.key] ?? axis.name}${axis.scale === 'log' ? ' (log scale)' : ''}`;
 }
 
 /**
@@ -339,7 +326,7 @@ export class MapView {
               ctx.lineWidth = 2 * devicePixelRatio;
               ctx.strokeStyle = '#000';
               ctx.beginPath();
-              boundary.forEach(([bx, by], i) => {
+              boundary.points.forEach(([bx, by], i) => {
                 const px = u.valToPos(bx, 'x', true);
                 const py = u.valToPos(by, 'y', true);
                 if (i === 0) ctx.moveTo(px, py);
@@ -500,7 +487,8 @@ export class MapView {
       return `<li data-regime="${regime}"><span class="swatch" style="background: linear-gradient(90deg, rgb(${lr},${lg},${lb}), rgb(${r},${g},${b}))"></span>
         <div><span class="name">${this.strings.regimes[regime]}</span> <span class="count">${this.counts[regime]}</span> <span class="share">(${share}%)</span>${shade ? `<br><small>${shade}</small>` : ''}</div></li>`;
     });
-    if (this.spec && analyticBoundary(this.spec)) rows.push(`<li><span class="swatch boundary"></span><div><span class="name">${this.strings.boundary}</span></div></li>`);
+    const boundary = this.spec && analyticBoundary(this.spec);
+    if (boundary) rows.push(`<li><span class="swatch boundary"></span><div><span class="name">${boundary.formula} ${this.strings.boundary}</span></div></li>`);
     this.parts.legend.innerHTML = `<ul>${rows.join('')}</ul>`;
   }
 

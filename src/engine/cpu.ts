@@ -5,9 +5,9 @@
  */
 import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
-import { cellAt, gridCoords, gridSize, type Spec } from '../spec/spec.js';
+import { cellAt, gridCoords, gridSize, type Cell, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
-import { OPTIMIZER_SLOTS, UPDATE_RULES, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
+import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
 
@@ -76,6 +76,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 function initialState(spec: Spec, index: number, row: number): TrajectoryState {
   const cell = cellAt(spec, index);
   const dims = spec.dims;
+  const hyper = cellHyper(cell);
   const s: TrajectoryState = {
     dims,
     w: Float64Array.from(cell.w0, f32),
@@ -83,9 +84,9 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
     A: lrMultiplier(cell),
-    slots: new Float64Array(OPTIMIZER_SLOTS[cell.optimizer] * dims),
-    hyper: { momentum: f32(cell.momentum) },
-    update: UPDATE_RULES[cell.optimizer],
+    slots: initialSlots(cell.optimizer, cell.convention, dims, hyper),
+    hyper,
+    update: updateRule(cell.optimizer, cell.convention),
     row,
     gradTol: 0,
     lastAbove: -1,
@@ -100,6 +101,11 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
   s.peak = maxAbs(s.w);
   if (!(s.peak <= f32(spec.base.bound))) s.escapeStep = 0;
   return s;
+}
+
+/** The cell's optimizer hyperparameters as the kernels read them. */
+export function cellHyper(cell: Cell): OptimizerHyper {
+  return optimizerHyper({ ...cell, centered: cell.centered ? 1 : 0 }, cell.convention);
 }
 
 /** Run-wide constants of the step loop. */

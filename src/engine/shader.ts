@@ -6,10 +6,14 @@
 import quadraticSource from '../../shaders/quadratic.wgsl?raw';
 import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
 import momentumSource from '../../shaders/optimizer-momentum.wgsl?raw';
+import adamSource from '../../shaders/optimizer-adam.wgsl?raw';
+import rmspropSource from '../../shaders/optimizer-rmsprop.wgsl?raw';
+import adagradSource from '../../shaders/optimizer-adagrad.wgsl?raw';
+import adadeltaSource from '../../shaders/optimizer-adadelta.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import groupsSource from '../../shaders/groups.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
-import { OPTIMIZER_SLOTS, type OptimizerName } from '../optimizers.js';
+import { complement, CONVENTIONS, slotCount, type Convention, type OptimizerName } from '../optimizers.js';
 import { PARAMS } from '../spec/params.js';
 import type { Spec } from '../spec/spec.js';
 import { stateConstants, uniformStruct } from './layout.js';
@@ -35,7 +39,47 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
   return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0 && begin % lanes === 0;
 }
 
-const OPTIMIZER_SOURCES: Record<OptimizerName, string> = { gd: gdSource, momentum: momentumSource, nesterov: momentumSource };
+const OPTIMIZER_SOURCES: Record<OptimizerName, string> = {
+  gd: gdSource,
+  momentum: momentumSource,
+  nesterov: momentumSource,
+  adam: adamSource,
+  rmsprop: rmspropSource,
+  adagrad: adagradSource,
+  adadelta: adadeltaSource,
+};
+
+/** Every WGSL source a kernel is built from (the tuning cache hashes them). */
+export const KERNEL_SOURCES: readonly string[] = [quadraticSource, ...new Set(Object.values(OPTIMIZER_SOURCES)), trajectorySource, groupsSource];
+
+/** Hyperparameters the kernel reads: the spec's, and the complements 1 − β that depend on them. */
+const HYPER_FIELDS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'initialAccumulator', 'c1', 'c2', 'cRho'] as const;
+type HyperField = (typeof HYPER_FIELDS)[number];
+const COMPLEMENT_OF: Partial<Record<HyperField, 'beta1' | 'beta2' | 'rho'>> = { c1: 'beta1', c2: 'beta2', cRho: 'rho' };
+
+function kernelHyperFields(optimizer: OptimizerName): HyperField[] {
+  switch (optimizer) {
+    case 'gd':
+      return [];
+    case 'momentum':
+    case 'nesterov':
+      return ['momentum'];
+    case 'adam':
+      return ['beta1', 'beta2', 'epsilon', 'c1', 'c2'];
+    case 'rmsprop':
+      return ['rho', 'cRho', 'momentum', 'epsilon', 'centered'];
+    case 'adagrad':
+      return ['initialAccumulator', 'epsilon'];
+    case 'adadelta':
+      return ['rho', 'cRho', 'epsilon'];
+  }
+}
+
+/** The value of a hyperparameter field for one spec value. */
+function hyperValue(field: HyperField, value: number | boolean, convention: Convention): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return COMPLEMENT_OF[field] ? complement(value, convention) : value;
+}
 
 /** Writes each line of shaders/groups.wgsl that holds `@g` once per group, `@g` replaced by its index. */
 export function expandGroups(source: string, groups: number): string {
@@ -52,7 +96,7 @@ export function vectorWidth(lanes: number): 1 | 2 | 4 {
 
 /** Words of optimizer state each trajectory keeps. */
 export function slotWords(spec: Spec): number {
-  return OPTIMIZER_SLOTS[spec.base.optimizer] * spec.dims;
+  return slotCount(spec.base.optimizer, spec.dims);
 }
 
 export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 256 };
@@ -101,10 +145,14 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
   const { dims } = spec;
   // The fixed values come first, in the buffer rather than in the code, so
   // specs that differ only in them share one compiled pipeline.
-  const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, momentum: 3 * dims + 1 };
-  const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr, spec.base.momentum];
+  const { optimizer, convention } = spec.base;
+  const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, hyper: 3 * dims + 1 };
+  const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr];
+  for (const field of HYPER_FIELDS) values.push(hyperValue(field, spec.base[COMPLEMENT_OF[field] ?? (field as Exclude<HyperField, 'c1' | 'c2' | 'cRho'>)], convention));
   const offsets: number[] = [];
   const strides: number[] = [];
+  /** Where an axis of β₁, β₂ or ρ keeps its complements 1 − β. */
+  const complementOffsets: number[] = [];
   let stride = 1;
   for (const axis of spec.axes) {
     offsets.push(values.length);
@@ -113,6 +161,9 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     const def = PARAMS[axis.key];
     const whole = def.type === 'vector' && def.perDimension && axis.component === undefined;
     for (const v of axis.values) values.push(...axisEntry(axis.key, v, dims, whole));
+    complementOffsets.push(values.length);
+    const field = (Object.keys(COMPLEMENT_OF) as HyperField[]).find((f) => COMPLEMENT_OF[f] === axis.key);
+    if (field) for (const v of axis.values) values.push(hyperValue(field, v as number, convention));
   }
 
   const axisOf = (key: string, component?: number) =>
@@ -154,10 +205,16 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     lane(`initialW[${d}]`, vectorExpr('w0', d));
   }
   lane('multiplier', multiplierExpr);
-  const optimizer = spec.base.optimizer;
-  if (optimizer === 'momentum' || optimizer === 'nesterov') {
-    const axis = axisOf('momentum');
-    lane('hyper', axis >= 0 ? read(axis, coordName(axis)) : `axisValues[${constants.momentum}u]`);
+  const hyperFields = kernelHyperFields(optimizer);
+  for (const field of hyperFields) {
+    const source = COMPLEMENT_OF[field];
+    const axis = axisOf(source ?? field);
+    if (axis < 0) lane(`hyper.${field}`, `axisValues[${constants.hyper + HYPER_FIELDS.indexOf(field)}u]`);
+    else if (!source) lane(`hyper.${field}`, read(axis, coordName(axis)));
+    else {
+      read(axis, coordName(axis)); // marks the axis's coordinate as used
+      lane(`hyper.${field}`, `axisValues[${complementOffsets[axis]}u + ${coordName(axis)}]`);
+    }
   }
   lane('row', rowExpr, 'setLaneU');
   const coords = [...used]
@@ -173,7 +230,13 @@ const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
 const ROW_SHARED = ${rowShared};
 const NESTEROV = ${optimizer === 'nesterov'};
-${stateConstants(dims, OPTIMIZER_SLOTS[optimizer] * dims)}
+${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
+const CONVENTION = ${convention.toUpperCase()};
+${stateConstants(dims, slotCount(optimizer, dims))}
+// The optimizer's hyperparameters, one lane each (a placeholder for gd).
+struct Hyper {
+${(hyperFields.length ? hyperFields : ['unused']).map((f) => `  ${f}: V,`).join('\n')}
+}
 ${uniformStruct()}`;
 
   const decoder = `// Grid index → lane j of a Setting: objective, initial point, lr multiplier, hyperparameter, table row.

@@ -1,15 +1,16 @@
 /**
  * The stability map as a PNG: the raster in the plot area, real axes with
  * ticks and labels, a legend with the count of each regime, and the analytic
- * boundary lr·L = 2 where the axes allow it.
+ * stability boundary (lr·L = 2 for gradient descent) where the axes allow it.
  */
 import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
-import { specFlags, type Axis, type Spec } from '../spec/spec.js';
+import { specFlags, type Spec } from '../spec/spec.js';
 import { REGIMES } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { analyticBoundary, axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';
 import { axisTicks } from '../output/ticks.js';
+import { axisTitle, runTitle } from '../output/labels.js';
 
 const FONT = 'LrscopeSans';
 let fontLoaded = false;
@@ -19,29 +20,6 @@ function loadFont(): void {
   const require = createRequire(import.meta.url);
   GlobalFonts.registerFromPath(require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2'), FONT);
   fontLoaded = true;
-}
-
-/** Axis title: the parameter, what it is, and its scale. */
-export function axisTitle(axis: Axis): string {
-  const what: Record<string, string> = {
-    lr: 'learning rate',
-    decayRate: 'decay rate',
-    decaySteps: 'decay steps',
-    curvature: 'curvature L',
-    minimum: 'minimum c',
-    w0: 'initial point w₀',
-    warmupSteps: 'warmup steps',
-  };
-  const label = what[axis.key] ? `${axis.name} (${what[axis.key]})` : axis.name;
-  return axis.scale === 'log' ? `${label}, log scale` : label;
-}
-
-function describeSpec(spec: Spec): string {
-  const b = spec.base;
-  const objective = spec.dims === 1 ? 'f(w) = ½·L·(w − c)²' : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`;
-  const swept = new Set(spec.axes.map((a) => a.key));
-  const schedule = swept.has('schedule') ? 'schedules swept' : `${b.schedule} schedule`;
-  return `gradient descent on ${objective} · ${schedule} · ${b.steps} steps`;
 }
 
 export interface PngOptions {
@@ -111,7 +89,8 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
   const nx = raster.xAxis.values.length;
   const ny = raster.yAxis?.values.length ?? 1;
 
-  const analytic = analyticBoundary(spec)?.map(([x, y]) => [axisPosition(raster.xAxis, x), axisPosition(raster.yAxis!, y)] as const);
+  const boundary = analyticBoundary(spec);
+  const analytic = boundary?.points.map(([x, y]) => [axisPosition(raster.xAxis, x), axisPosition(raster.yAxis!, y)] as const);
   if (analytic) {
     ctx.save();
     ctx.beginPath();
@@ -132,7 +111,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
   }
 
   const maxWidth = width - left - 12;
-  text(ctx, fit(ctx, describeSpec(spec), 14, maxWidth), left, 22, 14, '#111111');
+  text(ctx, fit(ctx, runTitle(spec), 14, maxWidth), left, 22, 14, '#111111');
   const command = wrap(ctx, `lrscope sweep ${specFlags(spec).join(' ')}`, 11, maxWidth);
   if (command.length > 2) command.splice(1, command.length - 1, fit(ctx, command.slice(1).join(' '), 11, maxWidth));
   command.forEach((part, i) => text(ctx, part, left, 40 + 14 * i, 11, '#555555'));
@@ -185,7 +164,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
     ctx.strokeStyle = '#000000';
     line(ctx, lx, y - 2, lx + 24, y - 2);
     ctx.setLineDash([]);
-    text(ctx, 'lr·L = 2 (analytic boundary)', lx + 32, y + 2, 11, '#111111');
+    text(ctx, `${boundary!.formula} (analytic boundary)`, lx + 32, y + 2, 11, '#111111');
     y += 24;
   }
   // Where it ran, wrapped into the legend's column.

@@ -6,12 +6,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import quadraticSource from '../../shaders/quadratic.wgsl?raw';
-import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
-import momentumSource from '../../shaders/optimizer-momentum.wgsl?raw';
-import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import { describeAdapter, type GpuEngine } from '../engine/gpu.js';
-import type { KernelOptions } from '../engine/shader.js';
+import { KERNEL_SOURCES, type KernelOptions } from '../engine/shader.js';
 import { tuneKernel, type TuningResult } from '../engine/tune.js';
 
 function cacheFile(): string {
@@ -22,7 +18,7 @@ function cacheFile(): string {
 /** FNV-1a over the kernel's sources: a changed kernel is tuned afresh. */
 function kernelHash(): string {
   let h = 0x811c9dc5;
-  for (const source of [quadraticSource, gdSource, momentumSource, trajectorySource]) {
+  for (const source of KERNEL_SOURCES) {
     for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
   }
   return (h >>> 0).toString(16);

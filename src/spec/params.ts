@@ -5,12 +5,12 @@
  *
  * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
  */
-import { OPTIMIZERS, type OptimizerName } from '../optimizers.js';
+import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
 import { NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
 export const OBJECTIVES = ['quadratic'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
-export { OPTIMIZERS, type OptimizerName };
+export { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName };
 
 export type ParamGroup = 'objective' | 'optimizer' | 'schedule' | 'run';
 
@@ -123,9 +123,38 @@ export const PARAMS = {
     choices: OPTIMIZERS,
     default: 'gd',
     sweepable: false,
-    help: 'gd (w ← w − lr·g), momentum or nesterov (TF1 MomentumOptimizer: a ← μ·a + g, w ← w − lr·a)',
+    help: 'gd (w ← w − lr·g), momentum, nesterov, adam, rmsprop, adagrad or adadelta',
   },
-  momentum: number('momentum', 'optimizer', 0.9, finite, 'a number', 'momentum and nesterov: the coefficient μ (default 0.9)'),
+  convention: {
+    type: 'choice',
+    flag: 'convention',
+    group: 'optimizer',
+    choices: CONVENTIONS,
+    default: 'tf',
+    sweepable: false,
+    help: 'whose update rule and defaults: tf (TF1 training_ops, default), torch (PyTorch) or keras (Keras 3)',
+  },
+  momentum: number('momentum', 'optimizer', undefined, finite, 'a number', 'momentum, nesterov, rmsprop: the coefficient μ (default 0.9; rmsprop 0)'),
+  beta1: number('beta1', 'optimizer', undefined, finite, 'a number', 'adam: decay of the first moment, β₁ (default 0.9)'),
+  beta2: number('beta2', 'optimizer', undefined, finite, 'a number', 'adam: decay of the second moment, β₂ (default 0.999)'),
+  rho: number('rho', 'optimizer', undefined, finite, 'a number', 'rmsprop, adadelta: decay of the squared-gradient average, ρ (defaults: rmsprop 0.9, torch 0.99; adadelta 0.95, torch 0.9)'),
+  epsilon: number('epsilon', 'optimizer', undefined, nonNegative, 'a number ≥ 0', 'adam, rmsprop, adadelta, adagrad (torch, keras): ε (default: the convention’s own)'),
+  centered: {
+    type: 'boolean',
+    flag: 'centered',
+    group: 'optimizer',
+    default: false,
+    sweepable: true,
+    help: 'rmsprop: divide by the variance rather than the mean square',
+  },
+  initialAccumulator: number(
+    'initial-accumulator',
+    'optimizer',
+    undefined,
+    nonNegative,
+    'a number ≥ 0',
+    'adagrad: the accumulator’s starting value (default tf, keras 0.1; torch 0)',
+  ),
   schedule: {
     type: 'choice',
     flag: 'schedule',

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
-import { OPTIMIZER_PARAMS, OPTIMIZERS, type OptimizerName } from '../optimizers.js';
+import { CONVENTIONS, optimizerDefaults, optimizerParams, OPTIMIZERS, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
 import { SCHEDULE_PARAMS, type NaturalExpForm, type ScheduleName, type ScheduleParams } from '../schedules.js';
 import {
   acceptedForms,
@@ -48,7 +48,14 @@ export type SpecInput = { readonly [K in ParamKey]?: RawValue };
 export interface Cell extends ScheduleParams {
   objective: ObjectiveName;
   optimizer: OptimizerName;
+  convention: Convention;
   momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  rho: number;
+  centered: boolean;
+  initialAccumulator: number;
   curvature: number[];
   minimum: number[];
   w0: number[];
@@ -253,12 +260,24 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (schedules.includes('piecewise_constant')) checkPiecewise(parsed, name);
-  const optimizer = (parsed.get('optimizer')?.kind === 'fixed' ? (parsed.get('optimizer') as { value: OptimizerName }).value : PARAMS.optimizer.default) as OptimizerName;
+  const fixedChoice = <T extends string>(key: 'optimizer' | 'convention', fallback: T): T => {
+    const p = parsed.get(key);
+    return (p?.kind === 'fixed' ? p.value : fallback) as T;
+  };
+  const optimizer = fixedChoice<OptimizerName>('optimizer', PARAMS.optimizer.default);
+  const convention = fixedChoice<Convention>('convention', PARAMS.convention.default);
   for (const key of given) {
-    if (PARAMS[key].group !== 'optimizer' || key === 'optimizer') continue;
-    if (!OPTIMIZER_PARAMS[optimizer].includes(key)) {
-      const readers = OPTIMIZERS.filter((o) => OPTIMIZER_PARAMS[o].includes(key));
-      throw new SpecError(name(key), `not used by optimizer ${optimizer}`, `an optimizer that uses it (${readers.join(', ')}), e.g. ${name('optimizer')} ${readers[0]}`);
+    if (PARAMS[key].group !== 'optimizer' || key === 'optimizer' || key === 'convention') continue;
+    if (!(optimizerParams(optimizer, convention) as readonly string[]).includes(key)) {
+      const readers = OPTIMIZERS.filter((o) => CONVENTIONS.some((c) => (optimizerParams(o, c) as readonly string[]).includes(key)));
+      const onlyOther = readers.includes(optimizer);
+      throw new SpecError(
+        name(key),
+        `not used by optimizer ${optimizer}${onlyOther ? ` in convention ${convention}` : ''}`,
+        onlyOther
+          ? `a convention that uses it, e.g. ${name('convention')} ${CONVENTIONS.find((c) => (optimizerParams(optimizer, c) as readonly string[]).includes(key))}`
+          : `an optimizer that uses it (${readers.join(', ')}), e.g. ${name('optimizer')} ${readers[0]}`,
+      );
     }
   }
 
@@ -299,6 +318,10 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (base.decaySteps === undefined) base.decaySteps = base.steps;
+  const defaults = optimizerDefaults(optimizer, convention);
+  for (const key of Object.keys(defaults) as HyperKey[]) {
+    if (base[key] === undefined) base[key] = key === 'centered' ? false : defaults[key];
+  }
   for (const key of ['curvature', 'minimum', 'w0'] as const) base[key] = broadcast(base[key] as Value, dims);
 
   let size = 1;

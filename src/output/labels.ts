@@ -1,0 +1,54 @@
+/**
+ * Words for what a map shows, shared by the PNG writer and the web page:
+ * axis titles with the parameter's meaning and scale, and a one-line title
+ * naming the optimizer, objective and schedule.
+ */
+import type { Convention, OptimizerName } from '../optimizers.js';
+import type { Axis, Spec } from '../spec/spec.js';
+
+const MEANINGS: Record<string, string> = {
+  lr: 'learning rate',
+  decayRate: 'decay rate',
+  decaySteps: 'decay steps',
+  curvature: 'curvature L',
+  minimum: 'minimum c',
+  w0: 'initial point w₀',
+  warmupSteps: 'warmup steps',
+  momentum: 'momentum μ',
+  beta1: 'first-moment decay β₁',
+  beta2: 'second-moment decay β₂',
+  rho: 'squared-gradient decay ρ',
+  epsilon: 'ε',
+  initialAccumulator: 'initial accumulator',
+  endLr: 'final learning rate',
+  power: 'polynomial power',
+  alpha: 'floor α',
+};
+
+/** Axis title: the parameter, what it is, and its scale, e.g. "lr (learning rate), log scale". */
+export function axisTitle(axis: Axis): string {
+  const meaning = MEANINGS[axis.key];
+  const label = meaning ? `${axis.name} (${meaning})` : axis.name;
+  return axis.scale === 'log' ? `${label}, log scale` : label;
+}
+
+const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
+  gd: 'gradient descent',
+  momentum: 'momentum',
+  nesterov: 'Nesterov momentum',
+  adam: 'Adam',
+  rmsprop: 'RMSProp',
+  adagrad: 'Adagrad',
+  adadelta: 'Adadelta',
+};
+
+const CONVENTION_NAMES: Record<Convention, string> = { tf: 'TensorFlow', torch: 'PyTorch', keras: 'Keras' };
+
+/** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps". */
+export function runTitle(spec: Spec): string {
+  const b = spec.base;
+  const objective = spec.dims === 1 ? 'f(w) = ½·L·(w − c)²' : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`;
+  const schedule = spec.axes.some((a) => a.key === 'schedule') ? 'schedules swept' : `${b.schedule} schedule`;
+  const optimizer = b.optimizer === 'gd' ? OPTIMIZER_NAMES.gd : `${OPTIMIZER_NAMES[b.optimizer]} (${CONVENTION_NAMES[b.convention]})`;
+  return `${optimizer} on ${objective} · ${schedule} · ${b.steps} steps`;
+}
