@@ -107,6 +107,10 @@ describe('bad input is rejected with the field and the accepted form', () => {
     ['steps swept', { steps: '10,20' }, '--steps', /cannot be swept/],
     ['decay steps zero', { schedule: 'exponential', decaySteps: '0' }, '--decay-steps', /not positive/],
     ['parameter of another schedule', { decayRate: '0.9' }, '--decay-rate', /not used by schedule constant.*exponential/],
+    ['unknown convention', { optimizer: 'adam', convention: 'pytorch' }, '--convention', /"pytorch" is not one of tf, torch, keras/],
+    ['convention swept', { optimizer: 'adam', convention: 'tf,torch' }, '--convention', /cannot be swept/],
+    ['optimizer parameter of another optimizer', { optimizer: 'adam', rho: '0.9' }, '--rho', /not used by optimizer adam; expected an optimizer that uses it \(rmsprop, adadelta\)/],
+    ['negative epsilon', { optimizer: 'adam', epsilon: '-1e-8' }, '--epsilon', /is negative/],
     ['vector of the wrong length', { curvature: '[1,2]', w0: '[1,2,3]' }, '--w0', /3 components but --curvature has 2/],
     ['unbalanced bracket', { curvature: '[1,2' }, '--curvature', /unbalanced/],
     ['boolean', { schedule: 'exponential', staircase: 'maybe' }, '--staircase', /"maybe" is not true or false/],
@@ -126,5 +130,26 @@ describe('bad input is rejected with the field and the accepted form', () => {
     expect(() => parseSpec({ lr: [true] })).toThrow(/^lr: has the wrong type; expected a number/);
     expect(() => parseSpec({ lr: { values: [true, false] } })).toThrow(/^lr: a boolean does not fit here/);
     expect(() => parseSpec([1, 2])).toThrow(SpecError);
+  });
+});
+
+describe('optimizer defaults follow the optimizer and convention', () => {
+  // The frameworks' documented defaults (reference §2).
+  it.each([
+    ['momentum', 'tf', { momentum: 0.9 }],
+    ['adam', 'tf', { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }],
+    ['adam', 'keras', { epsilon: 1e-7 }],
+    ['rmsprop', 'tf', { rho: 0.9, momentum: 0, epsilon: 1e-10, centered: false }],
+    ['rmsprop', 'torch', { rho: 0.99, epsilon: 1e-8 }],
+    ['rmsprop', 'keras', { rho: 0.9, epsilon: 1e-7 }],
+    ['adagrad', 'tf', { initialAccumulator: 0.1 }],
+    ['adagrad', 'torch', { initialAccumulator: 0, epsilon: 1e-10 }],
+    ['adadelta', 'tf', { rho: 0.95, epsilon: 1e-8 }],
+    ['adadelta', 'torch', { rho: 0.9, epsilon: 1e-6 }],
+  ] as const)('%s, %s', (optimizer, convention, expected) => {
+    expect(parseSpec({ optimizer, convention }).base).toMatchObject(expected);
+  });
+  it('a given value wins over the default', () => {
+    expect(parseSpec({ optimizer: 'rmsprop', convention: 'torch', rho: 0.5 }).base.rho).toBe(0.5);
   });
 });
