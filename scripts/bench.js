@@ -275,6 +275,33 @@ for (const workload of workloads) {
 print('W3  the tiny-network map: not run (lrscope has no network objective yet)');
 print('');
 {
+  // Each optimizer on one grid, against gradient descent in this run.
+  const n = quick ? 128 : 512;
+  print(`optimizers: GPU engine on lr × L, 1-D quadratic, constant rate, ${n}² × 1000 steps, relative to gd`);
+  print(`  ${'optimizer'.padEnd(22)}${'M steps/s'.padStart(11)}${'× gd'.padStart(8)}`);
+  let gd;
+  const cases = [
+    ['gd', {}],
+    ['momentum', { optimizer: 'momentum' }],
+    ['nesterov', { optimizer: 'nesterov' }],
+    ['adam', { optimizer: 'adam' }],
+    ['adam (torch)', { optimizer: 'adam', convention: 'torch' }],
+    ['rmsprop', { optimizer: 'rmsprop' }],
+    ['rmsprop centered', { optimizer: 'rmsprop', centered: true, momentum: 0.9 }],
+    ['adagrad', { optimizer: 'adagrad' }],
+    ['adadelta', { optimizer: 'adadelta' }],
+  ];
+  for (const [label, extra] of cases) {
+    const spec = parseSpec({ lr: `0.001:2:${n}:log`, curvature: `0.1:10:${n}`, steps: 1000, ...extra });
+    await drain(sweep(spec, gpu)); // compiles
+    const ms = await best(2, () => drain(sweep(spec, gpu)));
+    const rate = (gridSize(spec) * 1000) / ms / 1e3;
+    gd ??= rate;
+    print(`  ${label.padEnd(22)}${rate.toFixed(0).padStart(11)}${(rate / gd).toFixed(2).padStart(8)}`);
+  }
+  print('');
+}
+{
   const peak = await arithmeticPeak(gpu.device);
   const ops = W1_OPS_PER_STEP.update + W1_OPS_PER_STEP.bookkeeping;
   const w1 = results.get('W1');
