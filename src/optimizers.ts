@@ -27,6 +27,8 @@ export interface HyperValues {
 
 export type HyperKey = keyof HyperValues;
 
+export const HYPER_KEYS: readonly HyperKey[] = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'initialAccumulator'];
+
 /**
  * The hyperparameters as the kernels read them: float32 values, plus the
  * complements 1 − β₁, 1 − β₂, 1 − ρ rounded as each framework rounds them

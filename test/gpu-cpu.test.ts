@@ -185,6 +185,26 @@ describeGpu('GPU ≡ CPU on random specs', () => {
     );
   });
 
+  it('a swept optimizer and convention: each cell as if its optimizer were alone', async () => {
+    const common = { lr: '0.01:2:9:log', curvature: '[1,10]', w0: '[3,-2]', steps: 120 };
+    const optimizers = ['momentum', 'adam', 'rmsprop'] as const;
+    const conventions = ['tf', 'torch'] as const;
+    const input = { ...common, optimizer: optimizers.join(','), convention: conventions.join(',') } as SpecInput;
+    const options: RunOptions = { chunkSize: 20, stepsPerDispatch: 50 };
+    const swept = await collect(gpu4!, input, options);
+    expectSameStats(swept, await collect(cpu, input, { chunkSize: 20 }));
+    // Grid order: lr fastest, then optimizer, then convention. Each optimizer
+    // takes its own defaults (momentum 0.9, but 0 for rmsprop).
+    const finalW = field(swept, 'finalW');
+    for (const [ci, convention] of conventions.entries()) {
+      for (const [oi, optimizer] of optimizers.entries()) {
+        const alone = field(await collect(cpu, { ...common, optimizer, convention } as SpecInput, {}), 'finalW');
+        const start = (ci * optimizers.length + oi) * 9 * 2;
+        expect(finalW.slice(start, start + 18)).toEqual(alone);
+      }
+    }
+  });
+
   // The random specs reach each optimizer by chance; this reaches every
   // optimizer in every convention, with its first hyperparameter swept.
   it.each(OPTIMIZERS.flatMap((o) => CONVENTIONS.map((c) => [o, c] as const)))('%s, %s convention', async (optimizer, convention) => {

@@ -5,7 +5,7 @@
  */
 import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
-import { cellAt, gridCoords, gridSize, type Cell, type Spec } from '../spec/spec.js';
+import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
@@ -259,7 +259,7 @@ export class CpuEngine implements Engine {
           tableBegin = k0;
         }
         const stride = tableStride(k1 - k0);
-        const step = spec.dims === 1 && spec.base.optimizer === 'gd' ? advanceScalar : advance;
+        const step = spec.dims === 1 && optimizerVariants(spec).every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
         for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });

@@ -13,9 +13,9 @@ import adadeltaSource from '../../shaders/optimizer-adadelta.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import groupsSource from '../../shaders/groups.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
-import { complement, CONVENTIONS, slotCount, type Convention, type OptimizerName } from '../optimizers.js';
+import { complement, CONVENTIONS, optimizerDefaults, slotCount, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
 import { PARAMS } from '../spec/params.js';
-import type { Spec } from '../spec/spec.js';
+import { optimizerVariants, type Spec } from '../spec/spec.js';
 import { stateConstants, uniformStruct } from './layout.js';
 import type { ScheduleLayout } from './schedule-table.js';
 
@@ -96,7 +96,77 @@ export function vectorWidth(lanes: number): 1 | 2 | 4 {
 
 /** Words of optimizer state each trajectory keeps. */
 export function slotWords(spec: Spec): number {
-  return slotCount(spec.base.optimizer, spec.dims);
+  return optimizerVariants(spec).reduce((n, v) => n + slotCount(v.optimizer, spec.dims), 0);
+}
+
+/**
+ * The optimizer code of a kernel. One optimizer–convention pair: its file as
+ * it is, with CONVENTION and NESTEROV defined in front. Several (a swept
+ * optimizer or convention): each file with its names suffixed by the
+ * variant's index and its slots at their own offset, and a dispatcher that
+ * steps every variant and keeps, per lane, the result of the lane's own
+ * (h.variant). Every lane then pays for all the variants in the grid.
+ */
+function optimizerCode(variants: readonly { optimizer: OptimizerName; convention: Convention }[], dims: number): string {
+  const constants = (suffix: string, v: { optimizer: OptimizerName; convention: Convention }, slotOffset: number) =>
+    `const NESTEROV${suffix} = ${v.optimizer === 'nesterov'};
+const CONVENTION${suffix} = ${v.convention.toUpperCase()};
+const F_SLOTS${suffix} = F_SLOTS + ${slotOffset}u;`;
+  if (variants.length === 1) {
+    const [{ optimizer, convention }] = variants as [{ optimizer: OptimizerName; convention: Convention }];
+    return `const NESTEROV = ${optimizer === 'nesterov'};\nconst CONVENTION = ${convention.toUpperCase()};\n${OPTIMIZER_SOURCES[optimizer]}`;
+  }
+  const parts: string[] = [];
+  let offset = 0;
+  variants.forEach((v, i) => {
+    const renamed = OPTIMIZER_SOURCES[v.optimizer].replace(
+      /\b(Slots|initialSlots|update|selectSlots|loadSlots|storeSlots|CONVENTION|NESTEROV|F_SLOTS)\b/g,
+      `$1_${i}`,
+    );
+    parts.push(`// Variant ${i}: ${v.optimizer}, ${v.convention} convention.\n${constants(`_${i}`, v, offset)}\n${renamed}`);
+    offset += slotCount(v.optimizer, dims);
+  });
+  const each = (f: (i: number) => string, sep = '\n') => variants.map((_, i) => f(i)).join(sep);
+  parts.push(`// Every variant's state; each lane uses its own variant's.
+struct Slots {
+${each((i) => `  v${i}: Slots_${i},`)}
+}
+
+fn initialSlots(h: Hyper) -> Slots {
+  var s: Slots;
+${each((i) => `  s.v${i} = initialSlots_${i}(h);`)}
+  return s;
+}
+
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+  let start = *w;
+${each((i) => `  var w${i} = start;
+  var s${i} = (*slots).v${i};
+  update_${i}(&w${i}, g, lr, &s${i}, h);
+  (*slots).v${i} = s${i};`)}
+  for (var i = 0u; i < DIMS; i++) {
+    var r = w0[i];
+${each((i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).trim()}
+    (*w)[i] = r;
+  }
+}
+
+fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
+  var s: Slots;
+${each((i) => `  s.v${i} = selectSlots_${i}(keep.v${i}, take.v${i}, mask);`)}
+  return s;
+}
+
+fn loadSlots(slot: u32) -> Slots {
+  var s: Slots;
+${each((i) => `  s.v${i} = loadSlots_${i}(slot);`)}
+  return s;
+}
+
+fn storeSlots(s: Slots, slot: u32) {
+${each((i) => `  storeSlots_${i}(s.v${i}, slot);`)}
+}`);
+  return parts.join('\n\n');
 }
 
 export const DEFAULT_KERNEL_OPTIONS: KernelOptions = { lanes: 4, workgroupSize: 64, fastBlock: 256 };
@@ -145,10 +215,19 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
   const { dims } = spec;
   // The fixed values come first, in the buffer rather than in the code, so
   // specs that differ only in them share one compiled pipeline.
-  const { optimizer, convention } = spec.base;
+  const variants = optimizerVariants(spec);
+  const conventions = spec.axes.find((a) => a.key === 'convention')?.values as Convention[] | undefined ?? [spec.base.convention];
   const constants = { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, hyper: 3 * dims + 1 };
   const values: number[] = [...spec.base.curvature, ...spec.base.minimum, ...spec.base.w0, spec.base.lr];
-  for (const field of HYPER_FIELDS) values.push(hyperValue(field, spec.base[COMPLEMENT_OF[field] ?? (field as Exclude<HyperField, 'c1' | 'c2' | 'cRho'>)], convention));
+  // The hyperparameters' fixed values, one set per variant: the given value, or the variant's default.
+  for (const { optimizer, convention } of variants) {
+    const defaults = optimizerDefaults(optimizer, convention);
+    for (const field of HYPER_FIELDS) {
+      const key = COMPLEMENT_OF[field] ?? (field as HyperKey);
+      const value = spec.input[key] !== undefined || key === 'centered' ? spec.base[key] : defaults[key];
+      values.push(hyperValue(field, value, convention));
+    }
+  }
   const offsets: number[] = [];
   const strides: number[] = [];
   /** Where an axis of β₁, β₂ or ρ keeps its complements 1 − β. */
@@ -161,9 +240,10 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     const def = PARAMS[axis.key];
     const whole = def.type === 'vector' && def.perDimension && axis.component === undefined;
     for (const v of axis.values) values.push(...axisEntry(axis.key, v, dims, whole));
+    // An axis of β₁, β₂ or ρ also keeps 1 − β, rounded as each convention of the grid rounds it.
     complementOffsets.push(values.length);
     const field = (Object.keys(COMPLEMENT_OF) as HyperField[]).find((f) => COMPLEMENT_OF[f] === axis.key);
-    if (field) for (const v of axis.values) values.push(hyperValue(field, v as number, convention));
+    if (field) for (const c of conventions) for (const v of axis.values) values.push(hyperValue(field, v as number, c));
   }
 
   const axisOf = (key: string, component?: number) =>
@@ -205,17 +285,30 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
     lane(`initialW[${d}]`, vectorExpr('w0', d));
   }
   lane('multiplier', multiplierExpr);
-  const hyperFields = kernelHyperFields(optimizer);
+  const hyperFields = [...new Set(variants.flatMap((v) => kernelHyperFields(v.optimizer)))];
+  const optimizerAxis = axisOf('optimizer');
+  const conventionAxis = axisOf('convention');
+  const coordOf = (a: number) => {
+    used.add(a);
+    return coordName(a);
+  };
+  const conventionExpr = conventionAxis >= 0 ? coordOf(conventionAxis) : '0u';
+  const variantTerms = [
+    ...(optimizerAxis >= 0 ? [coordOf(optimizerAxis)] : []),
+    ...(conventionAxis >= 0 ? [`${conventionExpr} * ${optimizerAxis >= 0 ? spec.axes[optimizerAxis]!.values.length : 1}u`] : []),
+  ];
+  const variantExpr = variantTerms.length ? variantTerms.join(' + ') : '0u';
   for (const field of hyperFields) {
     const source = COMPLEMENT_OF[field];
     const axis = axisOf(source ?? field);
-    if (axis < 0) lane(`hyper.${field}`, `axisValues[${constants.hyper + HYPER_FIELDS.indexOf(field)}u]`);
+    if (axis < 0) lane(`hyper.${field}`, `axisValues[${constants.hyper + HYPER_FIELDS.indexOf(field)}u + (${variantExpr}) * ${HYPER_FIELDS.length}u]`);
     else if (!source) lane(`hyper.${field}`, read(axis, coordName(axis)));
     else {
-      read(axis, coordName(axis)); // marks the axis's coordinate as used
-      lane(`hyper.${field}`, `axisValues[${complementOffsets[axis]}u + ${coordName(axis)}]`);
+      const n = spec.axes[axis]!.values.length;
+      lane(`hyper.${field}`, `axisValues[${complementOffsets[axis]}u + ${conventionExpr} * ${n}u + ${coordOf(axis)}]`);
     }
   }
+  if (variants.length > 1) lane('hyper.variant', `f32(${variantExpr})`);
   lane('row', rowExpr, 'setLaneU');
   const coords = [...used]
     .sort((a, b) => a - b)
@@ -229,13 +322,12 @@ const DIMS = ${dims}u;
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
 const ROW_SHARED = ${rowShared};
-const NESTEROV = ${optimizer === 'nesterov'};
 ${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
-const CONVENTION = ${convention.toUpperCase()};
-${stateConstants(dims, slotCount(optimizer, dims))}
-// The optimizer's hyperparameters, one lane each (a placeholder for gd).
+${stateConstants(dims, slotWords(spec))}
+// The optimizer's hyperparameters, one lane each (a placeholder for gd);
+// \`variant\` picks the optimizer and convention when the grid has several.
 struct Hyper {
-${(hyperFields.length ? hyperFields : ['unused']).map((f) => `  ${f}: V,`).join('\n')}
+${[...(hyperFields.length ? hyperFields : ['unused']), ...(variants.length > 1 ? ['variant'] : [])].map((f) => `  ${f}: V,`).join('\n')}
 }
 ${uniformStruct()}`;
 
@@ -246,6 +338,6 @@ ${body.join('\n')}
 }`;
 
   const groups = options.lanes / vectorWidth(options.lanes);
-  const code = [prelude, quadraticSource, OPTIMIZER_SOURCES[optimizer], trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
+  const code = [prelude, quadraticSource, optimizerCode(variants, dims), trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
   return { code, axisValues: new Float32Array(values) };
 }

@@ -49,6 +49,11 @@ export function runTitle(spec: Spec): string {
   const b = spec.base;
   const objective = spec.dims === 1 ? 'f(w) = ½·L·(w − c)²' : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`;
   const schedule = spec.axes.some((a) => a.key === 'schedule') ? 'schedules swept' : `${b.schedule} schedule`;
-  const optimizer = b.optimizer === 'gd' ? OPTIMIZER_NAMES.gd : `${OPTIMIZER_NAMES[b.optimizer]} (${CONVENTION_NAMES[b.convention]})`;
+  const swept = (key: string) => spec.axes.some((a) => a.key === key);
+  const optimizer = swept('optimizer')
+    ? 'optimizers swept'
+    : b.optimizer === 'gd'
+      ? OPTIMIZER_NAMES.gd
+      : `${OPTIMIZER_NAMES[b.optimizer]} (${swept('convention') ? 'conventions swept' : CONVENTION_NAMES[b.convention]})`;
   return `${optimizer} on ${objective} · ${schedule} · ${b.steps} steps`;
 }

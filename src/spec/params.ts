@@ -122,7 +122,7 @@ export const PARAMS = {
     group: 'optimizer',
     choices: OPTIMIZERS,
     default: 'gd',
-    sweepable: false,
+    sweepable: true,
     help: 'gd (w ← w − lr·g), momentum, nesterov, adam, rmsprop, adagrad or adadelta',
   },
   convention: {
@@ -131,7 +131,7 @@ export const PARAMS = {
     group: 'optimizer',
     choices: CONVENTIONS,
     default: 'tf',
-    sweepable: false,
+    sweepable: true,
     help: 'whose update rule and defaults: tf (TF1 training_ops, default), torch (PyTorch) or keras (Keras 3)',
   },
   momentum: number('momentum', 'optimizer', undefined, finite, 'a number', 'momentum, nesterov, rmsprop: the coefficient μ (default 0.9; rmsprop 0)'),

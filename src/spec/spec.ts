@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
-import { CONVENTIONS, optimizerDefaults, optimizerParams, OPTIMIZERS, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
+import { CONVENTIONS, HYPER_KEYS, optimizerDefaults, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
 import { SCHEDULE_PARAMS, type NaturalExpForm, type ScheduleName, type ScheduleParams } from '../schedules.js';
 import {
   acceptedForms,
@@ -260,25 +260,26 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (schedules.includes('piecewise_constant')) checkPiecewise(parsed, name);
-  const fixedChoice = <T extends string>(key: 'optimizer' | 'convention', fallback: T): T => {
+  const choices = <T extends string>(key: 'optimizer' | 'convention'): T[] => {
     const p = parsed.get(key);
-    return (p?.kind === 'fixed' ? p.value : fallback) as T;
+    if (!p) return [PARAMS[key].default as T];
+    return (p.kind === 'fixed' ? [p.value] : p.kind === 'sweep' ? p.values : []) as T[];
   };
-  const optimizer = fixedChoice<OptimizerName>('optimizer', PARAMS.optimizer.default);
-  const convention = fixedChoice<Convention>('convention', PARAMS.convention.default);
+  const optimizers = choices<OptimizerName>('optimizer');
+  const conventions = choices<Convention>('convention');
+  const readBy = (key: string, o: OptimizerName, c: Convention) => (optimizerParams(o, c) as readonly string[]).includes(key);
   for (const key of given) {
     if (PARAMS[key].group !== 'optimizer' || key === 'optimizer' || key === 'convention') continue;
-    if (!(optimizerParams(optimizer, convention) as readonly string[]).includes(key)) {
-      const readers = OPTIMIZERS.filter((o) => CONVENTIONS.some((c) => (optimizerParams(o, c) as readonly string[]).includes(key)));
-      const onlyOther = readers.includes(optimizer);
-      throw new SpecError(
-        name(key),
-        `not used by optimizer ${optimizer}${onlyOther ? ` in convention ${convention}` : ''}`,
-        onlyOther
-          ? `a convention that uses it, e.g. ${name('convention')} ${CONVENTIONS.find((c) => (optimizerParams(optimizer, c) as readonly string[]).includes(key))}`
-          : `an optimizer that uses it (${readers.join(', ')}), e.g. ${name('optimizer')} ${readers[0]}`,
-      );
-    }
+    if (optimizers.some((o) => conventions.some((c) => readBy(key, o, c)))) continue;
+    const readers = OPTIMIZERS.filter((o) => CONVENTIONS.some((c) => readBy(key, o, c)));
+    const otherConvention = optimizers.length === 1 && readers.includes(optimizers[0]!);
+    throw new SpecError(
+      name(key),
+      `not used by optimizer ${optimizers.join(', ')}${otherConvention ? ` in convention ${conventions.join(', ')}` : ''}`,
+      otherConvention
+        ? `a convention that uses it, e.g. ${name('convention')} ${CONVENTIONS.find((c) => readBy(key, optimizers[0]!, c))}`
+        : `an optimizer that uses it (${readers.join(', ')}), e.g. ${name('optimizer')} ${readers[0]}`,
+    );
   }
 
   // Dimensions: every per-dimension vector has 1 or n components.
@@ -318,8 +319,10 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (base.decaySteps === undefined) base.decaySteps = base.steps;
-  const defaults = optimizerDefaults(optimizer, convention);
-  for (const key of Object.keys(defaults) as HyperKey[]) {
+  // Hyperparameters not given take the framework's default for the first
+  // optimizer and convention; cellAt resolves them per cell when those are swept.
+  const defaults = optimizerDefaults(optimizers[0]!, conventions[0]!);
+  for (const key of HYPER_KEYS) {
     if (base[key] === undefined) base[key] = key === 'centered' ? false : defaults[key];
   }
   for (const key of ['curvature', 'minimum', 'w0'] as const) base[key] = broadcast(base[key] as Value, dims);
@@ -438,7 +441,20 @@ export function cellAt(spec: Spec, index: number): Cell {
   const cell = { ...spec.base, curvature: [...spec.base.curvature], minimum: [...spec.base.minimum], w0: [...spec.base.w0] } as Cell;
   const coords = gridCoords(spec, index);
   spec.axes.forEach((axis, i) => applyAxisValue(cell, spec.dims, axis, axis.values[coords[i]!]!));
+  if (spec.axes.some((a) => a.key === 'optimizer' || a.key === 'convention')) {
+    const defaults = optimizerDefaults(cell.optimizer, cell.convention);
+    for (const key of HYPER_KEYS) {
+      if (key !== 'centered' && spec.input[key] === undefined) cell[key] = defaults[key];
+    }
+  }
   return cell;
+}
+
+/** The optimizer–convention pairs of a grid; the variant of a cell is optimizerIndex + optimizers × conventionIndex. */
+export function optimizerVariants(spec: Spec): { optimizer: OptimizerName; convention: Convention }[] {
+  const values = <T>(key: 'optimizer' | 'convention', fixed: T): T[] => (spec.axes.find((a) => a.key === key)?.values as T[] | undefined) ?? [fixed];
+  const optimizers = values('optimizer', spec.base.optimizer);
+  return values('convention', spec.base.convention).flatMap((convention) => optimizers.map((optimizer) => ({ optimizer, convention })));
 }
 
 /** Sets an axis value on a cell (broadcasting scalars over dimensions). */
