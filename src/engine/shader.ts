@@ -39,7 +39,7 @@ export function rowsShared(spec: Spec, schedule: ScheduleLayout, lanes: number, 
   return !!first && !schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && chunk % lanes === 0 && begin % lanes === 0;
 }
 
-const OPTIMIZER_SOURCES: Record<OptimizerName, string> = {
+export const OPTIMIZER_SOURCES: Record<OptimizerName, string> = {
   gd: gdSource,
   momentum: momentumSource,
   nesterov: momentumSource,
