@@ -1,6 +1,10 @@
 /**
- * TensorFlow 1.x learning-rate schedules (`tf.train.*_decay`), evaluated in
- * float32 with every operation rounded in TensorFlow's source order.
+ * Learning-rate schedules: TensorFlow 1.x's (`tf.train.*_decay`), evaluated in
+ * float32 with every operation rounded in TensorFlow's source order;
+ * PyTorch's `lr_scheduler` and the transformers schedules, evaluated in
+ * double as Python does and rounded once to float32 (the rate a float32
+ * parameter update uses); and optax's warmup-cosine schedule in float32 as
+ * JAX computes it.
  *
  * Step convention (TF1): the update at step k (0-based) uses `learningRate(p, k)`;
  * after it, `global_step` is k + 1.
@@ -23,8 +27,26 @@ export const SCHEDULES = [
   'cosine_restarts',
   'linear_cosine',
   'noisy_linear_cosine',
+  'step-lr',
+  'multi-step-lr',
+  'exponential-lr',
+  'cosine-annealing-lr',
+  'cosine-annealing-warm-restarts',
+  'one-cycle-lr',
+  'cyclic-lr',
+  'linear-lr',
+  'polynomial-lr',
+  'warmup-cosine-decay',
+  'linear-with-warmup',
+  'cosine-with-warmup',
 ] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
+
+export const ANNEAL_STRATEGIES = ['cos', 'linear'] as const;
+export const CYCLIC_MODES = ['triangular', 'triangular2', 'exp_range'] as const;
+
+/** Schedules with a warmup of their own: they read warmupSteps themselves, and no generic warmup goes in front. */
+const OWN_WARMUP: ReadonlySet<ScheduleName> = new Set(['warmup-cosine-decay', 'linear-with-warmup', 'cosine-with-warmup']);
 
 export const NATURAL_EXP_FORMS = ['pow', 'exp'] as const;
 export type NaturalExpForm = (typeof NATURAL_EXP_FORMS)[number];
@@ -51,6 +73,22 @@ export interface ScheduleParams {
   values: readonly number[];
   naturalExpForm: NaturalExpForm;
   warmupSteps: number;
+  etaMin: number;
+  tMult: number;
+  pctStart: number;
+  annealStrategy: (typeof ANNEAL_STRATEGIES)[number];
+  divFactor: number;
+  finalDivFactor: number;
+  threePhase: boolean;
+  maxLr: number;
+  stepSizeUp: number;
+  stepSizeDown: number | undefined;
+  cyclicMode: (typeof CYCLIC_MODES)[number];
+  cyclicGamma: number;
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+  initLr: number;
 }
 
 /**
@@ -69,6 +107,20 @@ const LR_FACTOR: Record<ScheduleName, boolean> = {
   cosine_restarts: true,
   linear_cosine: true,
   noisy_linear_cosine: true,
+  // PyTorch and transformers: lr × factor in double, rounded once; optax:
+  // a warmup that is not of that form. All rates in the table.
+  'step-lr': false,
+  'multi-step-lr': false,
+  'exponential-lr': false,
+  'cosine-annealing-lr': false,
+  'cosine-annealing-warm-restarts': false,
+  'one-cycle-lr': false,
+  'cyclic-lr': false,
+  'linear-lr': false,
+  'polynomial-lr': false,
+  'warmup-cosine-decay': false,
+  'linear-with-warmup': false,
+  'cosine-with-warmup': false,
 };
 
 /** Whether `learningRate(p, k) === fl(lr × scheduleFactor(p, k))` for every step. */
@@ -97,7 +149,27 @@ export const SCHEDULE_PARAMS: Record<ScheduleName, readonly (keyof ScheduleParam
     'varianceDecay',
     'noiseSeed',
   ],
+  // PyTorch's names in brackets.
+  'step-lr': ['lr', 'decaySteps', 'decayRate'], // step_size, gamma
+  'multi-step-lr': ['lr', 'boundaries', 'decayRate'], // milestones, gamma
+  'exponential-lr': ['lr', 'decayRate'], // gamma
+  'cosine-annealing-lr': ['lr', 'decaySteps', 'etaMin'], // T_max, eta_min
+  'cosine-annealing-warm-restarts': ['lr', 'decaySteps', 'tMult', 'etaMin'], // T_0, T_mult, eta_min
+  'one-cycle-lr': ['lr', 'decaySteps', 'pctStart', 'annealStrategy', 'divFactor', 'finalDivFactor', 'threePhase'], // max_lr, total_steps
+  'cyclic-lr': ['lr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'cyclicMode', 'cyclicGamma'], // base_lr, max_lr, …, mode, gamma
+  'linear-lr': ['lr', 'startFactor', 'endFactor', 'totalIters'],
+  'polynomial-lr': ['lr', 'totalIters', 'power'],
+  // optax warmup_cosine_decay_schedule(init_value, peak_value = lr, warmup_steps, decay_steps, end_value = etaMin)
+  'warmup-cosine-decay': ['lr', 'initLr', 'warmupSteps', 'decaySteps', 'etaMin'],
+  // transformers get_linear/cosine_schedule_with_warmup(num_warmup_steps, num_training_steps = decaySteps, num_cycles = numPeriods)
+  'linear-with-warmup': ['lr', 'warmupSteps', 'decaySteps'],
+  'cosine-with-warmup': ['lr', 'warmupSteps', 'decaySteps', 'numPeriods'],
 };
+
+/** Whether a schedule brings its own warmup (and reads warmupSteps itself). */
+export function hasOwnWarmup(schedule: ScheduleName): boolean {
+  return OWN_WARMUP.has(schedule);
+}
 
 /** 0.5 * (1 + cos(π·x)) in float32, TF's order. */
 function halfCosine(x: number): number {
@@ -216,6 +288,115 @@ function decayFactorOrRate(p: ScheduleParams, k: number): number {
       const fraction = mul(mul(2, f32(p.numPeriods)), div(gs, ds));
       return add(mul(add(f32(p.alpha), linear), halfCosine(fraction)), f32(p.beta));
     }
+    default:
+      return frameworkRate(p, k);
+  }
+}
+
+/** ½(1 + cos(π·x)) in double, as Python's math module computes it. */
+const halfCosine64 = (x: number) => (1 + Math.cos(Math.PI * x)) / 2;
+
+/**
+ * The PyTorch, transformers and optax schedules at step k. PyTorch's closed
+ * forms (and transformers' multipliers) are double-precision Python; the
+ * update rounds the rate to float32 once. optax runs in float32.
+ */
+function frameworkRate(p: ScheduleParams, k: number): number {
+  const lr = p.lr;
+  switch (p.schedule) {
+    case 'step-lr':
+      return f32(lr * Math.pow(p.decayRate, Math.floor(k / p.decaySteps)));
+    case 'multi-step-lr':
+      // γ^(bisect_right(sorted(milestones), k)): one factor per milestone ≤ k, repeats included.
+      return f32(lr * Math.pow(p.decayRate, p.boundaries.filter((m) => m <= k).length));
+    case 'exponential-lr':
+      return f32(lr * Math.pow(p.decayRate, k));
+    case 'cosine-annealing-lr':
+      // No clamp: past T_max the rate rises again, as PyTorch's does.
+      return f32(p.etaMin + (lr - p.etaMin) * halfCosine64(k / p.decaySteps));
+    case 'cosine-annealing-warm-restarts': {
+      // T_cur counts steps into the current period T_i; periods grow by T_mult.
+      let tCur = k;
+      let tI = p.decaySteps;
+      if (p.tMult === 1) tCur = k % tI;
+      else {
+        while (tCur >= tI) {
+          tCur -= tI;
+          tI *= p.tMult;
+        }
+      }
+      return f32(p.etaMin + (lr - p.etaMin) * halfCosine64(tCur / tI));
+    }
+    case 'one-cycle-lr': {
+      const total = p.decaySteps;
+      const initial = lr / p.divFactor;
+      const min = initial / p.finalDivFactor;
+      const up = p.pctStart * total - 1;
+      const phases: Array<[end: number, from: number, to: number]> = p.threePhase
+        ? [
+            [up, initial, lr],
+            [2 * p.pctStart * total - 2, lr, initial],
+            [total - 1, initial, min],
+          ]
+        : [
+            [up, initial, lr],
+            [total - 1, lr, min],
+          ];
+      let start = 0;
+      for (let i = 0; i < phases.length; i++) {
+        const [end, from, to] = phases[i]!;
+        if (k <= end || i === phases.length - 1) {
+          const pct = (k - start) / (end - start);
+          return f32(p.annealStrategy === 'cos' ? to + ((from - to) / 2) * (Math.cos(Math.PI * pct) + 1) : (to - from) * pct + from);
+        }
+        start = end;
+      }
+      return f32(lr); // not reached
+    }
+    case 'cyclic-lr': {
+      const up = p.stepSizeUp;
+      const total = up + (p.stepSizeDown ?? up);
+      const ratio = up / total;
+      const cycle = Math.floor(1 + k / total);
+      const x = 1 + k / total - cycle;
+      const scale = x <= ratio ? x / ratio : (x - 1) / (ratio - 1);
+      const height = (p.maxLr - lr) * scale;
+      const amplitude =
+        p.cyclicMode === 'triangular' ? 1 : p.cyclicMode === 'triangular2' ? 1 / Math.pow(2, cycle - 1) : Math.pow(p.cyclicGamma, k);
+      return f32(lr + height * amplitude);
+    }
+    case 'linear-lr':
+      return f32(lr * (p.startFactor + ((p.endFactor - p.startFactor) * Math.min(p.totalIters, k)) / p.totalIters));
+    case 'polynomial-lr':
+      return f32(lr * Math.pow(1 - Math.min(p.totalIters, k) / p.totalIters, p.power));
+    case 'warmup-cosine-decay': {
+      // optax, float32: a linear ramp init → peak, then cosine_decay_schedule on
+      // count − warmup over decay_steps − warmup with α = end / peak.
+      const w = p.warmupSteps;
+      const peak = f32(lr);
+      if (k < w) {
+        const frac = sub(1, div(f32(k), f32(w)));
+        return add(mul(sub(f32(p.initLr), peak), frac), peak);
+      }
+      const steps = f32(p.decaySteps - w);
+      const count = Math.min(f32(k - w), steps);
+      const cosine = mul(0.5, add(1, cos(div(mul(PI_F32, count), steps))));
+      const alpha = p.etaMin / lr; // a Python float
+      return mul(peak, add(mul(f32(1 - alpha), cosine), f32(alpha)));
+    }
+    case 'linear-with-warmup': {
+      const w = p.warmupSteps;
+      const m = k < w ? k / Math.max(1, w) : Math.max(0, (p.decaySteps - k) / Math.max(1, p.decaySteps - w));
+      return f32(lr * m);
+    }
+    case 'cosine-with-warmup': {
+      const w = p.warmupSteps;
+      if (k < w) return f32(lr * (k / Math.max(1, w)));
+      const progress = (k - w) / Math.max(1, p.decaySteps - w);
+      return f32(lr * Math.max(0, 0.5 * (1 + Math.cos(Math.PI * p.numPeriods * 2 * progress))));
+    }
+    default:
+      throw new Error(`unknown schedule ${p.schedule}`);
   }
 }
 
@@ -231,7 +412,7 @@ function warmupTarget(p: ScheduleParams): number {
  * (`target · step / warmup_steps`), and the schedule then starts at its own step 0.
  */
 export function scheduleFactor(p: ScheduleParams, step: number): number {
-  const w = p.warmupSteps;
+  const w = hasOwnWarmup(p.schedule) ? 0 : p.warmupSteps;
   if (w > 0 && step < w) {
     const frac = div(step, w);
     return isLrFactorSchedule(p.schedule) ? frac : mul(warmupTarget(p), frac);
@@ -245,7 +426,7 @@ export function scheduleFactor(p: ScheduleParams, step: number): number {
  * large sweeps, whose tables the host builds for every decay rate).
  */
 export function fillScheduleFactors(p: ScheduleParams, k0: number, k1: number, out: Float32Array, offset: number): void {
-  const w = p.warmupSteps;
+  const w = hasOwnWarmup(p.schedule) ? 0 : p.warmupSteps;
   let k = k0;
   if (p.schedule === 'exponential') {
     for (; k < k1 && k < w; k++) out[offset + k - k0] = scheduleFactor(p, k);

@@ -85,6 +85,22 @@ const specArbitrary = fc
       varianceDecay: fc.double({ min: 0, max: 1, noNaN: true }),
       boundaries,
       warmupSteps: fc.integer({ min: 0, max: 20 }),
+      etaMin: fc.double({ min: 0, max: 0.05, noNaN: true }),
+      tMult: fc.integer({ min: 1, max: 3 }),
+      pctStart: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+      annealStrategy: fc.constantFrom('cos', 'linear'),
+      divFactor: fc.double({ min: 1, max: 100, noNaN: true }),
+      finalDivFactor: fc.double({ min: 1, max: 1e5, noNaN: true }),
+      threePhase: fc.boolean(),
+      maxLr: fc.double({ min: 0.01, max: 3, noNaN: true }),
+      stepSizeUp: fc.integer({ min: 1, max: 50 }),
+      stepSizeDown: fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
+      cyclicMode: fc.constantFrom('triangular', 'triangular2', 'exp_range'),
+      cyclicGamma: fc.double({ min: 0.9, max: 1, noNaN: true }),
+      startFactor: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      endFactor: fc.double({ min: 0, max: 1, noNaN: true }),
+      totalIters: fc.integer({ min: 1, max: 100 }),
+      initLr: fc.double({ min: 0, max: 0.5, noNaN: true }),
       tol: fc.constantFrom(1e-6, 1e-5, 1e-3),
       bound: fc.constantFrom(1e3, 1e10, 1e20, 1e30),
       chunkSize: fc.integer({ min: 1, max: 40 }),
@@ -100,7 +116,11 @@ const specArbitrary = fc
       else input.w0 = r.w0;
       input.minimum = r.minimum;
       if (uses('decayRate')) input.decayRate = r.second === 'decayRate' ? `${r.decayRate},0.9,1` : r.decayRate;
-      if (uses('decaySteps')) input.decaySteps = r.decaySteps;
+      // one-cycle-lr: total_steps must cover the run.
+      if (uses('decaySteps')) input.decaySteps = schedule === 'one-cycle-lr' ? steps + r.decaySteps : r.decaySteps;
+      for (const key of ['etaMin', 'tMult', 'pctStart', 'annealStrategy', 'divFactor', 'finalDivFactor', 'threePhase', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'cyclicMode', 'cyclicGamma', 'startFactor', 'endFactor', 'totalIters', 'initLr'] as const) {
+        if (uses(key) && r[key] !== undefined) input[key] = r[key];
+      }
       if (uses('staircase')) input.staircase = r.second === 'staircase' ? 'true,false' : r.staircase;
       if (uses('endLr')) input.endLr = r.endLr;
       if (uses('power')) input.power = r.power;
@@ -115,7 +135,7 @@ const specArbitrary = fc
       if (uses('noiseSeed')) input.noiseSeed = seed;
       if (uses('boundaries')) {
         input.boundaries = `[${r.boundaries.join(',')}]`;
-        input.values = `[${[...r.boundaries, 0].map((_, i) => r.lrs[i % r.lrs.length]).join(',')}]`;
+        if (uses('values')) input.values = `[${[...r.boundaries, 0].map((_, i) => r.lrs[i % r.lrs.length]).join(',')}]`;
       }
       input.warmupSteps = r.warmupSteps;
       if (r.optimizer !== 'gd') {

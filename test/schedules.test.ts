@@ -26,6 +26,22 @@ const base: ScheduleParams = {
   values: [],
   naturalExpForm: 'pow',
   warmupSteps: 0,
+  etaMin: 0,
+  tMult: 1,
+  pctStart: 0.3,
+  annealStrategy: 'cos',
+  divFactor: 25,
+  finalDivFactor: 1e4,
+  threePhase: false,
+  maxLr: 0.1,
+  stepSizeUp: 2000,
+  stepSizeDown: undefined,
+  cyclicMode: 'triangular',
+  cyclicGamma: 1,
+  startFactor: 1 / 3,
+  endFactor: 1,
+  totalIters: 5,
+  initLr: 0,
 };
 
 function expectRates(p: Partial<ScheduleParams>, vectors: Array<[number, number]>) {
@@ -170,5 +186,96 @@ describe('table filling', () => {
         out.forEach((v, i) => expect(v, `${schedule} step ${20 + i}`).toBe(scheduleFactor(p, 20 + i)));
       }
     }
+  });
+});
+
+/**
+ * PyTorch's vectors (§6) are double-precision runs printed to 8 significant
+ * digits; lrscope rounds the double rate to float32 once, so it is within
+ * one float32 ulp of each printed value.
+ */
+function expectNear(p: Partial<ScheduleParams>, vectors: Array<[number, number]>) {
+  const params = { ...base, ...p };
+  for (const [step, expected] of vectors) {
+    const got = learningRate(params, step);
+    expect(ulpDistance(got, f32(expected)), `step ${step}: ${got} vs ${expected}`).toBeLessThanOrEqual(1);
+  }
+}
+
+describe('PyTorch lr_scheduler (reference §6, double precision)', () => {
+  it('step-lr: StepLR(0.05, step_size 3, gamma 0.1)', () => {
+    expectNear({ schedule: 'step-lr', lr: 0.05, decaySteps: 3, decayRate: 0.1 }, [
+      [0, 0.05], [2, 0.05], [3, 0.005], [5, 0.005], [6, 0.0005],
+    ]);
+  });
+  it('cosine-annealing-lr: CosineAnnealingLR(T_max 10), rising again past T_max', () => {
+    expectNear({ schedule: 'cosine-annealing-lr', lr: 1, decaySteps: 10 }, [
+      [0, 1], [1, 0.97552826], [2, 0.9045085], [3, 0.79389263], [4, 0.6545085], [5, 0.5], [11, 0.02447174],
+    ]);
+  });
+  it('cosine-annealing-warm-restarts: T_0 10, T_mult 2', () => {
+    expectNear({ schedule: 'cosine-annealing-warm-restarts', lr: 1, decaySteps: 10, tMult: 2 }, [
+      [5, 0.5], [10, 1], [20, 0.5], [29, 0.00615583], [30, 1],
+    ]);
+  });
+  it('one-cycle-lr: OneCycleLR(max 1, total 10), cos', () => {
+    const expected = [0.04, 0.52, 1.0, 0.95048463, 0.81174565, 0.61126202, 0.38874198, 0.18825835, 0.04951937, 4e-6];
+    expectNear({ schedule: 'one-cycle-lr', lr: 1, decaySteps: 10 }, expected.map((v, k) => [k, v]));
+  });
+  it('cyclic-lr: CyclicLR(0.01, 0.1, step_size_up 10)', () => {
+    expectNear({ schedule: 'cyclic-lr', lr: 0.01, maxLr: 0.1, stepSizeUp: 10 }, [
+      [0, 0.01], [5, 0.055], [10, 0.1], [15, 0.055], [20, 0.01],
+    ]);
+  });
+});
+
+describe('PyTorch and transformers schedules without reference vectors: closed forms', () => {
+  // Values worked by hand from the documented formulas (reference §3, §4).
+  it('multi-step-lr: ×γ at each milestone, repeated milestones counting twice', () => {
+    expectNear({ schedule: 'multi-step-lr', lr: 1, boundaries: [2, 4, 4], decayRate: 0.5 }, [
+      [0, 1], [1, 1], [2, 0.5], [3, 0.5], [4, 0.125], [9, 0.125],
+    ]);
+  });
+  it('exponential-lr: lr·γ^k', () => {
+    expectNear({ schedule: 'exponential-lr', lr: 1, decayRate: 0.5 }, [[0, 1], [1, 0.5], [3, 0.125], [10, 1 / 1024]]);
+  });
+  it('linear-lr: start factor 1/3 to 1 over 5 steps, then flat', () => {
+    expectNear({ schedule: 'linear-lr', lr: 0.3 }, [[0, 0.1], [1, 0.14], [4, 0.26], [5, 0.3], [50, 0.3]]);
+  });
+  it('polynomial-lr: (1 − k/5)^2', () => {
+    expectNear({ schedule: 'polynomial-lr', lr: 1, power: 2 }, [[0, 1], [1, 0.64], [4, 0.04], [5, 0], [9, 0]]);
+  });
+  it('one-cycle-lr, linear and three-phase', () => {
+    // Linear: 0.04 → 1 over steps 0…2, then 1 → 4e-6 over 2…9.
+    expectNear({ schedule: 'one-cycle-lr', lr: 1, decaySteps: 10, annealStrategy: 'linear' }, [[1, 0.52], [2, 1], [9, 4e-6]]);
+    // Three phases: up to step 2, down to 0.04 at step 4, then to 4e-6 at 9.
+    expectNear({ schedule: 'one-cycle-lr', lr: 1, decaySteps: 10, threePhase: true }, [[2, 1], [3, 0.52], [4, 0.04], [9, 4e-6]]);
+  });
+  it('cyclic-lr triangular2 halves the amplitude each cycle; exp_range scales it by γ^k', () => {
+    expectNear({ schedule: 'cyclic-lr', lr: 0, maxLr: 1, stepSizeUp: 10, cyclicMode: 'triangular2' }, [[10, 1], [30, 0.5], [50, 0.25]]);
+    expectNear({ schedule: 'cyclic-lr', lr: 0, maxLr: 1, stepSizeUp: 2, cyclicMode: 'exp_range', cyclicGamma: 0.5 }, [[2, 0.25], [6, 1 / 64]]);
+  });
+  it('linear-with-warmup: k/W, then down to 0 at decay-steps', () => {
+    expectNear({ schedule: 'linear-with-warmup', lr: 1, warmupSteps: 4, decaySteps: 12 }, [[0, 0], [2, 0.5], [4, 1], [8, 0.5], [12, 0], [20, 0]]);
+  });
+  it('cosine-with-warmup: k/W, then half a cosine to 0', () => {
+    expectNear({ schedule: 'cosine-with-warmup', lr: 1, warmupSteps: 4, decaySteps: 12 }, [[2, 0.5], [4, 1], [8, 0.5], [12, 0]]);
+  });
+});
+
+describe('optax warmup_cosine_decay_schedule (reference §6)', () => {
+  it('init 0, peak 1, warmup 10, decay 110, end 0.1', () => {
+    // lrscope follows JAX's float32 op order. The reference's values are
+    // double-precision ones: 0.86819805 at c = 35 is 0.8681980515…, where float32
+    // ops give 0.8681981; at c = 60, cos(float32(π)/2) = −4.4e-8 gives
+    // 0.54999995. Each is one float32 ulp from the double value, as numpy
+    // float32 gives with the same order.
+    const p = { schedule: 'warmup-cosine-decay' as const, lr: 1, initLr: 0, warmupSteps: 10, decaySteps: 110, etaMin: 0.1 };
+    expectNear(p, [[0, 0], [5, 0.5], [10, 1], [35, 0.86819805], [60, 0.55], [110, 0.1], [200, 0.1]]);
+    expectRates(p, [[0, 0], [5, 0.5], [10, 1], [110, 0.1], [200, 0.1]]);
+  });
+  it('its warmup is its own: no second warmup in front', () => {
+    const p = { ...base, schedule: 'warmup-cosine-decay' as const, lr: 1, warmupSteps: 10, decaySteps: 110 };
+    expect(learningRate(p, 10)).toBe(1);
   });
 });

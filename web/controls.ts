@@ -32,6 +32,15 @@ export const AXIS_KEYS: ParamKey[] = [
   'beta',
   'initialVariance',
   'varianceDecay',
+  'etaMin',
+  'maxLr',
+  'pctStart',
+  'divFactor',
+  'stepSizeUp',
+  'cyclicGamma',
+  'startFactor',
+  'endFactor',
+  'initLr',
 ];
 
 export const RESOLUTIONS = [32, 64, 128, 256, 512, 1024];

@@ -6,7 +6,7 @@
  * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
  */
 import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
-import { NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
+import { ANNEAL_STRATEGIES, CYCLIC_MODES, NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
 export const OBJECTIVES = ['quadratic'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
@@ -60,6 +60,8 @@ const atLeastOne = (x: number) => (x >= 1 ? undefined : `${x} is less than 1`);
 const wholeNonNegative = (x: number) =>
   Number.isInteger(x) && x >= 0 ? undefined : `${x} is not a whole number ≥ 0`;
 const wholePositive = (x: number) => (Number.isInteger(x) && x >= 1 ? undefined : `${x} is not a positive whole number`);
+const fraction = (x: number) => (x >= 0 && x <= 1 ? undefined : `${x} is not from 0 to 1`);
+const startFactor = (x: number) => (x > 0 && x <= 1 ? undefined : `${x} is not above 0 and at most 1`);
 const seed = (x: number) =>
   Number.isInteger(x) && x >= 0 && x < 2 ** 32 ? undefined : `${x} is not a whole number from 0 to 4294967295`;
 
@@ -162,18 +164,18 @@ export const PARAMS = {
     choices: SCHEDULES,
     default: 'constant',
     sweepable: true,
-    help: 'learning-rate schedule (TF1 tf.train.*_decay)',
+    help: 'learning-rate schedule: TF1 tf.train.*_decay (snake_case), PyTorch lr_scheduler, optax and transformers (kebab-case)',
   },
-  lr: number('lr', 'schedule', 0.2, finite, 'a number', 'initial learning rate (default 0.2)'),
+  lr: number('lr', 'schedule', 0.2, finite, 'a number', 'initial learning rate; one-cycle-lr: max_lr, cyclic-lr: base_lr, warmup schedules: the peak (default 0.2)'),
   decaySteps: number(
     'decay-steps',
     'schedule',
     undefined,
     positive,
     'a positive number',
-    'steps per decay period (default: --steps)',
+    'steps per decay period; step-lr: step_size, cosine-annealing-lr: T_max, cosine-annealing-warm-restarts: T_0, one-cycle-lr: total_steps, warmup schedules: all steps (default: --steps)',
   ),
-  decayRate: number('decay-rate', 'schedule', 0.96, finite, 'a number', 'decay rate (default 0.96)'),
+  decayRate: number('decay-rate', 'schedule', 0.96, finite, 'a number', 'decay rate; step-lr, multi-step-lr, exponential-lr: gamma (default 0.96)'),
   staircase: {
     type: 'boolean',
     flag: 'staircase',
@@ -192,7 +194,7 @@ export const PARAMS = {
     help: 'natural_exp as lr·pow(exp(−rate), p) (TF ≥ 1.13, default) or lr·exp(−rate·p) (TF ≤ 1.12)',
   },
   endLr: number('end-lr', 'schedule', 1e-4, finite, 'a number', 'polynomial: final learning rate (default 1e-4)'),
-  power: number('power', 'schedule', 1, finite, 'a number', 'polynomial: power (default 1)'),
+  power: number('power', 'schedule', 1, finite, 'a number', 'polynomial, polynomial-lr: power (default 1)'),
   cycle: {
     type: 'boolean',
     flag: 'cycle',
@@ -210,7 +212,7 @@ export const PARAMS = {
     0.5,
     finite,
     'a number',
-    'linear_cosine: cosine periods over decay-steps (default 0.5)',
+    'linear_cosine: cosine periods over decay-steps; cosine-with-warmup: num_cycles (default 0.5)',
   ),
   beta: number('beta', 'schedule', 0.001, finite, 'a number', 'linear_cosine: constant added to the factor (default 0.001)'),
   initialVariance: number(
@@ -246,7 +248,7 @@ export const PARAMS = {
     accepted: 'increasing whole steps like [100,200]',
     perDimension: false,
     sweepable: true,
-    help: 'piecewise_constant: steps where the rate changes, e.g. [100,200]',
+    help: 'piecewise_constant: steps where the rate changes, e.g. [100,200]; multi-step-lr: the milestones',
   },
   values: {
     type: 'vector',
@@ -259,13 +261,66 @@ export const PARAMS = {
     sweepable: true,
     help: 'piecewise_constant: the rates, one more than boundaries',
   },
+  etaMin: number(
+    'eta-min',
+    'schedule',
+    0,
+    finite,
+    'a number',
+    'cosine-annealing-lr, cosine-annealing-warm-restarts: the floor η_min; warmup-cosine-decay: end_value (default 0)',
+  ),
+  tMult: number('t-mult', 'schedule', 1, wholePositive, 'a positive whole number', 'cosine-annealing-warm-restarts: period growth T_mult (default 1)'),
+  pctStart: number('pct-start', 'schedule', 0.3, fraction, 'a number from 0 to 1', 'one-cycle-lr: share of the steps spent rising (default 0.3)'),
+  annealStrategy: {
+    type: 'choice',
+    flag: 'anneal-strategy',
+    group: 'schedule',
+    choices: ANNEAL_STRATEGIES,
+    default: 'cos',
+    sweepable: true,
+    help: 'one-cycle-lr: cos (default) or linear',
+  },
+  divFactor: number('div-factor', 'schedule', 25, positive, 'a positive number', 'one-cycle-lr: initial lr = lr / div-factor (default 25)'),
+  finalDivFactor: number(
+    'final-div-factor',
+    'schedule',
+    1e4,
+    positive,
+    'a positive number',
+    'one-cycle-lr: final lr = initial lr / final-div-factor (default 1e4)',
+  ),
+  threePhase: {
+    type: 'boolean',
+    flag: 'three-phase',
+    group: 'schedule',
+    default: false,
+    sweepable: true,
+    help: 'one-cycle-lr: rise, fall back to the initial lr, then anneal',
+  },
+  maxLr: number('max-lr', 'schedule', undefined, finite, 'a number', 'cyclic-lr: the top of the cycle (lr is the bottom); required'),
+  stepSizeUp: number('step-size-up', 'schedule', 2000, positive, 'a positive number', 'cyclic-lr: steps rising (default 2000)'),
+  stepSizeDown: number('step-size-down', 'schedule', undefined, positive, 'a positive number', 'cyclic-lr: steps falling (default: --step-size-up)'),
+  cyclicMode: {
+    type: 'choice',
+    flag: 'cyclic-mode',
+    group: 'schedule',
+    choices: CYCLIC_MODES,
+    default: 'triangular',
+    sweepable: true,
+    help: 'cyclic-lr: triangular (default), triangular2 (amplitude halves each cycle) or exp_range',
+  },
+  cyclicGamma: number('cyclic-gamma', 'schedule', 1, finite, 'a number', 'cyclic-lr exp_range: amplitude factor per step (default 1)'),
+  startFactor: number('start-factor', 'schedule', 1 / 3, startFactor, 'a number above 0, at most 1', 'linear-lr: the first factor (default 1/3)'),
+  endFactor: number('end-factor', 'schedule', 1, fraction, 'a number from 0 to 1', 'linear-lr: the last factor (default 1)'),
+  totalIters: number('total-iters', 'schedule', 5, wholePositive, 'a positive whole number', 'linear-lr, polynomial-lr: steps to the end (default 5)'),
+  initLr: number('init-lr', 'schedule', 0, finite, 'a number', 'warmup-cosine-decay: the rate the warmup starts from, init_value (default 0)'),
   warmupSteps: number(
     'warmup-steps',
     'schedule',
     0,
     wholeNonNegative,
     'a whole number ≥ 0',
-    'linear warmup from 0 to lr over this many steps, before the schedule starts (default 0)',
+    'linear warmup from 0 to lr over this many steps, before the schedule starts; the warmup of warmup-cosine-decay, linear-with-warmup and cosine-with-warmup (default 0)',
   ),
   steps: number('steps', 'run', 1000, wholePositive, 'a positive whole number', 'number of steps (default 1000; trace: 40)', false),
   tol: number(

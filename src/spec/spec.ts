@@ -260,6 +260,9 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (schedules.includes('piecewise_constant')) checkPiecewise(parsed, name);
+  if (schedules.includes('cyclic-lr') && !parsed.has('maxLr')) {
+    throw new SpecError(name('maxLr'), 'is required by schedule cyclic-lr', 'the top of the cycle, e.g. --max-lr 0.1 (--lr is the bottom)');
+  }
   const choices = <T extends string>(key: 'optimizer' | 'convention'): T[] => {
     const p = parsed.get(key);
     if (!p) return [PARAMS[key].default as T];
@@ -319,6 +322,14 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (base.decaySteps === undefined) base.decaySteps = base.steps;
+  if (schedules.includes('one-cycle-lr')) {
+    // PyTorch's OneCycleLR refuses to step past total_steps.
+    const axis = axes.find((a) => a.key === 'decaySteps');
+    const shortest = Math.min(...((axis?.values as number[] | undefined) ?? [base.decaySteps as number]));
+    if ((base.steps as number) > shortest + 1) {
+      throw new SpecError(name('decaySteps'), `is ${shortest}, too few total steps for one-cycle-lr over ${base.steps as number} steps`, `at least ${(base.steps as number) - 1}, or leave it out (it defaults to --steps)`);
+    }
+  }
   // Hyperparameters not given take the framework's default for the first
   // optimizer and convention; cellAt resolves them per cell when those are swept.
   const defaults = optimizerDefaults(optimizers[0]!, conventions[0]!);
