@@ -95,6 +95,21 @@ export function unresolvedAxes(spec: Spec): string[] {
     .map((a) => a.name);
 }
 
+/** Linear tick labels with as many decimals as the tick spacing needs (uPlot's default stops at three). */
+export function linearTickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
+  const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  return splits.map((v) => {
+    const a = Math.abs(v);
+    if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(Math.max(0, Math.min(6, decimals - Math.floor(-Math.log10(a)))));
+    return (Math.abs(v) < step / 2 ? 0 : v).toFixed(decimals);
+  });
+}
+
+const linearTicks: Partial<uPlot.Axis> = {
+  values: (_u, splits) => linearTickLabels(splits),
+};
+
 /**
  * Ticks for a log axis whose ends are not powers of ten (uPlot's own log
  * splits assume they are): 1, 2 and 5 × 10^k over a decade or two, fewer over many.
@@ -298,8 +313,8 @@ export class MapView {
         y: { distr: yr.log ? 3 : 1, auto: false, range: () => yEdges },
       },
       axes: [
-        { label: axisTitle(xAxis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...(xr.log ? logTicks : {}) },
-        { label: axisTitle(yAxis), labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...(yr.log ? logTicks : {}) },
+        { label: axisTitle(xAxis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...(xr.log ? logTicks : linearTicks) },
+        { label: axisTitle(yAxis), labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...(yr.log ? logTicks : linearTicks) },
       ],
       series: [{}, { label: 'map', stroke: 'transparent', points: { show: false } }],
       legend: { show: false },
