@@ -15,7 +15,9 @@ fn fastSteps(
   for (; k < k1 && (k & 3u) != 0u; k++) {
     fastStep(t@g, setting@g, k, rateAt(setting@g, k), window, peak@g);
   }
-  for (; k + 4u <= k1; k += 4u) {
+  // COMPACT kernels (costly objectives, whose code every call site repeats)
+  // skip the four-step unrolling: one call site instead of five.
+  for (; !COMPACT && k + 4u <= k1; k += 4u) {
     let lr@g = ratesAt4(setting@g, k);
     fastStep(t@g, setting@g, k, lr@g[0], window, peak@g);
     fastStep(t@g, setting@g, k + 1u, lr@g[1], window, peak@g);
@@ -40,15 +42,25 @@ fn fastBlock(
   var peak@g = VU(0u);
   let aBegin = clamp(u.aStart, k0, k1);
   let bBegin = clamp(u.bStart, k0, k1);
-  fastSteps(
-    &t@g, setting@g, &peak@g,
-    k0, aBegin, 0u);
-  fastSteps(
-    &t@g, setting@g, &peak@g,
-    aBegin, bBegin, 1u);
-  fastSteps(
-    &t@g, setting@g, &peak@g,
-    bBegin, k1, 2u);
+  if (COMPACT) {
+    // One call site, the window decided at run time.
+    let bounds = array<u32, 4>(k0, aBegin, bBegin, k1);
+    for (var window = 0u; window < 3u; window++) {
+      fastSteps(
+        &t@g, setting@g, &peak@g,
+        bounds[window], bounds[window + 1u], window);
+    }
+  } else {
+    fastSteps(
+      &t@g, setting@g, &peak@g,
+      k0, aBegin, 0u);
+    fastSteps(
+      &t@g, setting@g, &peak@g,
+      aBegin, bBegin, 1u);
+    fastSteps(
+      &t@g, setting@g, &peak@g,
+      bBegin, k1, 2u);
+  }
   var crossing = false;
   let crossing@g = ((*s@g).escape < VI(0)) & (peak@g > VU(u.boundBits));
   crossing = crossing || any(crossing@g);

@@ -38,12 +38,13 @@ struct Lanes {
   flips: VU,
 }
 
-// x, hidden from the compiler's algebra. Lavapipe may regroup a chain of
-// additions such as w − (a + b) into (w − a) − b, which rounds differently
-// from the reference engine; an operand it cannot see through keeps the
-// grouping written. (steps is never 0, but the compiler cannot know that.)
+// x, hidden from the compiler's algebra. Lavapipe's compiler regroups
+// floating-point arithmetic: it factors g·lr + a·μ·lr into (g + a·μ)·lr and
+// moves constants through products, which rounds differently from the
+// reference engine. Passing a value through the integers, XORed with a
+// uniform that is always 0 (but not known to be), keeps the grouping written.
 fn opaque(x: V) -> V {
-  return select(x, V(0.0), u.steps == 0u);
+  return bitcast<V>(bitcast<VU>(x) ^ VU(u.zero));
 }
 
 fn slotOf(field: u32, vector: u32) -> u32 {

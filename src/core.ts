@@ -1,6 +1,8 @@
 /** Everything that runs in a browser as well as in Node. */
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './spec/spec.js';
-export { PARAMS, PARAM_KEYS, type ParamKey } from './spec/params.js';
+export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } from './spec/params.js';
+export { TEST_FUNCTIONS } from './objectives/catalogue.js';
+export { compileExpression, ExpressionError, type CompiledObjective } from './objectives/expression.js';
 export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
 export { formatValue, formatNumber, type Value } from './spec/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';

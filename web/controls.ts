@@ -3,7 +3,7 @@
  * a vector like [1,100] works here too; the form writes a spec input and the
  * spec parser validates it, with the same one-line messages.
  */
-import { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
+import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
 import { axisRange, rangeText, type AxisRange } from './map-view';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
@@ -151,8 +151,23 @@ export class Controls {
           [...new Set([...RESOLUTIONS, resolution])].sort((a, b) => a - b).map((n) => el('option', { value: String(n), selected: n === resolution, textContent: `${n} × ${n}` })),
         ),
       ]),
-      el('label', { className: 'field' }, [s.objective, el('select', { name: 'objective' }, [el('option', { value: 'quadratic', textContent: s.quadratic })])]),
+      el('label', { className: 'field', title: PARAMS.objective.help }, [
+        s.objective,
+        el(
+          'select',
+          { name: 'objective' },
+          OBJECTIVES.map((o) => el('option', { value: o, selected: o === spec.base.objective, textContent: o === 'quadratic' ? s.quadratic : o === 'expression' ? s.typedLoss : o })),
+        ),
+      ]),
     ];
+    if (spec.base.objective === 'expression') {
+      rows.push(
+        el('label', { className: 'field wide', title: PARAMS.loss.help }, [
+          'f =',
+          el('input', { name: 'loss', value: spec.base.loss ?? '', placeholder: '4*(w-3)^2', spellcheck: false }),
+        ]),
+      );
+    }
     const axisKeys = new Set(spec.axes.map((a) => a.key));
     const field = (key: ParamKey, label = key) => {
       if (axisKeys.has(key)) return undefined;
@@ -163,6 +178,8 @@ export class Controls {
       const placeholder =
         key === 'decaySteps'
           ? String(spec.base.steps)
+          : key === 'w0' && spec.base.objective !== 'quadratic'
+            ? `[${spec.base.w0.join(',')}]`
           : key in hyperDefaults
             ? String(hyperDefaults[key])
             : def.default === undefined
@@ -181,7 +198,7 @@ export class Controls {
       }
       return el('label', { className: 'field', title: def.help }, [label, el('input', { name: key, value, placeholder, size: 10 })]);
     };
-    for (const key of ['curvature', 'minimum', 'w0'] as const) {
+    for (const key of spec.base.objective === 'quadratic' ? (['curvature', 'minimum', 'w0'] as const) : (['w0'] as const)) {
       const f = field(key);
       if (f) rows.push(f);
     }
@@ -239,7 +256,7 @@ export class Controls {
 
     for (const input of this.form.querySelectorAll('input, select')) {
       if ((input as HTMLElement).getAttribute('name') === 'preset' || (input as HTMLElement).getAttribute('name') === 'engine') continue;
-      const immediate = ['schedule', 'optimizer', 'convention'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
+      const immediate = ['schedule', 'optimizer', 'convention', 'objective'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
       input.addEventListener('change', () => this.schedule(immediate ? 0 : 400));
     }
   }
@@ -277,6 +294,9 @@ export class Controls {
     }
     input[xKey] = xValue;
     input[yKey] = yValue;
+    const objective = get('objective') || 'quadratic';
+    if (objective !== 'quadratic') input.objective = objective;
+    if (objective === 'expression') input.loss = get('loss') || '4*(w-3)^2';
     const schedule = get('schedule');
     if (schedule !== 'constant') input.schedule = schedule;
     const optimizer = get('optimizer') as (typeof OPTIMIZERS)[number];
@@ -284,8 +304,7 @@ export class Controls {
     const convention = (get('convention') || 'tf') as (typeof CONVENTIONS)[number];
     if (optimizer !== 'gd' && convention !== 'tf') input.convention = convention;
     const keys = new Set<ParamKey>([
-      'curvature',
-      'minimum',
+      ...(objective === 'quadratic' ? (['curvature', 'minimum'] as const) : []),
       'w0',
       ...optimizerParams(optimizer, convention),
       ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []),

@@ -7,6 +7,7 @@ import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
 import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
+import { specObjective, type CompiledObjective } from '../objectives/catalogue.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
@@ -18,6 +19,8 @@ interface TrajectoryState {
   gPrev: Float64Array;
   L: Float64Array;
   c: Float64Array;
+  /** A typed-in or test-function objective; undefined for the quadratic (L, c). */
+  expr: CompiledObjective | undefined;
   A: number;
   /** The optimizer's state (dims values per slot) and hyperparameters. */
   slots: Float64Array;
@@ -43,8 +46,9 @@ function maxAbs(x: Float64Array): number {
   return m;
 }
 
-/** g = L ⊙ (w − c), rounded per operation; returns max |gᵢ|. */
+/** g = L ⊙ (w − c), rounded per operation (or the objective's compiled gradient); returns max |gᵢ|. */
 function gradient(s: TrajectoryState, g: Float64Array): number {
+  if (s.expr) return s.expr.gradient(s.w, g);
   let G = 0;
   for (let i = 0; i < s.dims; i++) {
     const gi = f32(s.L[i]! * f32(s.w[i]! - s.c[i]!));
@@ -57,6 +61,7 @@ function gradient(s: TrajectoryState, g: Float64Array): number {
 
 /** Σ ½·Lᵢ·(wᵢ − cᵢ)², rounded per operation in index order, starting from the first term (as the kernel). */
 function loss(s: TrajectoryState): number {
+  if (s.expr) return s.expr.loss(s.w);
   const term = (i: number) => {
     const e = f32(s.w[i]! - s.c[i]!);
     return f32(f32(0.5 * s.L[i]!) * f32(e * e));
@@ -83,6 +88,7 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
     gPrev: new Float64Array(dims),
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
+    expr: specObjective(spec),
     A: lrMultiplier(cell),
     slots: initialSlots(cell.optimizer, cell.convention, dims, hyper),
     hyper,
@@ -259,7 +265,7 @@ export class CpuEngine implements Engine {
           tableBegin = k0;
         }
         const stride = tableStride(k1 - k0);
-        const step = spec.dims === 1 && optimizerVariants(spec).every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
+        const step = spec.dims === 1 && spec.base.objective === 'quadratic' && optimizerVariants(spec).every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
         for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
         done += count * (k1 - k0);
         options.onProgress?.({ done, total: total * steps });

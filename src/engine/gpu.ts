@@ -326,6 +326,7 @@ export class GpuEngine implements Engine {
       tableBegin: p.b0,
       tableStride: tableStride(p.b1 - p.b0),
       traceRows: p.traceRows,
+      zero: 0,
       boundBits: f32Bits(f32(spec.base.bound)),
       tol: f32(spec.base.tol),
     };

@@ -19,6 +19,7 @@ export const UNIFORM_FIELDS = [
   ['traceRows', 'u32'], // rows per traced trajectory in the trace buffer
   ['boundBits', 'u32'], // float32 bits of the divergence bound
   ['tol', 'f32'], // relative gradient tolerance
+  ['zero', 'u32'], // always 0; opaque() mixes it into values so the compiler cannot regroup float operations
 ] as const;
 
 export type UniformName = (typeof UNIFORM_FIELDS)[number][0];

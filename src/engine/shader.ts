@@ -4,6 +4,9 @@
  * index into the trajectory's parameters with no per-step branching.
  */
 import quadraticSource from '../../shaders/quadratic.wgsl?raw';
+import mathSource from '../../shaders/f32math.wgsl?raw';
+import { specObjective } from '../objectives/catalogue.js';
+import { f32MathWgsl } from '../objectives/f32math.js';
 import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
 import momentumSource from '../../shaders/optimizer-momentum.wgsl?raw';
 import adamSource from '../../shaders/optimizer-adam.wgsl?raw';
@@ -50,7 +53,7 @@ export const OPTIMIZER_SOURCES: Record<OptimizerName, string> = {
 };
 
 /** Every WGSL source a kernel is built from (the tuning cache hashes them). */
-export const KERNEL_SOURCES: readonly string[] = [quadraticSource, ...new Set(Object.values(OPTIMIZER_SOURCES)), trajectorySource, groupsSource];
+export const KERNEL_SOURCES: readonly string[] = [quadraticSource, mathSource, ...new Set(Object.values(OPTIMIZER_SOURCES)), trajectorySource, groupsSource];
 
 /** Hyperparameters the kernel reads: the spec's, and the complements 1 − β that depend on them. */
 const HYPER_FIELDS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'initialAccumulator', 'c1', 'c2', 'cRho'] as const;
@@ -279,9 +282,12 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
 
   const body: string[] = [];
   const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
+  const expression = specObjective(spec);
   for (let d = 0; d < dims; d++) {
-    lane(`objective.L[${d}]`, vectorExpr('curvature', d));
-    lane(`objective.c[${d}]`, vectorExpr('minimum', d));
+    if (!expression) {
+      lane(`objective.L[${d}]`, vectorExpr('curvature', d));
+      lane(`objective.c[${d}]`, vectorExpr('minimum', d));
+    }
     lane(`initialW[${d}]`, vectorExpr('w0', d));
   }
   lane('multiplier', multiplierExpr);
@@ -322,6 +328,7 @@ const DIMS = ${dims}u;
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
 const ROW_SHARED = ${rowShared};
+const COMPACT = ${expression !== undefined};
 ${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
 ${stateConstants(dims, slotWords(spec))}
 // The optimizer's hyperparameters, one lane each (a placeholder for gd);
@@ -338,6 +345,7 @@ ${body.join('\n')}
 }`;
 
   const groups = options.lanes / vectorWidth(options.lanes);
-  const code = [prelude, quadraticSource, optimizerCode(variants, dims), trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
+  const objectiveCode = expression ? `${f32MathWgsl()}\n\n${expression.wgsl}` : quadraticSource;
+  const code = [prelude, objectiveCode, optimizerCode(variants, dims), trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
   return { code, axisValues: new Float32Array(values) };
 }

@@ -47,7 +47,14 @@ const CONVENTION_NAMES: Record<Convention, string> = { tf: 'TensorFlow', torch: 
 /** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps". */
 export function runTitle(spec: Spec): string {
   const b = spec.base;
-  const objective = spec.dims === 1 ? 'f(w) = ½·L·(w − c)²' : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`;
+  const objective =
+    b.objective === 'quadratic'
+      ? spec.dims === 1
+        ? 'f(w) = ½·L·(w − c)²'
+        : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`
+      : b.objective === 'expression'
+        ? `f = ${b.loss}`
+        : `${b.objective}${spec.dims > 2 || ['rastrigin', 'double-well', 'quartic'].includes(b.objective) ? `, ${spec.dims}-D` : ''}`;
   const schedule = spec.axes.some((a) => a.key === 'schedule') ? 'schedules swept' : `${b.schedule} schedule`;
   const swept = (key: string) => spec.axes.some((a) => a.key === key);
   const optimizer = swept('optimizer')

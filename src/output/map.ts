@@ -197,7 +197,7 @@ export interface AnalyticBoundary {
  */
 export function analyticBoundary(spec: Spec, samples = 400): AnalyticBoundary | undefined {
   const [xAxis, yAxis] = spec.axes;
-  if (!xAxis || !yAxis || spec.axes.length !== 2 || spec.dims !== 1) return undefined;
+  if (!xAxis || !yAxis || spec.axes.length !== 2 || spec.dims !== 1 || spec.base.objective !== 'quadratic') return undefined;
   if (spec.base.schedule !== 'constant' || spec.base.warmupSteps > 0) return undefined;
   const edge = stabilityEdge(spec.base.optimizer);
   if (!edge || xAxis.component !== undefined || yAxis.component !== undefined) return undefined;

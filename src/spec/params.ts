@@ -8,8 +8,8 @@
 import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
 import { ANNEAL_STRATEGIES, CYCLIC_MODES, NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
-export const OBJECTIVES = ['quadratic'] as const;
-export type ObjectiveName = (typeof OBJECTIVES)[number];
+import { OBJECTIVES, type ObjectiveName } from '../objectives/catalogue.js';
+export { OBJECTIVES, type ObjectiveName };
 export { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName };
 
 export type ParamGroup = 'objective' | 'optimizer' | 'schedule' | 'run';
@@ -51,7 +51,14 @@ export interface ChoiceParam extends Common {
   readonly default: string;
 }
 
-export type ParamDef = NumberParam | VectorParam | BooleanParam | ChoiceParam;
+/** Free text, taken whole (commas included): the typed-in loss. */
+export interface TextParam extends Common {
+  readonly type: 'text';
+  readonly default: string | undefined;
+  readonly accepted: string;
+}
+
+export type ParamDef = NumberParam | VectorParam | BooleanParam | ChoiceParam | TextParam;
 
 const finite = () => undefined;
 const positive = (x: number) => (x > 0 ? undefined : `${x} is not positive`);
@@ -83,7 +90,16 @@ export const PARAMS = {
     choices: OBJECTIVES,
     default: 'quadratic',
     sweepable: false,
-    help: 'the loss: quadratic = Σ ½·L·(w − c)² over the dimensions',
+    help: 'the loss: quadratic Σ ½·L·(w − c)² (default); rosenbrock, beale, himmelblau (2-D); rastrigin, double-well, quartic (n-D, n from --w0); expression (--loss)',
+  },
+  loss: {
+    type: 'text',
+    flag: 'loss',
+    group: 'objective',
+    default: undefined,
+    sweepable: false,
+    accepted: 'a formula in w, in x and y, or in w1 … wn, like "4*(w-3)^2"',
+    help: 'a typed-in loss, e.g. "4*(w-3)^2" or "(1-x)^2 + 100*(y-x^2)^2": + − * / ^, sin cos tan exp log sqrt abs tanh sinh cosh, pi, e',
   },
   curvature: {
     type: 'vector',
@@ -116,7 +132,7 @@ export const PARAMS = {
     accepted: 'a number or a vector like [5,5]',
     perDimension: true,
     sweepable: true,
-    help: 'initial point w₀ (default 5)',
+    help: 'initial point w₀ (default 5; for the test functions their customary start, e.g. rosenbrock [-1.2,1])',
   },
   optimizer: {
     type: 'choice',
@@ -365,5 +381,7 @@ export function acceptedForms(def: ParamDef): string {
       return sweep ? 'true or false, or the list true,false' : 'true or false';
     case 'choice':
       return sweep ? `one of ${def.choices.join(', ')}, or a comma-separated list of them` : `one of ${def.choices.join(', ')}`;
+    case 'text':
+      return def.accepted;
   }
 }

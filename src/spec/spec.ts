@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
+import { compiledObjective, ExpressionError, TEST_FUNCTIONS } from '../objectives/catalogue.js';
 import { CONVENTIONS, HYPER_KEYS, optimizerDefaults, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
 import { SCHEDULE_PARAMS, type NaturalExpForm, type ScheduleName, type ScheduleParams } from '../schedules.js';
 import {
@@ -47,6 +48,8 @@ export type SpecInput = { readonly [K in ParamKey]?: RawValue };
 /** One trajectory's complete settings. */
 export interface Cell extends ScheduleParams {
   objective: ObjectiveName;
+  /** The typed-in formula (objective `expression`). */
+  loss: string | undefined;
   optimizer: OptimizerName;
   convention: Convention;
   momentum: number;
@@ -132,6 +135,9 @@ function parseParam(key: ParamKey, raw: RawValue): ParsedValue {
       case 'choice':
         parsed = parseChoiceValue(raw, def.choices);
         break;
+      case 'text':
+        parsed = { kind: 'fixed', value: raw };
+        break;
     }
   } else {
     parsed = fromJson(def, raw);
@@ -161,6 +167,7 @@ function fromJson(def: ParamDef, raw: Exclude<RawValue, string>): ParsedValue {
   const expectOne = (v: unknown): Value => {
     if (def.type === 'number' && typeof v === 'number') return v;
     if (def.type === 'boolean' && typeof v === 'boolean') return v;
+    if (def.type === 'text' && typeof v === 'string') return v;
     if (def.type === 'choice' && typeof v === 'string') {
       if (!def.choices.includes(v)) throw new ValueSyntaxError(`"${v}" is not one of ${def.choices.join(', ')}`);
       return v;
@@ -285,14 +292,34 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     );
   }
 
-  // Dimensions: every per-dimension vector has 1 or n components.
-  let dims = 1;
-  let dimsFrom: ParamKey | undefined;
+  // The objective. A typed-in loss makes it `expression`.
+  const objective = ((parsed.get('objective') as { value: string } | undefined)?.value ?? (parsed.has('loss') ? 'expression' : 'quadratic')) as ObjectiveName;
+  if (parsed.has('loss') && objective !== 'expression') {
+    throw new SpecError(name('loss'), `not used by objective ${objective}`, `${name('objective')} expression, or no ${name('objective')}`);
+  }
+  if (objective === 'expression' && !parsed.has('loss')) {
+    throw new SpecError(name('loss'), 'is required by objective expression', acceptedForms(PARAMS.loss));
+  }
+  for (const key of ['curvature', 'minimum'] as const) {
+    if (objective !== 'quadratic' && parsed.has(key)) {
+      throw new SpecError(name(key), `not used by objective ${objective}`, `${name('objective')} quadratic, whose ${key} it is`);
+    }
+  }
+  const testFunction = objective === 'quadratic' || objective === 'expression' ? undefined : TEST_FUNCTIONS[objective];
+  const loss = (parsed.get('loss') as { value: string } | undefined)?.value;
+  let compiled = objective === 'expression' ? compileOrThrow(() => compiledObjective('expression', 0, loss), name('loss')) : undefined;
+
+  // Dimensions: fixed by the objective, or every per-dimension vector has 1 or n components.
+  const fixedDims = compiled?.dims ?? testFunction?.dims;
+  let dims = fixedDims ?? 1;
+  let dimsFrom: ParamKey | undefined = fixedDims === undefined ? undefined : objective === 'expression' ? 'loss' : 'objective';
   for (const key of given) {
     const def = PARAMS[key];
     if (def.type !== 'vector' || !def.perDimension) continue;
     for (const n of vectorLengths(parsed.get(key)!)) {
       if (n === 1 || n === dims) continue;
+      if (dimsFrom === 'objective') throw new SpecError(name(key), `has ${n} components but objective ${objective} has ${dims} dimensions`, `1 or ${dims} components`);
+      if (dimsFrom === 'loss') throw new SpecError(name(key), `has ${n} components but ${name('loss')} has ${dims} variables`, `1 or ${dims} components`);
       if (dims !== 1) {
         throw new SpecError(name(key), `has ${n} components but ${name(dimsFrom!)} has ${dims}`, `1 or ${dims} components`);
       }
@@ -300,6 +327,8 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
       dimsFrom = key;
     }
   }
+  if (testFunction && !dimsFrom) dims = testFunction.defaultDims;
+  if (testFunction) compiled = compileOrThrow(() => compiledObjective(objective as Exclude<ObjectiveName, 'quadratic' | 'expression'>, dims, undefined), name('objective'));
 
   // Fixed values and defaults.
   const base: Record<string, unknown> = {};
@@ -336,6 +365,8 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
   for (const key of HYPER_KEYS) {
     if (base[key] === undefined) base[key] = key === 'centered' ? false : defaults[key];
   }
+  base.objective = objective;
+  if (testFunction && !parsed.has('w0')) base.w0 = [...testFunction.w0];
   for (const key of ['curvature', 'minimum', 'w0'] as const) base[key] = broadcast(base[key] as Value, dims);
 
   let size = 1;
@@ -350,6 +381,16 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
   const normalised: Record<string, RawValue> = {};
   for (const key of given) normalised[key] = raw[key]!;
   return { base: base as unknown as Cell, axes, dims, input: normalised as SpecInput };
+}
+
+/** Runs an expression compile, turning its error into the field's one-line message. */
+function compileOrThrow<T>(compile: () => T, field: string): T {
+  try {
+    return compile();
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new SpecError(field, e.message, acceptedForms(PARAMS.loss));
+    throw e;
+  }
 }
 
 function checkPiecewise(parsed: Map<ParamKey, ParsedValue>, name: (k: ParamKey) => string): void {

@@ -24,11 +24,11 @@ const F_SLOTS = 0u;
 struct Hyper {
 ${FIELDS.map((f) => `  ${f}: V,`).join('\n')}
 }
-struct Probe { steps: u32 }
+struct Probe { steps: u32, zero: u32 }
 @group(0) @binding(0) var<storage, read_write> io: array<f32>;
 @group(0) @binding(1) var<storage, read> u: Probe;
 @group(0) @binding(2) var<storage, read_write> state: array<u32>; // declared for loadSlots/storeSlots, never bound
-fn opaque(x: V) -> V { return select(x, V(0.0), u.steps == 0u); }
+fn opaque(x: V) -> V { return bitcast<V>(bitcast<VU>(x) ^ VU(u.zero)); }
 fn slotOf(field: u32, vector: u32) -> u32 { return field + vector; }
 ${OPTIMIZER_SOURCES[optimizer]}
 @compute @workgroup_size(1)
