@@ -11,6 +11,8 @@ import { checkMapSpec } from './state';
 /** Parameters that can be a map axis: every sweepable number. */
 export const AXIS_KEYS: ParamKey[] = [
   'lr',
+  'inputLr',
+  'outputLr',
   'momentum',
   'beta1',
   'beta2',
@@ -66,12 +68,25 @@ export const PRESETS: readonly Preset[] = [
   },
   { id: 'boundary', label: (s) => s.presetBoundary, spec: { lr: '0.98:1.02:401', curvature: '1.96:2.04:401', steps: '1000' }, pick: [200, 200] },
   {
+    id: 'mlp',
+    label: (s) => s.presetMlp,
+    spec: { inputLr: '0.01:100:64:log', outputLr: '0.01:100:64:log', objective: 'mlp', steps: '200' },
+    pick: [32, 32],
+  },
+  {
     id: 'rescue',
     label: (s) => s.presetRescue,
     spec: { lr: '0:3:301', decayRate: '0.8:1:201', schedule: 'exponential', decaySteps: '1', steps: '300' },
     pick: [150, 150],
   },
 ];
+
+/** The form fields of an objective's own parameters. */
+function objectiveKeys(objective: string): readonly ParamKey[] {
+  if (objective === 'quadratic') return ['curvature', 'minimum', 'w0'];
+  if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr'];
+  return ['w0'];
+}
 
 export interface ControlsCallbacks {
   apply(input: SpecInput): void;
@@ -156,7 +171,9 @@ export class Controls {
         el(
           'select',
           { name: 'objective' },
-          OBJECTIVES.map((o) => el('option', { value: o, selected: o === spec.base.objective, textContent: o === 'quadratic' ? s.quadratic : o === 'expression' ? s.typedLoss : o })),
+          OBJECTIVES.map((o) =>
+            el('option', { value: o, selected: o === spec.base.objective, textContent: o === 'quadratic' ? s.quadratic : o === 'expression' ? s.typedLoss : o === 'mlp' ? s.mlp : o }),
+          ),
         ),
       ]),
     ];
@@ -198,7 +215,7 @@ export class Controls {
       }
       return el('label', { className: 'field', title: def.help }, [label, el('input', { name: key, value, placeholder, size: 10 })]);
     };
-    for (const key of spec.base.objective === 'quadratic' ? (['curvature', 'minimum', 'w0'] as const) : (['w0'] as const)) {
+    for (const key of objectiveKeys(spec.base.objective)) {
       const f = field(key);
       if (f) rows.push(f);
     }
@@ -230,7 +247,9 @@ export class Controls {
       SCHEDULES.map((name) => el('option', { value: name, selected: name === spec.base.schedule, textContent: name })),
     );
     rows.push(el('label', { className: 'field' }, [s.schedule, scheduleSelect]));
+    const layerRates = spec.base.objective === 'mlp' && (input.inputLr !== undefined || input.outputLr !== undefined);
     for (const key of SCHEDULE_PARAMS[spec.base.schedule]) {
+      if (key === 'lr' && layerRates) continue; // the layer rates replace it
       const f = field(key as ParamKey);
       if (f) rows.push(f);
     }
@@ -303,9 +322,13 @@ export class Controls {
     if (optimizer !== 'gd') input.optimizer = optimizer;
     const convention = (get('convention') || 'tf') as (typeof CONVENTIONS)[number];
     if (optimizer !== 'gd' && convention !== 'tf') input.convention = convention;
+    // Into the network: its two layer rates become the map's axes.
+    if (objective === 'mlp' && this.spec?.base.objective !== 'mlp') {
+      const layers = rangeText({ start: 0.01, stop: 100, count: resolution, log: true });
+      return this.callbacks.apply({ inputLr: layers, outputLr: layers, objective: 'mlp', steps: get('steps') || '200' } as SpecInput);
+    }
     const keys = new Set<ParamKey>([
-      ...(objective === 'quadratic' ? (['curvature', 'minimum'] as const) : []),
-      'w0',
+      ...objectiveKeys(objective),
       ...optimizerParams(optimizer, convention),
       ...(SCHEDULE_PARAMS[schedule as keyof typeof SCHEDULE_PARAMS] ?? []),
       'warmupSteps',
@@ -313,8 +336,11 @@ export class Controls {
       'tol',
       'bound',
     ] as ParamKey[]);
+    const LAYER_RATES: string[] = ['inputLr', 'outputLr'];
+    const layerRates = objective === 'mlp' && (LAYER_RATES.includes(xKey) || LAYER_RATES.includes(yKey) || LAYER_RATES.some((k) => get(k) !== ''));
     for (const key of keys) {
       if (key === xKey || key === yKey) continue;
+      if (key === 'lr' && layerRates) continue;
       const def = PARAMS[key];
       if (def.type === 'boolean') {
         if (data.get(key) === 'on') input[key] = 'true';

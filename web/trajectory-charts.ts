@@ -19,6 +19,9 @@ const SYNC_KEY = 'lrscope-trajectory';
 /** 1e-45 … 1e39: every power of ten a float32 can hold. */
 export const POWERS_OF_TEN = Array.from({ length: 85 }, (_, i) => Number(`1e${i - 45}`));
 
+/** Most components of w drawn as lines of their own. */
+const MAX_COMPONENT_LINES = 8;
+
 export class TrajectoryCharts {
   private charts: uPlot[] = [];
 
@@ -90,12 +93,19 @@ export class TrajectoryCharts {
       this.charts.push(chart);
     };
 
-    const wData: (number | null)[][] = traces.flatMap((t) =>
-      Array.from({ length: dims }, (_, d) => Array.from({ length: steps + 1 }, (_, k) => finite(t.trace.w[k * dims + d]!))),
-    );
     // asinh scale: linear near 0, logarithmic far out, so an escaping trajectory
-    // does not flatten the one that converges.
-    make(s.w, s.wUnit, [x, ...wData] as uPlot.AlignedData, series((t, d) => (dims > 1 ? `${t.label} w[${d}]` : t.label), true), { distr: 4, log: 10, asinh: 1 });
+    // does not flatten the one that converges. Past a few dimensions (a
+    // network's weights) one line per component says nothing: draw ‖w‖.
+    if (dims <= MAX_COMPONENT_LINES) {
+      const wData: (number | null)[][] = traces.flatMap((t) =>
+        Array.from({ length: dims }, (_, d) => Array.from({ length: steps + 1 }, (_, k) => finite(t.trace.w[k * dims + d]!))),
+      );
+      make(s.w, s.wUnit, [x, ...wData] as uPlot.AlignedData, series((t, d) => (dims > 1 ? `${t.label} w[${d}]` : t.label), true), { distr: 4, log: 10, asinh: 1 });
+    } else {
+      const norm = (t: ChartTrace, k: number) => finite(Math.hypot(...t.trace.w.subarray(k * dims, (k + 1) * dims)));
+      const normData = traces.map((t) => Array.from({ length: steps + 1 }, (_, k) => norm(t, k)));
+      make(`‖w‖ (${dims} ${s.weights})`, s.wUnit, [x, ...normData] as uPlot.AlignedData, series((t) => `${t.label} ‖w‖`, false), { distr: 4, log: 10, asinh: 1 });
+    }
     // log scale: a loss of exactly 0 (a trajectory that landed on the minimum) has no point
     const lossData = traces.map((t) => Array.from(t.trace.loss, (v) => (v > 0 && Number.isFinite(v) ? v : null)));
     make(s.loss, s.lossUnit, [x, ...lossData] as uPlot.AlignedData, series((t) => t.label, false), { distr: 3 });

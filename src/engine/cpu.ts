@@ -7,7 +7,7 @@ import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
 import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../spec/spec.js';
 import { throwIfAborted } from '../errors.js';
-import { specObjective, type CompiledObjective } from '../objectives/catalogue.js';
+import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
 import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
@@ -20,7 +20,9 @@ interface TrajectoryState {
   L: Float64Array;
   c: Float64Array;
   /** A typed-in or test-function objective; undefined for the quadratic (L, c). */
-  expr: CompiledObjective | undefined;
+  expr: CompiledObjective | MlpObjective | undefined;
+  /** The tiny network's layer rates (input, output); [1, 1] elsewhere. */
+  rates: readonly number[];
   A: number;
   /** The optimizer's state (dims values per slot) and hyperparameters. */
   slots: Float64Array;
@@ -41,14 +43,15 @@ function maxAbs(x: Float64Array): number {
   let m = 0;
   for (let i = 0; i < x.length; i++) {
     const a = Math.abs(x[i]!);
-    if (!(a <= m)) m = a; // NaN wins, like the kernel's max over magnitude bits
+    if (a !== a) return NaN; // NaN wins, like the kernel's max over magnitude bits
+    if (a > m) m = a;
   }
   return m;
 }
 
 /** g = L ⊙ (w − c), rounded per operation (or the objective's compiled gradient); returns max |gᵢ|. */
 function gradient(s: TrajectoryState, g: Float64Array): number {
-  if (s.expr) return s.expr.gradient(s.w, g);
+  if (s.expr) return s.expr.gradient(s.w, g, s.rates);
   let G = 0;
   for (let i = 0; i < s.dims; i++) {
     const gi = f32(s.L[i]! * f32(s.w[i]! - s.c[i]!));
@@ -89,6 +92,7 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
     expr: specObjective(spec),
+    rates: [cell.inputLr ?? 1, cell.outputLr ?? 1],
     A: lrMultiplier(cell),
     slots: initialSlots(cell.optimizer, cell.convention, dims, hyper),
     hyper,

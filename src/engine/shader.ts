@@ -5,6 +5,7 @@
  */
 import quadraticSource from '../../shaders/quadratic.wgsl?raw';
 import mathSource from '../../shaders/f32math.wgsl?raw';
+import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
 import { specObjective } from '../objectives/catalogue.js';
 import { f32MathWgsl } from '../objectives/f32math.js';
 import gdSource from '../../shaders/optimizer-gd.wgsl?raw';
@@ -53,7 +54,7 @@ export const OPTIMIZER_SOURCES: Record<OptimizerName, string> = {
 };
 
 /** Every WGSL source a kernel is built from (the tuning cache hashes them). */
-export const KERNEL_SOURCES: readonly string[] = [quadraticSource, mathSource, ...new Set(Object.values(OPTIMIZER_SOURCES)), trajectorySource, groupsSource];
+export const KERNEL_SOURCES: readonly string[] = [quadraticSource, mathSource, mlpSource, ...new Set(Object.values(OPTIMIZER_SOURCES)), trajectorySource, groupsSource];
 
 /** Hyperparameters the kernel reads: the spec's, and the complements 1 − β that depend on them. */
 const HYPER_FIELDS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'initialAccumulator', 'c1', 'c2', 'cRho'] as const;
@@ -231,6 +232,9 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
       values.push(hyperValue(field, value, convention));
     }
   }
+  // The tiny network's layer rates, when fixed.
+  const layerRateOffset = values.length;
+  values.push(spec.base.inputLr ?? 1, spec.base.outputLr ?? 1);
   const offsets: number[] = [];
   const strides: number[] = [];
   /** Where an axis of β₁, β₂ or ρ keeps its complements 1 − β. */
@@ -283,6 +287,12 @@ export function buildKernel(spec: Spec, schedule: ScheduleLayout, options: Kerne
   const body: string[] = [];
   const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
   const expression = specObjective(spec);
+  if (spec.base.objective === 'mlp') {
+    (['inputLr', 'outputLr'] as const).forEach((key, layer) => {
+      const axis = axisOf(key);
+      lane(`objective.rate[${layer}]`, axis >= 0 ? read(axis, coordName(axis)) : `axisValues[${layerRateOffset + layer}u]`);
+    });
+  }
   for (let d = 0; d < dims; d++) {
     if (!expression) {
       lane(`objective.L[${d}]`, vectorExpr('curvature', d));
@@ -345,7 +355,10 @@ ${body.join('\n')}
 }`;
 
   const groups = options.lanes / vectorWidth(options.lanes);
-  const objectiveCode = expression ? `${f32MathWgsl()}\n\n${expression.wgsl}` : quadraticSource;
+  // The network's dataset follows every other value in the buffer.
+  const dataCode = 'data' in (expression ?? {}) ? `const DATA = ${values.length}u;\n` : '';
+  if (expression && 'data' in expression) values.push(...expression.data);
+  const objectiveCode = expression ? `${f32MathWgsl()}\n\n${dataCode}${expression.wgsl}` : quadraticSource;
   const code = [prelude, objectiveCode, optimizerCode(variants, dims), trajectorySource, expandGroups(groupsSource, groups), decoder].join('\n\n');
   return { code, axisValues: new Float32Array(values) };
 }

@@ -4,8 +4,9 @@
  * dimensions, a customary starting point and its known minima.
  */
 import { compileExpression, ExpressionError, type CompiledObjective } from './expression.js';
+import { mlpObjective, type Activation, type MlpObjective } from './mlp.js';
 
-export const OBJECTIVES = ['quadratic', 'rosenbrock', 'beale', 'himmelblau', 'rastrigin', 'double-well', 'quartic', 'expression'] as const;
+export const OBJECTIVES = ['quadratic', 'rosenbrock', 'beale', 'himmelblau', 'rastrigin', 'double-well', 'quartic', 'expression', 'mlp'] as const;
 export type ObjectiveName = (typeof OBJECTIVES)[number];
 
 export interface TestFunction {
@@ -24,7 +25,7 @@ export interface TestFunction {
 const vars = (n: number) => (n === 1 ? ['w'] : n <= 3 ? ['x', 'y', 'z'].slice(0, n) : Array.from({ length: n }, (_, i) => `w${i + 1}`));
 const sum = (n: number, term: (v: string) => string) => vars(n).map(term).join(' + ');
 
-export const TEST_FUNCTIONS: Record<Exclude<ObjectiveName, 'quadratic' | 'expression'>, TestFunction> = {
+export const TEST_FUNCTIONS: Record<Exclude<ObjectiveName, 'quadratic' | 'expression' | 'mlp'>, TestFunction> = {
   rosenbrock: {
     formula: () => '(1 - x)^2 + 100 * (y - x^2)^2',
     dims: 2,
@@ -75,21 +76,24 @@ export const TEST_FUNCTIONS: Record<Exclude<ObjectiveName, 'quadratic' | 'expres
     minimum: 0,
     describe: 'double well Σ (wᵢ² − 1)², minima at ±1 (curvature 8 there)',
   },
+  // The softening (anharmonic) quartic: its minimum flips into a stable
+  // 2-cycle at lr = 2 and doubles on into chaos, like the double well. (The
+  // hardening w⁴/4 + w²/2 flips subcritically: past lr = 2 it just diverges.)
   quartic: {
-    formula: (n) => sum(n, (v) => `${v}^4 / 4 + ${v}^2 / 2`),
+    formula: (n) => sum(n, (v) => `${v}^2 / 2 - ${v}^4 / 4`),
     dims: undefined,
     defaultDims: 1,
-    w0: [1],
+    w0: [0.5],
     minima: [[0]],
     minimum: 0,
-    describe: 'quartic Σ (wᵢ⁴/4 + wᵢ²/2), minimum at 0 (curvature 1 there)',
+    describe: 'softening quartic Σ (wᵢ²/2 − wᵢ⁴/4), minimum at 0 (curvature 1 there), maxima at ±1, unbounded below beyond them',
   },
 };
 
 const cache = new Map<string, CompiledObjective>();
 
-/** Compiles (once per source) the expression of a non-quadratic objective. */
-export function compiledObjective(objective: Exclude<ObjectiveName, 'quadratic'>, dims: number, loss: string | undefined): CompiledObjective {
+/** Compiles (once per source) the expression of a test function or a typed-in loss. */
+export function compiledObjective(objective: Exclude<ObjectiveName, 'quadratic' | 'mlp'>, dims: number, loss: string | undefined): CompiledObjective {
   const source = objective === 'expression' ? loss! : TEST_FUNCTIONS[objective].formula(dims);
   let compiled = cache.get(source);
   if (!compiled) {
@@ -99,10 +103,31 @@ export function compiledObjective(objective: Exclude<ObjectiveName, 'quadratic'>
   return compiled;
 }
 
-/** The compiled objective of a spec, or undefined for the quadratic. */
-export function specObjective(spec: { readonly base: { readonly objective: ObjectiveName; readonly loss: string | undefined }; readonly dims: number }): CompiledObjective | undefined {
-  const { objective, loss } = spec.base;
-  return objective === 'quadratic' ? undefined : compiledObjective(objective, spec.dims, loss);
+/** What of a spec picks its objective. */
+export interface ObjectiveSpec {
+  readonly base: {
+    readonly objective: ObjectiveName;
+    readonly loss: string | undefined;
+    readonly width: number;
+    readonly dataPoints: number;
+    readonly activation: Activation;
+    readonly seed: number;
+  };
+  readonly dims: number;
 }
 
-export { ExpressionError, type CompiledObjective };
+/** The compiled objective of a spec, or undefined for the quadratic. */
+export function specObjective(spec: ObjectiveSpec): CompiledObjective | MlpObjective | undefined {
+  const { objective, loss } = spec.base;
+  if (objective === 'quadratic') return undefined;
+  if (objective === 'mlp') return specMlp(spec);
+  return compiledObjective(objective, spec.dims, loss);
+}
+
+/** The network of an mlp spec. */
+export function specMlp(spec: ObjectiveSpec): MlpObjective {
+  const { width, dataPoints, activation, seed } = spec.base;
+  return mlpObjective({ width, dataPoints, activation, seed });
+}
+
+export { ExpressionError, type CompiledObjective, type MlpObjective };

@@ -23,6 +23,8 @@ const MEANINGS: Record<string, string> = {
   endLr: 'final learning rate',
   power: 'polynomial power',
   alpha: 'floor α',
+  inputLr: 'input-layer learning rate',
+  outputLr: 'output-layer learning rate',
 };
 
 /** Axis title: the parameter, what it is, and its scale, e.g. "lr (learning rate), log scale". */
@@ -54,6 +56,8 @@ export function runTitle(spec: Spec): string {
         : `f(w) = Σ ½·Lᵢ·(wᵢ − cᵢ)², ${spec.dims} dimensions`
       : b.objective === 'expression'
         ? `f = ${b.loss}`
+        : b.objective === 'mlp'
+          ? `a ${b.width}-${b.width}-1 ${b.activation} network, ${b.dataPoints} points, seed ${b.seed}`
         : `${b.objective}${spec.dims > 2 || ['rastrigin', 'double-well', 'quartic'].includes(b.objective) ? `, ${spec.dims}-D` : ''}`;
   const schedule = spec.axes.some((a) => a.key === 'schedule') ? 'schedules swept' : `${b.schedule} schedule`;
   const swept = (key: string) => spec.axes.some((a) => a.key === key);

@@ -9,6 +9,7 @@ import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '..
 import { ANNEAL_STRATEGIES, CYCLIC_MODES, NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
 import { OBJECTIVES, type ObjectiveName } from '../objectives/catalogue.js';
+import { ACTIVATIONS } from '../objectives/mlp.js';
 export { OBJECTIVES, type ObjectiveName };
 export { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName };
 
@@ -90,7 +91,7 @@ export const PARAMS = {
     choices: OBJECTIVES,
     default: 'quadratic',
     sweepable: false,
-    help: 'the loss: quadratic Σ ½·L·(w − c)² (default); rosenbrock, beale, himmelblau (2-D); rastrigin, double-well, quartic (n-D, n from --w0); expression (--loss)',
+    help: 'the loss: quadratic Σ ½·L·(w − c)² (default); rosenbrock, beale, himmelblau (2-D); rastrigin, double-well, quartic (n-D, n from --w0); expression (--loss); mlp, a tiny network (--width, --data-points, --activation, --seed, --input-lr, --output-lr)',
   },
   loss: {
     type: 'text',
@@ -134,6 +135,20 @@ export const PARAMS = {
     sweepable: true,
     help: 'initial point w₀ (default 5; for the test functions their customary start, e.g. rosenbrock [-1.2,1])',
   },
+  width: number('width', 'objective', 8, (x) => (Number.isInteger(x) && x >= 1 && x <= 32 ? undefined : `${x} is not a whole number from 1 to 32`), 'a whole number from 1 to 32', 'mlp: hidden width, also the input dimension (default 8; the network has width² + width weights)', false),
+  dataPoints: number('data-points', 'objective', 64, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default 64)', false),
+  activation: {
+    type: 'choice',
+    flag: 'activation',
+    group: 'objective',
+    choices: ACTIVATIONS,
+    default: 'tanh',
+    sweepable: false,
+    help: 'mlp: the hidden activation, tanh(√2·z) (default), √2·relu(z) or identity',
+  },
+  seed: number('seed', 'objective', 0, seed, 'a whole number from 0 to 4294967295', 'mlp: seed of the dataset and the initial weights, all N(0, 1) (default 0)', false),
+  inputLr: number('input-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the input layer W₁ (with --output-lr; --lr is then 1 and a schedule scales both)'),
+  outputLr: number('output-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the output layer W₂ (with --input-lr)'),
   optimizer: {
     type: 'choice',
     flag: 'optimizer',

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
-import { compiledObjective, ExpressionError, TEST_FUNCTIONS } from '../objectives/catalogue.js';
+import { compiledObjective, ExpressionError, specMlp, TEST_FUNCTIONS, type ObjectiveSpec } from '../objectives/catalogue.js';
+import { mlpDims, type Activation } from '../objectives/mlp.js';
 import { CONVENTIONS, HYPER_KEYS, optimizerDefaults, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
 import { SCHEDULE_PARAMS, type NaturalExpForm, type ScheduleName, type ScheduleParams } from '../schedules.js';
 import {
@@ -50,6 +51,13 @@ export interface Cell extends ScheduleParams {
   objective: ObjectiveName;
   /** The typed-in formula (objective `expression`). */
   loss: string | undefined;
+  /** The tiny network (objective `mlp`): width, dataset size, activation, seed, and the layers' rates. */
+  width: number;
+  dataPoints: number;
+  activation: Activation;
+  seed: number;
+  inputLr: number | undefined;
+  outputLr: number | undefined;
   optimizer: OptimizerName;
   convention: Convention;
   momentum: number;
@@ -305,12 +313,18 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
       throw new SpecError(name(key), `not used by objective ${objective}`, `${name('objective')} quadratic, whose ${key} it is`);
     }
   }
-  const testFunction = objective === 'quadratic' || objective === 'expression' ? undefined : TEST_FUNCTIONS[objective];
+  const MLP_KEYS = ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr'] as const;
+  for (const key of MLP_KEYS) {
+    if (objective !== 'mlp' && parsed.has(key)) throw new SpecError(name(key), `not used by objective ${objective}`, `${name('objective')} mlp, the tiny network`);
+  }
+  if (objective === 'mlp') checkMlp(parsed, optimizers, name);
+  const testFunction = objective === 'quadratic' || objective === 'expression' || objective === 'mlp' ? undefined : TEST_FUNCTIONS[objective];
   const loss = (parsed.get('loss') as { value: string } | undefined)?.value;
   let compiled = objective === 'expression' ? compileOrThrow(() => compiledObjective('expression', 0, loss), name('loss')) : undefined;
 
   // Dimensions: fixed by the objective, or every per-dimension vector has 1 or n components.
-  const fixedDims = compiled?.dims ?? testFunction?.dims;
+  const mlpWidth = objective === 'mlp' ? ((parsed.get('width') as { value: number } | undefined)?.value ?? PARAMS.width.default) : undefined;
+  const fixedDims = compiled?.dims ?? testFunction?.dims ?? (mlpWidth === undefined ? undefined : mlpDims(mlpWidth));
   let dims = fixedDims ?? 1;
   let dimsFrom: ParamKey | undefined = fixedDims === undefined ? undefined : objective === 'expression' ? 'loss' : 'objective';
   for (const key of given) {
@@ -328,7 +342,7 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
     }
   }
   if (testFunction && !dimsFrom) dims = testFunction.defaultDims;
-  if (testFunction) compiled = compileOrThrow(() => compiledObjective(objective as Exclude<ObjectiveName, 'quadratic' | 'expression'>, dims, undefined), name('objective'));
+  if (testFunction) compiled = compileOrThrow(() => compiledObjective(objective as Exclude<ObjectiveName, 'quadratic' | 'expression' | 'mlp'>, dims, undefined), name('objective'));
 
   // Fixed values and defaults.
   const base: Record<string, unknown> = {};
@@ -367,6 +381,13 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
   }
   base.objective = objective;
   if (testFunction && !parsed.has('w0')) base.w0 = [...testFunction.w0];
+  if (objective === 'mlp') {
+    base.w0 = [...specMlp({ base: base as unknown as ObjectiveSpec['base'], dims }).w0];
+    // Layer rates given: they are the learning rates, and a schedule scales both.
+    if (parsed.has('inputLr') || parsed.has('outputLr')) base.lr = 1;
+    base.inputLr ??= 1;
+    base.outputLr ??= 1;
+  }
   for (const key of ['curvature', 'minimum', 'w0'] as const) base[key] = broadcast(base[key] as Value, dims);
 
   let size = 1;
@@ -381,6 +402,24 @@ export function parseSpec(input: unknown, naming: FieldNaming = 'key'): Spec {
   const normalised: Record<string, RawValue> = {};
   for (const key of given) normalised[key] = raw[key]!;
   return { base: base as unknown as Cell, axes, dims, input: normalised as SpecInput };
+}
+
+/** The tiny network's own rules: its weights come from the seed, its layer rates replace lr. */
+function checkMlp(parsed: Map<ParamKey, ParsedValue>, optimizers: readonly OptimizerName[], name: (k: ParamKey) => string): void {
+  const layerRates = (['inputLr', 'outputLr'] as const).filter((k) => parsed.has(k));
+  if (parsed.has('w0')) throw new SpecError(name('w0'), 'not used by objective mlp: the network starts from weights drawn N(0, 1)', `${name('seed')} to draw others`);
+  if (layerRates.length === 0) return;
+  if (parsed.has('lr')) {
+    throw new SpecError(name('lr'), `cannot be given with ${layerRates.map(name).join(' and ')}: the layer rates are the learning rates`, `${name('inputLr')} and ${name('outputLr')} without ${name('lr')}, or ${name('lr')} alone for one rate`);
+  }
+  const adaptive = optimizers.filter((o) => !['gd', 'momentum', 'nesterov'].includes(o));
+  if (adaptive.length) {
+    throw new SpecError(
+      name(layerRates[0]!),
+      `not supported with optimizer ${adaptive.join(', ')}, which rescales each gradient`,
+      `${name('optimizer')} gd, momentum or nesterov (or ${name('lr')} alone)`,
+    );
+  }
 }
 
 /** Runs an expression compile, turning its error into the field's one-line message. */

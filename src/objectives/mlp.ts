@@ -1,0 +1,199 @@
+/**
+ * The tiny network of Sohl-Dickstein's fractal-trainability study: two weight
+ * layers, no biases, mean-field scaling, mean squared error on a fixed random
+ * dataset, trained full batch. Its two layers take their own learning rates,
+ * so the rates are two axes of a map.
+ *
+ *   z = X·W₁/√n,  h = φ(z),  ŷ = h·W₂/√n,  loss = mean((ŷ − y)²)
+ *
+ * with input dimension = width = n, φ(z) = tanh(√2·z), √2·relu(z) or z, and
+ * data and initial weights drawn N(0, 1) from a seed. The parameters w hold
+ * W₁ row by row (input k, hidden j at k·n + j), then W₂ (at n² + j).
+ *
+ * The loss and gradient below are the reference for shaders/objective-mlp.wgsl:
+ * the same float32 operations in the same order.
+ */
+import { f32 } from '../float32.js';
+import { tanhF } from './f32math.js';
+import type { CompiledObjective } from './expression.js';
+import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
+
+export const ACTIVATIONS = ['tanh', 'relu', 'identity'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export interface MlpConfig {
+  /** Hidden width, which is also the input dimension. */
+  readonly width: number;
+  /** Size of the dataset. */
+  readonly dataPoints: number;
+  readonly activation: Activation;
+  /** Seed of the dataset and of the initial weights. */
+  readonly seed: number;
+}
+
+export interface MlpObjective extends CompiledObjective {
+  readonly config: MlpConfig;
+  /** Inputs X (dataPoints × width, row by row), then targets y: what the kernel reads. */
+  readonly data: Float32Array;
+  /** The initial weights, N(0, 1). */
+  readonly w0: readonly number[];
+  /**
+   * Writes the gradient scaled per layer (rates[0] on W₁, rates[1] on W₂:
+   * gradient descent with these as the layers' learning rates at lr = 1) into
+   * g; returns max |gᵢ| of the unscaled gradient. Where the backpropagated
+   * error overflows (past 1e30), g is NaN and the result ∞: the trajectory
+   * escapes at its next update, without relying on IEEE infinities.
+   */
+  readonly gradient: (w: ArrayLike<number>, g: Float64Array, rates?: readonly number[]) => number;
+}
+
+/** Parameters of a network of this width: n² + n. */
+export function mlpDims(width: number): number {
+  return width * width + width;
+}
+
+/**
+ * Standard normal draws from a 32-bit seed: the mulberry32 generator, then
+ * Box–Muller in double precision; each draw is rounded to float32 once.
+ */
+export function normalDraws(seed: number, count: number): Float32Array {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 2 ** 32; // in (0, 1): log never sees 0
+  };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const theta = 2 * Math.PI * uniform();
+    out[i] = r * Math.cos(theta);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(theta);
+  }
+  return out;
+}
+
+/** Constants both engines use, each a float32 value. */
+export function mlpConstants(config: MlpConfig) {
+  return {
+    SCALE: f32(1 / Math.sqrt(config.width)),
+    GAIN: f32(Math.SQRT2),
+    TWO_OVER_POINTS: f32(2 / config.dataPoints),
+    ONE_OVER_POINTS: f32(1 / config.dataPoints),
+  };
+}
+
+const cache = new Map<string, MlpObjective>();
+
+export function mlpObjective(config: MlpConfig): MlpObjective {
+  const key = JSON.stringify(config);
+  let objective = cache.get(key);
+  if (!objective) {
+    objective = buildMlp(config);
+    cache.set(key, objective);
+  }
+  return objective;
+}
+
+function buildMlp(config: MlpConfig): MlpObjective {
+  const n = config.width;
+  const B = config.dataPoints;
+  const dims = mlpDims(n);
+  // One stream per seed: data first, then weights, so a wider dataset keeps the weights' draws apart.
+  const draws = normalDraws(config.seed, B * n + B + dims);
+  const data = draws.slice(0, B * n + B);
+  const w0 = Array.from(draws.subarray(B * n + B));
+  const { SCALE, GAIN, TWO_OVER_POINTS, ONE_OVER_POINTS } = mlpConstants(config);
+  const f = f32;
+  const W2 = n * n;
+  const z = new Float64Array(n);
+  const h = new Float64Array(n);
+  const dz = new Float64Array(n);
+  const act =
+    config.activation === 'tanh'
+      ? (x: number) => tanhF(f(GAIN * x))
+      : config.activation === 'relu'
+        ? (x: number) => f(GAIN * Math.max(x, 0))
+        : (x: number) => x;
+  const slope =
+    config.activation === 'tanh'
+      ? (_x: number, t: number) => f(GAIN * f(1 - f(t * t)))
+      : config.activation === 'relu'
+        ? (x: number) => (x > 0 ? GAIN : 0)
+        : () => 1;
+
+  /** Hidden layer and output of data point i. */
+  const forward = (w: ArrayLike<number>, i: number): number => {
+    const x = i * n;
+    for (let j = 0; j < n; j++) {
+      let s = f(data[x]! * w[j]!);
+      for (let k = 1; k < n; k++) s = f(s + f(data[x + k]! * w[k * n + j]!));
+      z[j] = f(s * SCALE);
+      h[j] = act(z[j]!);
+    }
+    let s = f(h[0]! * w[W2]!);
+    for (let j = 1; j < n; j++) s = f(s + f(h[j]! * w[W2 + j]!));
+    return f(s * SCALE);
+  };
+
+  const loss = (w: ArrayLike<number>): number => {
+    let total = 0;
+    for (let i = 0; i < B; i++) {
+      const r = f(forward(w, i) - data[B * n + i]!);
+      const sq = f(r * r);
+      total = i === 0 ? sq : f(total + sq);
+    }
+    return f(total * ONE_OVER_POINTS);
+  };
+
+  // Past this an error signal has overflowed or is about to (see shaders/objective-mlp.wgsl).
+  const OVERFLOW = f(1e30);
+  const overflows = (x: number) => !(Math.abs(x) <= OVERFLOW);
+
+  const gradient = (w: ArrayLike<number>, g: Float64Array, rates: readonly number[] = [1, 1]): number => {
+    g.fill(0, 0, dims);
+    let overflowed = false;
+    for (let i = 0; i < B; i++) {
+      const r = f(forward(w, i) - data[B * n + i]!);
+      const dOut = f(r * TWO_OVER_POINTS);
+      if (overflows(dOut)) overflowed = true;
+      for (let j = 0; j < n; j++) {
+        g[W2 + j] = f(g[W2 + j]! + f(dOut * h[j]!));
+        const dh = f(f(dOut * w[W2 + j]!) * SCALE);
+        if (overflows(dh)) overflowed = true;
+        dz[j] = f(dh * slope(z[j]!, h[j]!));
+      }
+      for (let k = 0; k < n; k++) {
+        const x = data[i * n + k]!;
+        for (let j = 0; j < n; j++) g[k * n + j] = f(g[k * n + j]! + f(x * dz[j]!));
+      }
+    }
+    let largest = 0;
+    const r0 = f(rates[0]!);
+    const r1 = f(rates[1]!);
+    for (let d = 0; d < dims; d++) {
+      const gd = f(g[d]! * SCALE);
+      const a = Math.abs(gd);
+      if (a > largest) largest = a; // NaN ignored, as the kernel's max
+      g[d] = overflowed ? NaN : f(gd * (d < W2 ? r0 : r1));
+    }
+    return overflowed ? Infinity : largest;
+  };
+
+  const source = `mlp ${n}-${n}-1 ${config.activation}, ${B} points, seed ${config.seed}`;
+  return { source, variables: [], dims, loss, gradient, wgsl: mlpWgsl(config), config, data, w0 };
+}
+
+/** shaders/objective-mlp.wgsl with the network's sizes and constants in front. */
+function mlpWgsl(config: MlpConfig): string {
+  const constants = mlpConstants(config);
+  return `const WIDTH = ${config.width}u;
+const POINTS = ${config.dataPoints}u;
+const ACTIVATION = ${ACTIVATIONS.indexOf(config.activation)}u; // ${ACTIVATIONS.map((a, i) => `${i} ${a}`).join(', ')}
+${Object.entries(constants)
+  .map(([name, value]) => `const ${name} = ${value}f;`)
+  .join('\n')}
+${mlpSource}`;
+}
