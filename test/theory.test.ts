@@ -10,6 +10,7 @@ import { parseSpec, type SpecInput } from '../src/spec/spec';
 import { sweep } from '../src/sweep';
 import { REGIMES, type ChunkResult, type Engine, type Regime } from '../src/engine/types';
 import { enginesOf, gpuEngine } from './helpers/engines';
+import { analyticBoundary, theoryOf } from '../src/theory';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -139,5 +140,72 @@ describe.each(enginesOf(gpu))('exponential decay judged by the exact product, %s
     const result = await run(engine, { lr: lr0, schedule: 'exponential', decayRate: d, decaySteps: 1, steps: 1000 });
     expect(regimeOf(result, 0)).toBe('stalled');
     expect(result.finalW[0]! / exact.final).toBeCloseTo(1, 5);
+  });
+});
+
+describe('theory in the output', () => {
+  it('gives each eigenvalue its critical rate 2/λ, and 2/λmax for the whole', () => {
+    const theory = theoryOf(parseSpec({ lr: '0.1:1:8', curvature: '[1,4]' }))!;
+    expect(theory.eigenvalues).toEqual([
+      { curvature: 1, criticalLr: 2 },
+      { curvature: 4, criticalLr: 0.5 },
+    ]);
+    expect(theory.criticalLr).toBe(0.5);
+    expect(theoryOf(parseSpec({ lr: 0.1, optimizer: 'momentum', momentum: 0.5 }))!.criticalLr).toBe((2 * 1.5) / 2);
+    expect(theoryOf(parseSpec({ lr: 0.1, optimizer: 'nesterov', momentum: 0.5 }))!.criticalLr).toBeCloseTo(3 / 2 / 2, 12);
+    expect(theoryOf(parseSpec({ lr: 0.1, optimizer: 'adam' }))).toBeUndefined();
+    expect(theoryOf(parseSpec({ lr: 0.1, objective: 'rosenbrock' }))).toBeUndefined();
+  });
+
+  it('an n-D map of lr × one curvature is bounded by the larger eigenvalue', () => {
+    const spec = parseSpec({ lr: '0.01:1:16', curvature: '[1:8:16,4]' });
+    const boundary = analyticBoundary(spec)!;
+    for (const [lr, L] of boundary.points) expect(lr).toBeCloseTo(2 / Math.max(L, 4), 12);
+  });
+
+  // η_t = η₀·d^t on L = 2 with η₀ = 2: λη₀ = 4, unstable while 4·d^t > 2.
+  const decayed = { lr: 2, schedule: 'exponential', decayRate: 0.95, decaySteps: 1, steps: 60 } as const;
+  const tStar = Math.log(4 / 2) / Math.log(1 / 0.95); // 13.51…
+
+  it('t* = T·ln(λη₀/2)/ln(1/d) under exponential decay', () => {
+    const decay = theoryOf(parseSpec(decayed))!.decay!;
+    expect(decay.tStar).toBeCloseTo(tStar, 10);
+    expect(decay.firstStableStep).toBe(Math.ceil(tStar));
+    // ∏_{t<14} (4·0.95^t − 1), in double precision.
+    let growth = 1;
+    for (let t = 0; t < 14; t++) growth *= 4 * 0.95 ** t - 1;
+    expect(decay.peakGrowth).toBeCloseTo(growth, 6);
+    expect(decay.escapeStep).toBeNull();
+  });
+
+  it.each(enginesOf(gpu))('the error peaks at the first stable step, ⌈t*⌉ (%s)', async (_, engine) => {
+    const [trace] = await engine.trace(parseSpec(decayed), [0]);
+    const e = Array.from(trace!.w, (w) => Math.abs(w + 1));
+    expect(e.indexOf(Math.max(...e))).toBe(Math.ceil(tStar));
+  });
+
+  it.each(enginesOf(gpu))('the escape boundary on an lr × decay-rate map separates diverged from the rest (%s)', async (_, engine) => {
+    const spec = parseSpec({ lr: '0.5:3:40', decayRate: '0.8:0.99:24', schedule: 'exponential', decaySteps: 1, steps: 300, bound: 1e6 });
+    const boundary = analyticBoundary(spec)!;
+    expect(boundary.formula).toMatch(/escape/);
+    const chunks: ChunkResult[] = [];
+    for await (const chunk of sweep(spec, engine)) chunks.push(chunk);
+    const regime = chunks.flatMap((c) => Array.from(c.regime, (r) => REGIMES[r]!));
+    const [lrs, rates] = spec.axes.map((a) => a.values as number[]);
+    let checked = 0;
+    rates!.forEach((d, j) => {
+      const near = boundary.points.filter((p) => Math.abs(p[1] - d) < 1e-3);
+      lrs!.forEach((lr, i) => {
+        const r = regime[j * lrs!.length + i];
+        // No crossing at this decay rate: the whole row is on one side.
+        const edge = near.length ? near[0]![0] : undefined;
+        if (edge === undefined) return;
+        if (lr < 0.98 * edge) expect(r, `lr ${lr}, d ${d}`).not.toBe('diverged');
+        else if (lr > 1.02 * edge) expect(r, `lr ${lr}, d ${d}`).toBe('diverged');
+        else return;
+        checked++;
+      });
+    });
+    expect(checked).toBeGreaterThan(300);
   });
 });

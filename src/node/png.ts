@@ -12,10 +12,10 @@ import { analyticBoundary, axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, t
 import { axisTicks } from '../output/ticks.js';
 import { axisTitle, runTitle } from '../output/labels.js';
 
-const FONT = 'LrscopeSans';
+export const FONT = 'LrscopeSans';
 let fontLoaded = false;
 
-function loadFont(): void {
+export function loadFont(): void {
   if (fontLoaded) return;
   const require = createRequire(import.meta.url);
   GlobalFonts.registerFromPath(require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2'), FONT);
@@ -25,6 +25,8 @@ function loadFont(): void {
 export interface PngOptions {
   readonly engine: string;
   readonly counts: RegimeCounts;
+  /** Draw the analytic boundary where theory has one (default true). */
+  readonly theory?: boolean;
 }
 
 /** Where the plot area sits in the image. */
@@ -89,7 +91,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
   const nx = raster.xAxis.values.length;
   const ny = raster.yAxis?.values.length ?? 1;
 
-  const boundary = analyticBoundary(spec);
+  const boundary = options.theory === false ? undefined : analyticBoundary(spec);
   const analytic = boundary?.points.map(([x, y]) => [axisPosition(raster.xAxis, x), axisPosition(raster.yAxis!, y)] as const);
   if (analytic) {
     ctx.save();
@@ -175,7 +177,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
 }
 
 /** The text, cut with an ellipsis to fit the width at this size. */
-function fit(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string {
+export function fit(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string {
   ctx.font = `${size}px ${FONT}`;
   if (ctx.measureText(s).width <= maxWidth) return s;
   let cut = s.length;
@@ -184,7 +186,7 @@ function fit(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): str
 }
 
 /** Splits text on spaces into lines no wider than maxWidth at this size. */
-function wrap(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string[] {
+export function wrap(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): string[] {
   ctx.font = `${size}px ${FONT}`;
   const lines: string[] = [];
   let current = '';
@@ -201,14 +203,14 @@ function wrap(ctx: SKRSContext2D, s: string, size: number, maxWidth: number): st
   return lines;
 }
 
-function text(ctx: SKRSContext2D, s: string, x: number, y: number, size: number, color: string, align: CanvasTextAlign = 'left'): void {
+export function text(ctx: SKRSContext2D, s: string, x: number, y: number, size: number, color: string, align: CanvasTextAlign = 'left'): void {
   ctx.font = `${size}px ${FONT}`;
   ctx.fillStyle = color;
   ctx.textAlign = align;
   ctx.fillText(s, x, y);
 }
 
-function line(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number): void {
+export function line(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number): void {
   ctx.beginPath();
   ctx.moveTo(x0, y0);
   ctx.lineTo(x1, y1);

@@ -4,7 +4,6 @@
  * bounded for any grid). Colour is the regime; shade is how decisively it
  * got there. Shared by the PNG writer and the web page.
  */
-import type { OptimizerName } from '../optimizers.js';
 import type { Axis, Spec } from '../spec/spec.js';
 import { REGIMES, type ChunkResult, type Regime } from '../engine/types.js';
 
@@ -163,58 +162,4 @@ export function axisPosition(axis: Axis, value: number): number {
   return value < values[0]! === values[0]! < values[n - 1]! ? -1 : n;
 }
 
-/**
- * The edge of stability on a quadratic at a constant rate: a step is stable
- * while lr·L < k(μ). Gradient descent: k = 2. Heavy ball: k = 2(1 + μ).
- * Nesterov: k = (2 + 2μ)/(1 + 2μ). (Keras's forms equal these at a constant
- * rate.) Adaptive optimizers rescale the step by the gradient's history and
- * have no such fixed edge.
- */
-export function stabilityEdge(optimizer: OptimizerName): { readonly k: (mu: number) => number; readonly formula: string } | undefined {
-  switch (optimizer) {
-    case 'gd':
-      return { k: () => 2, formula: 'lr·L = 2' };
-    case 'momentum':
-      return { k: (mu) => 2 * (1 + mu), formula: 'lr·L = 2(1 + μ)' };
-    case 'nesterov':
-      return { k: (mu) => (2 + 2 * mu) / (1 + 2 * mu), formula: 'lr·L = (2 + 2μ)/(1 + 2μ)' };
-    default:
-      return undefined;
-  }
-}
-
-export interface AnalyticBoundary {
-  /** Points (x value, y value) in the map's own axes. */
-  readonly points: Array<[number, number]>;
-  /** The edge, e.g. "lr·L = 2(1 + μ)". */
-  readonly formula: string;
-}
-
-/**
- * The analytic stability boundary on a map of a constant-rate one-dimensional
- * quadratic whose axes are lr and either the curvature L or the momentum μ
- * (undefined for other maps and for adaptive optimizers).
- */
-export function analyticBoundary(spec: Spec, samples = 400): AnalyticBoundary | undefined {
-  const [xAxis, yAxis] = spec.axes;
-  if (!xAxis || !yAxis || spec.axes.length !== 2 || spec.dims !== 1 || spec.base.objective !== 'quadratic') return undefined;
-  if (spec.base.schedule !== 'constant' || spec.base.warmupSteps > 0) return undefined;
-  const edge = stabilityEdge(spec.base.optimizer);
-  if (!edge || xAxis.component !== undefined || yAxis.component !== undefined) return undefined;
-  if (xAxis.scale === 'list' || yAxis.scale === 'list') return undefined;
-  const other = xAxis.key === 'lr' ? yAxis : yAxis.key === 'lr' ? xAxis : undefined;
-  if (!other || (other.key !== 'curvature' && other.key !== 'momentum')) return undefined;
-  const values = other.values as readonly number[];
-  const v0 = values[0]!;
-  const v1 = values[values.length - 1]!;
-  const points: Array<[number, number]> = [];
-  for (let i = 0; i <= samples; i++) {
-    const v = other.scale === 'log' ? v0 * Math.pow(v1 / v0, i / samples) : v0 + ((v1 - v0) * i) / samples;
-    const L = other.key === 'curvature' ? v : spec.base.curvature[0]!;
-    const mu = other.key === 'momentum' ? v : spec.base.momentum;
-    if (L <= 0) continue;
-    const lr = edge.k(mu) / L;
-    points.push(xAxis.key === 'lr' ? [lr, v] : [v, lr]);
-  }
-  return { points, formula: edge.formula };
-}
+export { analyticBoundary, stabilityEdge, type AnalyticBoundary } from '../theory.js';
