@@ -4,12 +4,14 @@ import { formatValue } from '../spec/values.js';
 import { gridSize } from '../spec/spec.js';
 import { REGIMES, type Engine } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
+import { boundaryDimension } from '../analysis/fractal.js';
 
 export function describeRun(engine: Engine): string {
   return `${engine.kind} engine: ${engine.description}`;
 }
 
-function describeAxis(spec: Spec, i: number): string {
+/** "lr: 241 values (0 … 1.2, linear)". */
+export function describeAxis(spec: Spec, i: number): string {
   const axis = spec.axes[i]!;
   const n = axis.values.length;
   const first = formatValue(axis.values[0]!);
@@ -38,7 +40,20 @@ export function transitions(spec: Spec, regimes: Uint8Array, limit = 12): string
   return lines;
 }
 
-export function summaryText(spec: Spec, engine: Engine, counts: RegimeCounts, seconds: number, regimesAlongAxis?: Uint8Array): string {
+/** "boundary dimension 1.02 (box counting, r² 0.999)" for a 2-D map whose regimes are given in grid order. */
+export function boundaryLine(spec: Spec, regimes: Uint8Array): string {
+  const fit = boundaryDimension(regimes, spec.axes[0]!.values.length, spec.axes[1]!.values.length);
+  if (fit.dimension === null) return `boundary dimension: none (${fit.reason})`;
+  const r2 = fit.r2 === null ? '' : `, r² ${fit.r2.toFixed(3)}`;
+  return `boundary dimension ${fit.dimension.toFixed(2)} (box counting${r2})`;
+}
+
+/**
+ * The summary printed by `lrscope sweep`. `regimes` holds every trajectory's
+ * regime in grid order; with it, a 1-D sweep lists where the regime changes and
+ * a 2-D map gives its boundary's dimension.
+ */
+export function summaryText(spec: Spec, engine: Engine, counts: RegimeCounts, seconds: number, regimes?: Uint8Array): string {
   const total = gridSize(spec);
   const steps = spec.base.steps;
   const rate = (total * steps) / seconds / 1e6;
@@ -51,9 +66,10 @@ export function summaryText(spec: Spec, engine: Engine, counts: RegimeCounts, se
     const share = total ? ((100 * counts[regime]) / total).toFixed(1) : '0.0';
     lines.push(`${regime.padEnd(12)}${String(counts[regime]).padStart(width)}  ${share.padStart(5)}%`);
   }
-  if (regimesAlongAxis && spec.axes.length === 1) {
-    const changes = transitions(spec, regimesAlongAxis);
+  if (regimes && spec.axes.length === 1) {
+    const changes = transitions(spec, regimes);
     if (changes.length) lines.push('regime changes:', ...changes);
   }
+  if (regimes && spec.axes.length === 2) lines.push(boundaryLine(spec, regimes));
   return `${lines.join('\n')}\n`;
 }
