@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run screenshot`: the README's screenshots, taken in headless Chromium
-// with WebGPU: docs/screenshot.png (the map with a picked trajectory) and
-// docs/lesson.png (the lesson view).
+// with WebGPU: docs/screenshot.png (the map with a picked trajectory),
+// docs/lesson.png (the lesson view) and docs/bifurcation-view.png.
 import { mkdirSync } from 'node:fs';
 import { launchBrowser, startPreview } from './browser.js';
 
@@ -19,7 +19,11 @@ try {
   await page.goto(`${preview.url}?view=lesson&lessonLr=1`);
   await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
   await page.screenshot({ path: `${out}lesson.png`, fullPage: true });
-  console.log(`wrote ${out}screenshot.png and ${out}lesson.png`);
+  await page.goto(`${preview.url}?objective=double-well&w0=1.1&lr=0.2:0.42:600&steps=2000&view=bifurcation&tail=200`);
+  await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 300_000 });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${out}bifurcation-view.png`, fullPage: true });
+  console.log(`wrote ${out}screenshot.png, ${out}lesson.png and ${out}bifurcation-view.png`);
 } finally {
   await browser.close();
   await preview.close();

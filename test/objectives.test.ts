@@ -86,7 +86,7 @@ const DOUBLE: Record<string, (w: number[]) => number> = {
   himmelblau: ([x, y]) => (x! ** 2 + y! - 11) ** 2 + (x! + y! ** 2 - 7) ** 2,
   rastrigin: (w) => 10 * w.length + w.reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v), 0),
   'double-well': (w) => w.reduce((s, v) => s + (v * v - 1) ** 2, 0),
-  quartic: (w) => w.reduce((s, v) => s + v ** 4 / 4 + v ** 2 / 2, 0),
+  quartic: (w) => w.reduce((s, v) => s + v ** 2 / 2 - v ** 4 / 4, 0),
 };
 
 const TYPED: Array<[string, (w: number[]) => number]> = [

@@ -6,12 +6,13 @@ import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
 import { formatNumber, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
+import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
 import { Lesson } from './lesson';
 import { MapView } from './map-view';
-import { defaultState, searchFromState, stateFromSearch, type AppState, type EngineChoice } from './state';
+import { defaultState, searchFromState, stateFromSearch, type AppState, type EngineChoice, type View } from './state';
 import { TrajectoryCharts } from './trajectory-charts';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -45,6 +46,24 @@ const mapView = new MapView(
   },
 );
 const charts = new TrajectoryCharts($('#charts'), strings);
+const bifurcationView = new BifurcationView($('#bifurcation-view'), strings, {
+  apply: (input, tail) => navigate({ ...state, view: 'bifurcation', spec: input, tail }),
+});
+/** The map (and the lesson's link to it) and the bifurcation view keep separate specs: each view's last one. */
+const lastSpecs: { map?: SpecInput; bifurcation?: { spec: SpecInput; tail: string | undefined } } = {};
+
+/** Moves to a view with the spec it showed last (or its default). */
+function switchView(view: View, options: { recompute?: boolean } = {}): void {
+  const wasBifurcation = state.view === 'bifurcation';
+  if (wasBifurcation) lastSpecs.bifurcation = { spec: state.spec, tail: state.tail };
+  else lastSpecs.map = state.spec;
+  if (view === 'bifurcation') {
+    const last = lastSpecs.bifurcation ?? { spec: BIFURCATION_SPEC, tail: undefined };
+    navigate({ ...state, view, spec: wasBifurcation ? state.spec : last.spec, tail: wasBifurcation ? state.tail : last.tail, pick: undefined }, options);
+  } else {
+    navigate({ ...state, view, spec: wasBifurcation ? (lastSpecs.map ?? defaults.spec) : state.spec, tail: undefined }, options);
+  }
+}
 let lesson: Lesson;
 const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
   apply: (input) => {
@@ -64,6 +83,7 @@ function setLanguage(lang: Lang): void {
   $('#tagline').textContent = strings.tagline;
   $('#tab-map').textContent = strings.tabMap;
   $('#tab-lesson').textContent = strings.tabLesson;
+  $('#tab-bifurcation').textContent = strings.tabBifurcation;
   $('#lang').textContent = lang === 'en' ? '中文' : 'English';
   $('#zoom-hint').textContent = strings.zoomHint;
   $('#back').textContent = strings.back;
@@ -74,6 +94,7 @@ function setLanguage(lang: Lang): void {
   charts.setStrings(strings);
   controls.setStrings(strings);
   lesson?.setStrings(strings);
+  bifurcationView.setStrings(strings);
   renderEngineBadge();
 }
 
@@ -116,6 +137,19 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
   $('#lesson-view').hidden = state.view !== 'lesson';
   $('#tab-map').setAttribute('aria-selected', String(state.view === 'map'));
   $('#tab-lesson').setAttribute('aria-selected', String(state.view === 'lesson'));
+  $('#bifurcation-view').hidden = state.view !== 'bifurcation';
+  $('#tab-bifurcation').setAttribute('aria-selected', String(state.view === 'bifurcation'));
+  if (state.view !== 'bifurcation') bifurcationView.cancel();
+  if (state.view === 'bifurcation') {
+    const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail;
+    if (unchanged && !recompute) return;
+    try {
+      await bifurcationView.show(state.spec, state.tail, page);
+    } catch (e) {
+      showUrlError((e as Error).message);
+    }
+    return;
+  }
   if (state.view === 'lesson') {
     await lesson.render(state.lessonLr);
     return;
@@ -205,8 +239,9 @@ async function boot(): Promise<void> {
   renderEngineBadge();
   history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
 
-  $('#tab-map').addEventListener('click', () => navigate({ ...state, view: 'map' }, { recompute: false }));
-  $('#tab-lesson').addEventListener('click', () => navigate({ ...state, view: 'lesson' }));
+  $('#tab-map').addEventListener('click', () => switchView('map', { recompute: false }));
+  $('#tab-lesson').addEventListener('click', () => switchView('lesson'));
+  $('#tab-bifurcation').addEventListener('click', () => switchView('bifurcation', { recompute: false }));
   $('#lang').addEventListener('click', () => navigate({ ...state, lang: state.lang === 'en' ? 'zh' : 'en' }, { recompute: false }));
   $('#back').addEventListener('click', () => {
     const previous = zoomStack.pop();

@@ -6,9 +6,10 @@
  * a complete link.
  */
 import { parseSpec, SpecError, type Spec, type SpecInput } from '../src/core';
+import { BIFURCATION_SPEC, checkBifurcationInput } from './bifurcation-view';
 import type { Lang } from './i18n';
 
-export type View = 'map' | 'lesson';
+export type View = 'map' | 'lesson' | 'bifurcation';
 export type EngineChoice = 'auto' | 'gpu' | 'cpu';
 
 export interface AppState {
@@ -20,16 +21,18 @@ export interface AppState {
   readonly pick: readonly [number, number] | undefined;
   /** The lesson slider's learning rate. */
   readonly lessonLr: number;
+  /** The bifurcation view's tail length, as given (checked against the spec's steps). */
+  readonly tail: string | undefined;
 }
 
-const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr'] as const;
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail'] as const;
 
 export function defaultSpec(resolution: number): SpecInput {
   return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
 }
 
 export function defaultState(resolution: number): AppState {
-  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1 };
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined };
 }
 
 /** The map needs exactly two swept parameters, each an evenly spaced range. */
@@ -47,7 +50,7 @@ export function checkMapSpec(spec: Spec): void {
 
 function parseUi(params: URLSearchParams, fallback: AppState) {
   const view = params.get('view') ?? fallback.view;
-  if (view !== 'map' && view !== 'lesson') throw new SpecError('view', `"${view}" is not a view`, 'map or lesson');
+  if (view !== 'map' && view !== 'lesson' && view !== 'bifurcation') throw new SpecError('view', `"${view}" is not a view`, 'map, lesson or bifurcation');
   const lang = params.get('lang') ?? fallback.lang;
   if (lang !== 'en' && lang !== 'zh') throw new SpecError('lang', `"${lang}" is not a language`, 'en or zh');
   const engine = params.get('engine') ?? fallback.engine;
@@ -64,7 +67,7 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
   if (!Number.isFinite(lessonLr) || lessonLr < 0 || lessonLr > 2) {
     throw new SpecError('lessonLr', `"${lessonText}" is not a learning rate from 0 to 2`, 'a number from 0 to 2');
   }
-  return { view, lang, engine, pick, lessonLr } as const;
+  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined } as const;
 }
 
 /**
@@ -80,7 +83,10 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
   }
   try {
     const ui = parseUi(params, fallback);
-    const specInput = Object.keys(input).length ? (input as SpecInput) : fallback.spec;
+    const bifurcation = ui.view === 'bifurcation';
+    const specInput = Object.keys(input).length ? (input as SpecInput) : bifurcation ? BIFURCATION_SPEC : fallback.spec;
+    // The bifurcation view sweeps lr alone; the map and the lesson's link back to it take two axes.
+    if (bifurcation) return { state: { ...ui, spec: specInput }, spec: checkBifurcationInput(specInput, ui.tail).spec };
     const spec = parseSpec(specInput, 'key');
     checkMapSpec(spec);
     if (ui.pick && (ui.pick[0] >= spec.axes[0]!.values.length || ui.pick[1] >= spec.axes[1]!.values.length)) {
@@ -89,6 +95,9 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
     return { state: { ...ui, spec: specInput }, spec };
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
+    if (params.get('view') === 'bifurcation') {
+      return { state: { ...fallback, view: 'bifurcation', spec: BIFURCATION_SPEC, tail: undefined }, spec: parseSpec(BIFURCATION_SPEC), error: e.message };
+    }
     return { state: fallback, spec: parseSpec(fallback.spec), error: e.message };
   }
 }
@@ -102,6 +111,7 @@ export function searchFromState(state: AppState, defaults: AppState): string {
   if (state.engine !== defaults.engine) params.set('engine', state.engine);
   if (state.pick) params.set('pick', state.pick.join(','));
   if (state.lessonLr !== defaults.lessonLr) params.set('lessonLr', String(state.lessonLr));
+  if (state.tail !== undefined) params.set('tail', state.tail);
   // Keep brackets, commas and colons readable in the address bar.
   return `?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
 }

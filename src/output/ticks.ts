@@ -59,7 +59,8 @@ export function axisTicks(axis: Axis, target = 6): Tick[] {
   }
   const step = niceStep(hi - lo, target);
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    const rounded = Number(v.toPrecision(12));
+    // Snap the accumulated step to 0 where the axis crosses it (not 5.55e-17).
+    const rounded = Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12));
     ticks.push({ position: axisPosition(axis, rounded), label: tickLabel(rounded) });
   }
   return ticks;
