@@ -272,8 +272,23 @@ for (const workload of workloads) {
   results.set(workload.name.slice(0, 2), rows[0][1]);
   print('');
 }
-print('W3  the tiny-network map: not run (lrscope has no network objective yet)');
-print('');
+{
+  // W3: the tiny network (width 8, 64 points, 200 steps) over its two layer rates.
+  const n = quick ? 32 : 64;
+  const spec = parseSpec({ objective: 'mlp', inputLr: `0.01:100:${n}:log`, outputLr: `0.01:100:${n}:log`, steps: 200 });
+  print(`W3  the tiny network 8-8-1 tanh, 64 points: input × output layer rate, ${n}² × 200 steps`);
+  print(`  ${'engine'.padEnd(14)}${'M steps/s'.padStart(11)}${'× CPU'.padStart(8)}`);
+  await drain(sweep(spec, gpu)); // compiles
+  const gpuMs = await best(1, () => drain(sweep(spec, gpu)));
+  const slice = 256;
+  const cpuMs = await best(1, () => drain(sweep(spec, cpu, { range: { start: 0, count: slice } })));
+  const gpuRate = (gridSize(spec) * 200) / gpuMs / 1e3;
+  const cpuRate = (slice * 200) / cpuMs / 1e3;
+  print(`  ${'GPU engine'.padEnd(14)}${gpuRate.toFixed(3).padStart(11)}${(gpuRate / cpuRate).toFixed(1).padStart(8)}`);
+  print(`  ${'CPU engine'.padEnd(14)}${cpuRate.toFixed(3).padStart(11)}${'1.0'.padStart(8)}`);
+  print(`  a 256² map at this rate: ${((256 * 256 * 200) / gpuRate / 1e6).toFixed(0)} s on the GPU engine`);
+  print('');
+}
 {
   // Each optimizer on one grid, against gradient descent in this run.
   const n = quick ? 128 : 512;

@@ -3,6 +3,9 @@ export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type Spe
 export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } from './spec/params.js';
 export { TEST_FUNCTIONS } from './objectives/catalogue.js';
 export { compileExpression, ExpressionError, type CompiledObjective } from './objectives/expression.js';
+export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';
+export { theoryOf, decayOnset, type Theory } from './theory.js';
+export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
 export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
 export { formatValue, formatNumber, type Value } from './spec/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
@@ -13,6 +16,29 @@ export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/shader.js';
 export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';
+export {
+  bifurcation,
+  checkBifurcationSpec,
+  parseTail,
+  parseComponent,
+  tailOf,
+  tailPeriod,
+  tailKind,
+  distinctValues,
+  sameValue,
+  periodBands,
+  summaryBands,
+  describeTail,
+  DEFAULT_TAIL,
+  PERIOD_TOLERANCE,
+  type Bifurcation,
+  type BifurcationOptions,
+  type TailKind,
+  type PeriodBand,
+  type SummaryBand,
+  type Tolerance,
+} from './bifurcation.js';
+export { bandLines, bifurcationSummary, componentName, lrLabel, writeBifurcationCsv, writeBifurcationJson, wRange } from './output/bifurcation.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
 export { axisTitle, runTitle } from './output/labels.js';
 export { JsonWriter } from './output/json.js';

@@ -69,7 +69,29 @@ describe('lrscope sweep', () => {
     expect(json.cells[3]).toMatchObject({ regime: 'oscillating', finalW: 5, finalLoss: 36 });
     expect(json.cells[2]).toMatchObject({ regime: 'converged', regimeStep: 17 });
     expect(Object.values(json.counts).reduce((a: number, b) => a + (b as number), 0)).toBe(4);
+    // A 2 × 2 map is too small to fit a boundary dimension to.
+    expect(json.boundary).toMatchObject({ dimension: null, reason: 'grid too small' });
     expect(readdirSync(dir)).toEqual(['grid.json']);
+  });
+
+  it('json and summary: the boundary of the lr × curvature map is a curve, dimension ≈ 1', async () => {
+    // On ½·L·(w − c)² the regimes change along the hyperbolas lr·L = const (lr·L = 2
+    // and where 200 steps stop being enough to converge), smooth curves: dimension 1.
+    const args = ['sweep', '--lr', '0.05:2:64', '--curvature', '0.5:4:64', '--steps', '200', '--engine', engine];
+    const json = await cli([...args, '--format', 'json']);
+    expect(json.code).toBe(0);
+    const { boundary, counts } = JSON.parse(json.stdout);
+    expect(Object.keys(boundary)).toEqual(['dimension', 'r2', 'sizes', 'counts', 'cells']);
+    expect(boundary.sizes).toEqual([1, 2, 4, 8, 16]);
+    expect(typeof boundary.dimension).toBe('number');
+    expect(Math.abs(boundary.dimension - 1)).toBeLessThan(0.15);
+    expect(counts.converged).toBeGreaterThan(0);
+    expect(counts.diverged).toBeGreaterThan(0);
+    const summary = await cli(args);
+    expect(summary.stdout).toContain(`boundary dimension ${boundary.dimension.toFixed(2)} (box counting, r² ${boundary.r2.toFixed(3)})`);
+    // One swept axis: no map, no boundary field.
+    const line = JSON.parse((await cli(['sweep', '--lr', '0.5,1,1.5', '--steps', '50', '--format', 'json', '--engine', engine])).stdout);
+    expect(line).not.toHaveProperty('boundary');
   });
 
   it('csv: a header and one row per grid point', async () => {
@@ -79,6 +101,37 @@ describe('lrscope sweep', () => {
     expect(lines[0]).toBe('lr,regime,regimeStep,finalLoss,finalW[0],finalW[1],peak,rate');
     expect(lines).toHaveLength(3);
     expect(lines[2]!.split(',').slice(0, 2)).toEqual(['1.0', 'diverged']); // lr·L = 4 along the second dimension
+  });
+
+  it('json: what theory predicts, where it predicts anything', async () => {
+    const { code, stdout } = await cli(['sweep', '--lr', '0.1:1.9:4', '--curvature', '0.5:2:4', '--steps', '50', '--format', 'json', '--engine', engine]);
+    expect(code).toBe(0);
+    const { theory } = JSON.parse(stdout);
+    // The base cell is the first grid point, L = 0.5: stable below lr = 2/0.5.
+    expect(theory).toMatchObject({ criticalLr: 4, eigenvalues: [{ curvature: 0.5, criticalLr: 4 }], boundary: { formula: 'lr·L = 2' } });
+    expect(theory.condition).toMatch(/lr·λ < 2/);
+    const decayed = await cli(['sweep', '--lr', '2,3', '--schedule', 'exponential', '--decay-rate', '0.9', '--decay-steps', '1', '--steps', '50', '--format', 'json', '--engine', engine]);
+    // λη₀ = 4: unstable for ln 2 / ln(1/0.9) = 6.58 steps.
+    expect(JSON.parse(decayed.stdout).theory.decay.tStar).toBeCloseTo(Math.log(2) / Math.log(1 / 0.9), 10);
+    const none = await cli(['sweep', '--lr', '0.1,0.2', '--objective', 'quartic', '--steps', '20', '--format', 'json', '--engine', engine]);
+    expect(JSON.parse(none.stdout).theory).toBeUndefined();
+  });
+
+  it('png: --no-theory leaves the analytic boundary off', async () => {
+    const dir = tempDir();
+    const args = ['sweep', '--lr', '0.1:1.9:40', '--curvature', '0.5:2:20', '--steps', '100', '--format', 'png', '--engine', engine];
+    expect((await cli([...args, '--out', join(dir, 'with.png')])).code).toBe(0);
+    expect((await cli([...args, '--no-theory', '--out', join(dir, 'without.png')])).code).toBe(0);
+    const pixels = async (file: string) => {
+      const image = await loadImage(readFileSync(join(dir, file)));
+      const canvas = createCanvas(image.width, image.height);
+      canvas.getContext('2d').drawImage(image, 0, 0);
+      return canvas.getContext('2d').getImageData(0, 0, image.width, image.height).data;
+    };
+    const [a, b] = [await pixels('with.png'), await pixels('without.png')];
+    let dark = 0;
+    for (let i = 0; i < a.length; i += 4) if (a[i]! + a[i + 1]! + a[i + 2]! < 60 && b[i]! + b[i + 1]! + b[i + 2]! > 200) dark++;
+    expect(dark).toBeGreaterThan(100); // the dashed black line, present only with theory
   });
 
   it('png: every cell has the colour of its regime', async () => {
@@ -166,7 +219,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['steps not a whole number', ['sweep', '--steps', '1.5'], /^lrscope: --steps: 1\.5 is not a positive whole number; expected a positive whole number$/],
     ['steps zero', ['trace', '--steps', '0'], /^lrscope: --steps: 0 is not a positive whole number/],
     ['flag given twice', ['sweep', '--lr', '0.1', '--lr', '0.2'], /^lrscope: --lr: is given twice; expected each flag once/],
-    ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep or doctor$/],
+    ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep, bifurcation or doctor$/],
     ['trace of a sweep', ['trace', '--lr', '0.1,0.2'], /^lrscope: --lr: trace follows one trajectory; expected one value/],
     ['bad column', ['trace', '--columns', 'w,grad'], /^lrscope: --columns: "grad" is not a column; expected a comma-separated list of lr, step, w, loss$/],
     ['png of three axes', ['sweep', '--lr', '0.1,0.2', '--w0', '1,2', '--minimum', '0,1', '--format', 'png', '--out', 'x.png'], /^lrscope: --format: png maps one or two swept axes, and this grid sweeps lr, w0, minimum/],

@@ -12,8 +12,9 @@ import { REGIMES, type Regime } from '../src/engine/types';
 import { regimeRgb } from '../src/output/map';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
-import { parseSpec } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/spec/spec';
 import { sweep } from '../src/sweep';
+import { bifurcation } from '../src/bifurcation';
 import { gpuRequired } from './helpers/engines';
 
 const required = gpuRequired;
@@ -215,6 +216,76 @@ describeBrowser('the page with WebGPU', () => {
     await wide.close();
   });
 
+  /** Whether the canvas pixels at the centres of the given cells have the colours of the given regimes. */
+  async function pixelsMatch(page: Page, data: Record<string, string>, cells: ReadonlyArray<readonly [number, number]>, nx: number, ny: number, regimes: readonly Regime[]) {
+    const pixels = await page.evaluate(
+      ({ points, dpr }) => {
+        const ctx = (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!;
+        return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data));
+      },
+      {
+        points: cells.map(([i, j]) => {
+          const c = cellCenter(data, i, j, nx, ny, { x: 0, y: 0 });
+          return [c.x, c.y] as const;
+        }),
+        dpr: await page.evaluate(() => devicePixelRatio),
+      },
+    );
+    cells.forEach(([i, j], n) => {
+      const regime = regimes[j * nx + i]!;
+      const light = regimeRgb(regime, 0);
+      const full = regimeRgb(regime, 1);
+      const rgb = pixels[n]!.slice(0, 3);
+      const inside = rgb.every((v, k) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2);
+      expect(inside, `cell ${i},${j} (${regime}) has rgb(${rgb.join(',')})`).toBe(true);
+    });
+  }
+
+  it('maps the tiny network over its two layer rates, every number as the CPU engine computes it', async () => {
+    const input = { inputLr: '0.01:100:12:log', outputLr: '0.01:100:10:log', objective: 'mlp', width: '3', dataPoints: '8', steps: '60' };
+    const regimes: Regime[] = [];
+    for await (const chunk of sweep(parseSpec(input), new CpuEngine())) chunk.regime.forEach((r) => regimes.push(REGIMES[r]!));
+    expect(new Set(regimes).size).toBeGreaterThan(1);
+    const page = await open(`?${new URLSearchParams(input)}`);
+    const data = await mapDone(page);
+    expect(data.grid).toBe('12x10');
+    expect(await page.inputValue('select[name=objective]')).toBe('mlp');
+    expect(await page.inputValue('input[name=width]')).toBe('3');
+    await pixelsMatch(page, data, Array.from({ length: 120 }, (_, n) => [n % 12, Math.floor(n / 12)] as const), 12, 10, regimes);
+    // Every number, final weights included, as the CPU engine computes it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const sink = new StringSink();
+    const spec = parseSpec(input);
+    const writer = new CsvWriter(sink, spec);
+    await writer.begin();
+    for await (const chunk of sweep(spec, new CpuEngine())) await writer.chunk(chunk);
+    await writer.end();
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(sink.toString());
+    await page.close();
+  });
+
+  it("the legend's checkbox hides and shows the analytic boundary", async () => {
+    const page = await open('?lr=0.01:1.5:40&curvature=0.25:4:30&steps=100');
+    await mapDone(page);
+    expect(await page.textContent('#legend')).toContain('lr·L = 2');
+    const darkPixels = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector('#map canvas') as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 200 && data[i]! + data[i + 1]! + data[i + 2]! < 40) n++;
+        return n;
+      });
+    const shown = await darkPixels();
+    await page.uncheck('#legend input[name=theory]');
+    expect(await page.getAttribute('#map', 'data-theory')).toBe('off');
+    const hidden = await darkPixels();
+    expect(shown - hidden).toBeGreaterThan(200); // the dashed line's pixels
+    await page.check('#legend input[name=theory]');
+    expect(await darkPixels()).toBe(shown);
+    await page.close();
+  });
+
   it('has the seed presets: lr = 1 picks the period-2 orbit', async () => {
     const page = await open(search);
     await mapDone(page);
@@ -264,5 +335,88 @@ describeBrowser('the page without WebGPU', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describeBrowser('the bifurcation view', () => {
+  const chart = '#bifurcation-view .bifurcation-chart';
+
+  async function diagramDone(page: Page): Promise<Record<string, string>> {
+    await page.waitForSelector(`${chart}[data-state=done]`, { timeout: 240_000 });
+    return page.evaluate((selector) => ({ ...(document.querySelector(selector) as HTMLElement).dataset }) as Record<string, string>, chart);
+  }
+
+  /** Diverged learning rates of a spec, by the CPU reference engine. */
+  async function divergedCount(input: SpecInput, tail: number): Promise<number> {
+    const result = await bifurcation(parseSpec(input), new CpuEngine(), { tail });
+    return result.escapeStep.filter((s) => s >= 0).length;
+  }
+
+  it("draws the double well's cascade: a dot for every settled iterate, the period along lr", async () => {
+    const search = '?objective=double-well&w0=1.1&lr=0.2:0.42:200&steps=1000&view=bifurcation&tail=64';
+    const page = await open(search);
+    const data = await diagramDone(page);
+    expect(data.engine).toBe('gpu');
+    expect(data.lrs).toBe('200');
+    const diverged = await divergedCount({ objective: 'double-well', w0: '1.1', lr: '0.2:0.42:200', steps: '1000' }, 64);
+    expect(Number(data.diverged)).toBe(diverged);
+    expect(Number(data.points)).toBe((200 - diverged) * 64);
+    const bands = await page.textContent('#bifurcation-view .bands');
+    expect(bands).toMatch(/lr 0\.2–0\.24\d* \(\d+ lrs\): period 1/);
+    expect(bands).toMatch(/: period 2/);
+    expect(bands).toMatch(/: period 4/);
+    // The dots are on the canvas: count pixels of their blue inside the chart.
+    const dots = await page.evaluate((selector) => {
+      const canvas = document.querySelector(`${selector} canvas`) as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2]! > data[i]! + 40 && data[i + 3]! > 0) n++;
+      return n;
+    }, chart);
+    expect(dots).toBeGreaterThan(1000);
+    expect(await page.getAttribute('#tab-bifurcation', 'aria-selected')).toBe('true');
+    expect(decodeURIComponent(new URL(page.url()).search)).toBe(search);
+    await page.close();
+  });
+
+  it('shades the learning rates that diverge (the hardening quartic has no period doubling)', async () => {
+    const page = await open(`?view=bifurcation&loss=${encodeURIComponent('w^4/4+w^2/2')}&lr=1.5:3:200&tail=64&w0=0.5`);
+    const data = await diagramDone(page);
+    const diverged = await divergedCount({ loss: 'w^4/4+w^2/2', lr: '1.5:3:200', w0: '0.5' }, 64);
+    expect(diverged).toBeGreaterThan(150); // every lr above 2/(1 + 0.5²) = 1.6
+    expect(Number(data.diverged)).toBe(diverged);
+    expect(Number(data.points)).toBe((200 - diverged) * 64);
+    expect(await page.textContent('#bifurcation-view .bands')).toMatch(/: diverged/);
+    await page.close();
+  });
+
+  it('explains input it cannot use and falls back to its own default', async () => {
+    const page = await open('?view=bifurcation&lr=0.1:0.5:8&w0=1,2');
+    const data = await diagramDone(page);
+    expect(await page.textContent('#url-error')).toContain('w0: is swept, but a bifurcation diagram sweeps only lr');
+    expect(data.lrs).toBe('400');
+    await page.fill('#bifurcation-view input[name=tail]', '5000');
+    await page.click('#bifurcation-view button[type=submit]');
+    expect(await page.textContent('#bifurcation-view .form-error')).toMatch(/^tail: "5000" is not a whole number from 1 to 1000; expected/);
+    await page.close();
+  });
+
+  it('opens from the nav, and its form redraws with a new tail', async () => {
+    const page = await open('?lr=0.05:3:16&curvature=0.5:4:16&steps=50');
+    await mapDone(page);
+    await page.click('#tab-bifurcation');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'bifurcation');
+    await diagramDone(page);
+    expect(new URL(page.url()).searchParams.get('objective')).toBe('double-well');
+    await page.fill('#bifurcation-view input[name=tail]', '32');
+    await page.click('#bifurcation-view button[type=submit]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('tail') === '32');
+    const data = await diagramDone(page);
+    expect(Number(data.points) % 32).toBe(0);
+    // Back to the map: its own spec again.
+    await page.click('#tab-map');
+    await mapDone(page);
+    expect(new URL(page.url()).searchParams.get('curvature')).toBe('0.5:4:16');
+    await page.close();
   });
 });

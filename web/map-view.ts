@@ -31,6 +31,7 @@ import {
   type Spec,
   type SpecInput,
 } from '../src/core';
+import { boundaryDimension } from '../src/analysis/fractal';
 import type { PageEngine } from './engines';
 import { POWERS_OF_TEN } from './trajectory-charts';
 import type { Strings } from './i18n';
@@ -224,7 +225,7 @@ export class MapView {
       await this.pass(spec, page, controller.signal, this.strings.fine, true);
       this.element.dataset.ms = String(Math.round(performance.now() - started));
       this.element.dataset.state = 'done';
-      this.parts.status.textContent = `${this.strings.done} · ${(performance.now() - started).toFixed(0)} ms`;
+      this.parts.status.textContent = `${this.strings.done} · ${(performance.now() - started).toFixed(0)} ms${this.boundaryText(spec)}`;
       this.parts.progress.hidden = true;
     } catch (e) {
       if (controller.signal.aborted) return;
@@ -273,6 +274,18 @@ export class MapView {
     this.counts = counts;
     this.renderLegend();
     this.drawNow();
+  }
+
+  /** " · boundary dimension 1.02" for the finished map, or nothing where the fit has no dimension. */
+  private boundaryText(spec: Spec): string {
+    if (!this.regimes) return '';
+    const fit = boundaryDimension(this.regimes, spec.axes[0]!.values.length, spec.axes[1]!.values.length);
+    if (fit.dimension === null) {
+      delete this.element.dataset.boundaryDimension;
+      return '';
+    }
+    this.element.dataset.boundaryDimension = String(fit.dimension);
+    return ` · ${this.strings.boundaryDimension} ${fit.dimension.toFixed(2)}`;
   }
 
   private requestDraw(): void {
@@ -336,7 +349,7 @@ export class MapView {
             ctx.clip();
             ctx.imageSmoothingEnabled = false;
             if (this.raster) ctx.drawImage(this.image, left, top, right - left, bottom - top);
-            if (boundary) {
+            if (boundary && this.showTheory) {
               ctx.setLineDash([8 * devicePixelRatio, 5 * devicePixelRatio]);
               ctx.lineWidth = 2 * devicePixelRatio;
               ctx.strokeStyle = '#000';
@@ -404,6 +417,8 @@ export class MapView {
   }
 
   private suppressClick = false;
+  /** Whether the analytic boundary is drawn (the legend's checkbox). */
+  private showTheory = true;
 
   /** Grid coordinates under the cursor. */
   private cellAtCursor(u: uPlot): [number, number] | undefined {
@@ -503,8 +518,17 @@ export class MapView {
         <div><span class="name">${this.strings.regimes[regime]}</span> <span class="count">${this.counts[regime]}</span> <span class="share">(${share}%)</span>${shade ? `<br><small>${shade}</small>` : ''}</div></li>`;
     });
     const boundary = this.spec && analyticBoundary(this.spec);
-    if (boundary) rows.push(`<li><span class="swatch boundary"></span><div><span class="name">${boundary.formula} ${this.strings.boundary}</span></div></li>`);
+    if (boundary) {
+      rows.push(
+        `<li><label class="theory-toggle" title="${this.strings.theoryToggle}"><input type="checkbox" name="theory"${this.showTheory ? ' checked' : ''}><span class="swatch boundary"></span><span class="name">${boundary.formula} ${this.strings.boundary}</span></label></li>`,
+      );
+    }
     this.parts.legend.innerHTML = `<ul>${rows.join('')}</ul>`;
+    this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]')?.addEventListener('change', (e) => {
+      this.showTheory = (e.target as HTMLInputElement).checked;
+      this.element.dataset.theory = this.showTheory ? 'on' : 'off';
+      this.plot?.redraw(false, false);
+    });
   }
 
   /** The map as a PNG: the plot with its axes, and the legend beside it. */

@@ -1,5 +1,5 @@
 /**
- * The `lrscope` command line: `trace`, `sweep` and `doctor`.
+ * The `lrscope` command line: `trace`, `sweep`, `bifurcation` and `doctor`.
  *
  * `main` takes its arguments and I/O as parameters and returns the exit code,
  * so tests run it in-process. Exit codes: 0 done, 1 failed, 2 bad input,
@@ -19,6 +19,8 @@ import { describeRun, summaryText } from '../output/summary.js';
 import { acceptedForms, PARAM_KEYS, PARAMS, keyOfFlag, type ParamGroup, type ParamKey } from '../spec/params.js';
 import { gridSize, parseSpec, type RawValue, type Spec, type SpecInput } from '../spec/spec.js';
 import { addCounts, emptyCounts, sweep } from '../sweep.js';
+import { bifurcation, checkBifurcationSpec, parseComponent, parseTail, type Bifurcation } from '../bifurcation.js';
+import { bifurcationSummary, writeBifurcationCsv, writeBifurcationJson } from '../output/bifurcation.js';
 import { AtomicFile } from '../node/files.js';
 import { createNodeGpuEngine } from '../node/gpu.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
@@ -247,7 +249,7 @@ async function runSweep(command: Command, argv: readonly string[], io: CliIO): P
     const engine = await makeEngine(io, engineKind, kernel);
     let summary: string;
     try {
-      summary = await executeSweep(spec, engine, format, out, io);
+      summary = await executeSweep(spec, engine, format, out, io, (options as { theory?: boolean }).theory !== false);
     } finally {
       if (!io.createEngine) engine.dispose();
     }
@@ -260,7 +262,14 @@ async function runSweep(command: Command, argv: readonly string[], io: CliIO): P
   return EXIT.ok;
 }
 
-async function executeSweep(spec: Spec, engine: Engine, format: 'summary' | 'json' | 'csv' | 'png', out: AtomicFile | undefined, io: CliIO): Promise<string> {
+async function executeSweep(
+  spec: Spec,
+  engine: Engine,
+  format: 'summary' | 'json' | 'csv' | 'png',
+  out: AtomicFile | undefined,
+  io: CliIO,
+  theory: boolean,
+): Promise<string> {
   const total = gridSize(spec);
   const sink: TextSink = out ?? io.stdout;
   const writer =
@@ -274,27 +283,71 @@ async function executeSweep(spec: Spec, engine: Engine, format: 'summary' | 'jso
   const progress = progressFor(io, `${total} trajectories`);
   const started = performance.now();
   await writer?.begin();
-  const oneAxis = spec.axes.length === 1;
-  const regimesAlongAxis = oneAxis ? new Uint8Array(total) : undefined;
+  // Regimes in grid order for the summary: changes along one axis, the boundary's dimension on a map.
+  const regimes = spec.axes.length === 1 || spec.axes.length === 2 ? new Uint8Array(total) : undefined;
   try {
     for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p) })) {
       addCounts(counts, chunk);
       await writer?.chunk(chunk);
       map?.add(chunk);
-      regimesAlongAxis?.set(chunk.regime, chunk.start);
+      regimes?.set(chunk.regime, chunk.start);
     }
   } finally {
     progress?.clear();
   }
   const seconds = (performance.now() - started) / 1000;
   await writer?.end(counts);
-  const summary = summaryText(spec, engine, counts, seconds, regimesAlongAxis);
+  const summary = summaryText(spec, engine, counts, seconds, regimes);
   if (map && out) {
     const { renderMapPng } = await import('../node/png.js');
-    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts }));
+    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts, theory }));
   }
   if (format === 'summary' && out) out.write(summary);
   return summary;
+}
+
+// ---------------------------------------------------------------- bifurcation
+
+async function runBifurcation(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
+  const options = command.opts() as Record<string, string | undefined>;
+  const spec = parseSpec(specInput(command, argv, 1000), 'flag');
+  checkBifurcationSpec(spec, 'flag');
+  const tail = parseTail(options.tail, spec, 'flag');
+  const component = parseComponent(options.component, spec, 'flag');
+  const engineKind = parseChoice('--engine', options.engine ?? 'gpu', ['gpu', 'cpu'] as const);
+  const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
+  if (format === 'png' && !options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like bifurcation.png');
+  const out = options.out ? openOut(options.out) : undefined;
+  try {
+    const engine = await makeEngine(io, engineKind);
+    let summary: string;
+    try {
+      const progress = progressFor(io, `${spec.axes[0]?.values.length ?? 1} learning rates`);
+      const started = performance.now();
+      let result: Bifurcation;
+      try {
+        result = await bifurcation(spec, engine, { tail, component, signal: io.signal, onProgress: (p) => progress?.update(p) });
+      } finally {
+        progress?.clear();
+      }
+      summary = bifurcationSummary(result, engine, (performance.now() - started) / 1000);
+      const sink: TextSink = out ?? io.stdout;
+      if (format === 'json') await writeBifurcationJson(sink, result, engine);
+      else if (format === 'csv') await writeBifurcationCsv(sink, result);
+      else if (format === 'png') {
+        const { renderBifurcationPng } = await import('../node/bifurcation-png.js');
+        out!.write(renderBifurcationPng(result, { engine: describeRun(engine) }));
+      } else if (out) out.write(summary);
+    } finally {
+      if (!io.createEngine) engine.dispose();
+    }
+    out?.commit();
+    if (format === 'summary' || out) await io.stdout.write(summary);
+  } catch (e) {
+    out?.discard();
+    throw e;
+  }
+  return EXIT.ok;
 }
 
 // ---------------------------------------------------------------- doctor
@@ -331,11 +384,23 @@ function program(io: CliIO, argv: readonly string[], result: { run?: () => Promi
   const sweepCmd = specOptions(root.command('sweep').description('run a grid of trajectories and classify each one'));
   sweepCmd.addOption(new Option('--format <format>', 'summary (default), json, csv or png').helpGroup('Output:'));
   sweepCmd.addOption(new Option('--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)').helpGroup('Output:'));
+  sweepCmd.addOption(new Option('--no-theory', 'leave the analytic boundary off the png map').helpGroup('Output:'));
   sweepCmd.addOption(
     new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'),
   );
   sweepCmd.exitOverride().action(() => {
     result.run = () => runSweep(sweepCmd, argv, io);
+  });
+
+  const bifurcationCmd = specOptions(
+    root.command('bifurcation').description('for each learning rate of a sweep over --lr, the last iterates of w: period doubling and chaos'),
+  );
+  bifurcationCmd.addOption(new Option('--tail <count>', 'how many final iterates to keep per learning rate, 1 to --steps (default 100, or --steps if fewer)').helpGroup('Output:'));
+  bifurcationCmd.addOption(new Option('--component <index>', 'which coordinate of w to plot for an n-D objective (default 0)').helpGroup('Output:'));
+  bifurcationCmd.addOption(new Option('--format <format>', 'summary (default: the period along lr), json, csv (lr,step,w) or png').helpGroup('Output:'));
+  bifurcationCmd.addOption(new Option('--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)').helpGroup('Output:'));
+  bifurcationCmd.exitOverride().action(() => {
+    result.run = () => runBifurcation(bifurcationCmd, argv, io);
   });
 
   const doctor = root.command('doctor').description('report the WebGPU adapter, or say what to install');
@@ -344,7 +409,7 @@ function program(io: CliIO, argv: readonly string[], result: { run?: () => Promi
     result.run = () => runDoctor(doctor, io);
   });
 
-  for (const command of [trace, sweepCmd, doctor]) {
+  for (const command of [trace, sweepCmd, bifurcationCmd, doctor]) {
     command.configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => io.stderr(s), outputError: () => {} });
     command.showSuggestionAfterError(true);
   }
@@ -373,7 +438,7 @@ function commanderMessage(error: CommanderError, argv: readonly string[]): strin
     case 'commander.unknownCommand':
     case 'commander.excessArguments': {
       const word = /'([^']+)'/.exec(message[0]!)?.[1] ?? argv[0];
-      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep or doctor`;
+      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, bifurcation or doctor`;
     }
     default:
       return message.join(' ');

@@ -1,13 +1,16 @@
 /**
  * The sweep as one JSON object, written as it streams in:
- * `{ "spec", "engine", "axes", "cells": [...], "counts" }`.
- * Cells come in grid order; counts close the object because they are known last.
+ * `{ "spec", "engine", "axes", "cells": [...], "counts", "boundary" }`.
+ * Cells come in grid order; counts (and, on a 2-D map, the boundary's
+ * dimension) close the object because they are known last.
  */
-import type { Spec } from '../spec/spec.js';
+import { boundaryDimension, type BoxCounting } from '../analysis/fractal.js';
+import { gridSize, type Spec } from '../spec/spec.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { axisField, cellColumns, type Field } from './cells.js';
 import type { TextSink } from './sink.js';
+import { theoryOf } from '../theory.js';
 
 function jsonField(f: Field): string {
   if (f.kind === 'number') return f.text ?? 'null';
@@ -23,9 +26,24 @@ export function axesJson(spec: Spec): string {
   return `[${axes.join(',')}]`;
 }
 
+/** The `boundary` field: the box-counting fit of a 2-D map's regime boundary. */
+function boundaryJson(fit: BoxCounting): string {
+  const fields = {
+    dimension: fit.dimension,
+    r2: fit.r2,
+    sizes: fit.sizes,
+    counts: fit.counts,
+    cells: fit.cells,
+    ...(fit.reason ? { reason: fit.reason } : {}),
+  };
+  return JSON.stringify(fields);
+}
+
 export class JsonWriter {
   private readonly columns;
   private first = true;
+  /** A 2-D map's regimes in grid order, one byte a cell, for the boundary's dimension at the end. */
+  private readonly regimes: Uint8Array | undefined;
 
   constructor(
     private readonly sink: TextSink,
@@ -33,6 +51,7 @@ export class JsonWriter {
     private readonly meta: { engine: string },
   ) {
     this.columns = cellColumns(spec);
+    this.regimes = spec.axes.length === 2 ? new Uint8Array(gridSize(spec)) : undefined;
   }
 
   async begin(): Promise<void> {
@@ -43,6 +62,8 @@ export class JsonWriter {
       `"engine":${JSON.stringify(this.meta.engine)}`,
       `"axes":${axesJson(spec)}`,
     ];
+    const theory = theoryOf(spec);
+    if (theory) head.push(`"theory":${JSON.stringify(theory)}`);
     await this.sink.write(`{${head.join(',')},"cells":[`);
   }
 
@@ -56,9 +77,15 @@ export class JsonWriter {
       this.first = false;
     }
     await this.sink.write(parts.join(''));
+    this.regimes?.set(chunk.regime, chunk.start);
   }
 
   async end(counts: RegimeCounts): Promise<void> {
-    await this.sink.write(`\n],"counts":${JSON.stringify(counts)}}\n`);
+    let boundary = '';
+    if (this.regimes) {
+      const [x, y] = this.spec.axes;
+      boundary = `,"boundary":${boundaryJson(boundaryDimension(this.regimes, x!.values.length, y!.values.length))}`;
+    }
+    await this.sink.write(`\n],"counts":${JSON.stringify(counts)}${boundary}}\n`);
   }
 }
