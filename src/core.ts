@@ -4,7 +4,7 @@ export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } fro
 export { TEST_FUNCTIONS } from './objectives/catalogue.js';
 export { compileExpression, ExpressionError, type CompiledObjective } from './objectives/expression.js';
 export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';
-export { theoryOf, decayOnset, type Theory } from './theory.js';
+export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
 export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
 export { formatValue, formatNumber, type Value } from './spec/values.js';

@@ -13,7 +13,7 @@
  *   trajectory escapes iff that growth carries |w| past the bound.
  */
 import type { OptimizerName } from './optimizers.js';
-import type { Axis, Spec } from './spec/spec.js';
+import { cellAt, type Axis, type Spec } from './spec/spec.js';
 
 /**
  * The edge of stability at a constant rate: a step is stable while
@@ -41,7 +41,7 @@ interface ExponentialDecay {
   readonly staircase: boolean;
 }
 
-function exponentialDecay(spec: Spec): ExponentialDecay | undefined {
+function exponentialDecay(spec: Pick<Spec, 'base'>): ExponentialDecay | undefined {
   const b = spec.base;
   if (b.warmupSteps > 0) return undefined;
   if (b.schedule === 'exponential') return { rate: b.decayRate, steps: b.decaySteps, staircase: b.staircase };
@@ -80,6 +80,20 @@ export function decayOnset(L: number, lr: number, decay: ExponentialDecay, e0: n
     if (decay.rate <= 1 && firstStableStep !== null && escapeStep === null && t > firstStableStep) break; // only contracting from here on
   }
   return { tStar, firstStableStep, peakGrowth, escapeStep };
+}
+
+/**
+ * The onset analysis of one grid point (gradient descent on the quadratic
+ * under exponential decay, largest curvature), or undefined elsewhere.
+ */
+export function onsetAt(spec: Spec, index: number): ReturnType<typeof decayOnset> | undefined {
+  const cell = cellAt(spec, index);
+  if (cell.objective !== 'quadratic' || cell.optimizer !== 'gd') return undefined;
+  const decay = exponentialDecay({ base: cell });
+  if (!decay) return undefined;
+  const lmax = Math.max(...cell.curvature);
+  const i = cell.curvature.indexOf(lmax);
+  return decayOnset(lmax, cell.lr, decay, cell.w0[i]! - cell.minimum[i]!, cell.minimum[i]!, cell.bound, cell.steps);
 }
 
 export interface Theory {

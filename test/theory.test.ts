@@ -10,7 +10,7 @@ import { parseSpec, type SpecInput } from '../src/spec/spec';
 import { sweep } from '../src/sweep';
 import { REGIMES, type ChunkResult, type Engine, type Regime } from '../src/engine/types';
 import { enginesOf, gpuEngine } from './helpers/engines';
-import { analyticBoundary, theoryOf } from '../src/theory';
+import { analyticBoundary, onsetAt, theoryOf } from '../src/theory';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -176,6 +176,16 @@ describe('theory in the output', () => {
     for (let t = 0; t < 14; t++) growth *= 4 * 0.95 ** t - 1;
     expect(decay.peakGrowth).toBeCloseTo(growth, 6);
     expect(decay.escapeStep).toBeNull();
+  });
+
+  it('gives each grid point its own t*', () => {
+    const spec = parseSpec({ lr: '1.5,2,4', decayRate: '0.9,0.95', schedule: 'exponential', decaySteps: 1, steps: 60 });
+    // Cell (lr = 4, d = 0.95): λη₀ = 8, t* = ln 4 / ln(1/0.95).
+    expect(onsetAt(spec, 5)!.tStar).toBeCloseTo(Math.log(4) / Math.log(1 / 0.95), 10);
+    expect(onsetAt(spec, 5)!.firstStableStep).toBe(Math.ceil(Math.log(4) / Math.log(1 / 0.95)));
+    // lr = 1.5: λη₀ = 3 < 4 but > 2: t* = ln 1.5 / ln(1/0.9).
+    expect(onsetAt(spec, 0)!.tStar).toBeCloseTo(Math.log(1.5) / Math.log(1 / 0.9), 10);
+    expect(onsetAt(parseSpec({ lr: '0.5,0.9' }), 0)).toBeUndefined(); // no decay, no onset
   });
 
   it.each(enginesOf(gpu))('the error peaks at the first stable step, ⌈t*⌉ (%s)', async (_, engine) => {

@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { formatNumber, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
+import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
@@ -180,7 +180,13 @@ function describeCell(coords: [number, number]): string {
   const regime = REGIMES[cell.regime]!;
   const step = cell.chunk.regimeStep[cell.offset]!;
   const when = regime === 'converged' ? ` (${strings.convergedAt} ${step})` : regime === 'diverged' && step >= 0 ? ` (${strings.escapedAt} ${step})` : '';
-  return `${values}: ${strings.regimes[regime]}${when}`;
+  // Under exponential decay, theory's onset: unstable until t*, the error peaking at the first stable step.
+  const onset = onsetAt(spec, coords[1] * xAxis.values.length + coords[0]);
+  const theory =
+    onset && onset.tStar > 0
+      ? ` · t* = ${onset.tStar.toFixed(1)}: ${onset.firstStableStep === null ? strings.unstableThroughout : strings.unstableUntil.replace('{step}', String(onset.firstStableStep))}`
+      : '';
+  return `${values}: ${strings.regimes[regime]}${when}${theory}`;
 }
 
 async function showTrajectories(coords: [number, number]): Promise<void> {
