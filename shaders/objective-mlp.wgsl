@@ -115,7 +115,7 @@ fn gradient(objective: Objective, w: array<V, DIMS>, g: ptr<function, array<V, D
   // Sums start from an opaque zero: a literal 0 + x may be folded to x, which keeps a −0.
   var weights = w;
   let zero = o(V(0.0));
-  for (var d = 0u; d < DIMS; d++) {
+  for (var d = 0u; d < dimCount(); d++) {
     (*g)[d] = zero;
   }
   var overflowed = VB(false);
@@ -124,7 +124,7 @@ fn gradient(objective: Objective, w: array<V, DIMS>, g: ptr<function, array<V, D
   }
   var largest = V(0.0);
   let nan = fromBits(0x7fc00000u);
-  for (var d = 0u; d < DIMS; d++) {
+  for (var d = 0u; d < dimCount(); d++) {
     let gd = o((*g)[d] * SCALE);
     largest = max(largest, abs(gd));
     (*g)[d] = select(o(gd * objective.rate[select(1u, 0u, d < W2)]), nan, overflowed);

@@ -11,7 +11,7 @@ struct Slots {
 
 fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = V(0.0);
     s.accumUpdate[i] = V(0.0);
   }
@@ -19,7 +19,7 @@ fn initialSlots(h: Hyper) -> Slots {
 }
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     let accum = (*slots).accum[i] * h.rho + (g[i] * g[i]) * h.cRho;
     let upd = (sqrt((*slots).accumUpdate[i] + h.epsilon) * (1.0 / sqrt(accum + h.epsilon))) * g[i];
     (*w)[i] = (*w)[i] - upd * lr;
@@ -30,7 +30,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = select(keep.accum[i], take.accum[i], mask);
     s.accumUpdate[i] = select(keep.accumUpdate[i], take.accumUpdate[i], mask);
   }
@@ -39,7 +39,7 @@ fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
 
 fn loadSlots(slot: u32) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
     s.accumUpdate[i] = bitcast<V>(state[slotOf(F_SLOTS + DIMS + i, slot)]);
   }
@@ -47,7 +47,7 @@ fn loadSlots(slot: u32) -> Slots {
 }
 
 fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.accum[i]);
     state[slotOf(F_SLOTS + DIMS + i, slot)] = bitcast<VU>(s.accumUpdate[i]);
   }

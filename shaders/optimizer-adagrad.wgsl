@@ -10,14 +10,14 @@ struct Slots {
 
 fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = h.initialAccumulator;
   }
   return s;
 }
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     let accum = (*slots).accum[i] + g[i] * g[i];
     (*slots).accum[i] = accum;
     if (CONVENTION == TF) {
@@ -32,7 +32,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = select(keep.accum[i], take.accum[i], mask);
   }
   return s;
@@ -40,14 +40,14 @@ fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
 
 fn loadSlots(slot: u32) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
   }
   return s;
 }
 
 fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.accum[i]);
   }
 }

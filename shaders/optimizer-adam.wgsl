@@ -17,7 +17,7 @@ struct Slots {
 
 fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.m[i] = V(0.0);
     s.v[i] = V(0.0);
   }
@@ -37,7 +37,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
   if (CONVENTION == TORCH) {
     let step = lr / b1p;
     let bc2 = sqrt(b2p);
-    for (var i = 0u; i < DIMS; i++) {
+    for (var i = 0u; i < dimCount(); i++) {
       let m = (*slots).m[i] + h.c1 * (g[i] - (*slots).m[i]);
       let v = (*slots).v[i] * h.beta2 + h.c2 * (g[i] * g[i]);
       (*slots).m[i] = m;
@@ -49,7 +49,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
     return;
   }
   let alpha = (lr * sqrt(1.0 - b2p)) / (1.0 - b1p);
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     let m = (*slots).m[i] + (g[i] - (*slots).m[i]) * h.c1;
     let v = (*slots).v[i] + (g[i] * g[i] - (*slots).v[i]) * h.c2;
     (*slots).m[i] = m;
@@ -62,7 +62,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.m[i] = select(keep.m[i], take.m[i], mask);
     s.v[i] = select(keep.v[i], take.v[i], mask);
   }
@@ -73,7 +73,7 @@ fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
 
 fn loadSlots(slot: u32) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.m[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
     s.v[i] = bitcast<V>(state[slotOf(F_SLOTS + DIMS + i, slot)]);
   }
@@ -83,7 +83,7 @@ fn loadSlots(slot: u32) -> Slots {
 }
 
 fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.m[i]);
     state[slotOf(F_SLOTS + DIMS + i, slot)] = bitcast<VU>(s.v[i]);
   }

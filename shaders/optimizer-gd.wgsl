@@ -10,7 +10,7 @@ fn initialSlots(h: Hyper) -> Slots {
 }
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     (*w)[i] = (*w)[i] - g[i] * lr;
   }
 }

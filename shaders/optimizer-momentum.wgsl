@@ -16,7 +16,7 @@ struct Slots {
 
 fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = V(0.0);
   }
   return s;
@@ -24,7 +24,7 @@ fn initialSlots(h: Hyper) -> Slots {
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
   let mu = h.momentum;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     if (CONVENTION == KERAS) {
       let step = -g[i] * lr;
       let m = step + (*slots).accum[i] * mu;
@@ -50,7 +50,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = select(keep.accum[i], take.accum[i], mask);
   }
   return s;
@@ -58,14 +58,14 @@ fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
 
 fn loadSlots(slot: u32) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
   }
   return s;
 }
 
 fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.accum[i]);
   }
 }

@@ -15,7 +15,7 @@ struct Slots {
 
 fn initialSlots(h: Hyper) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.ms[i] = select(V(0.0), V(1.0), CONVENTION == TF);
     s.mom[i] = V(0.0);
     s.mg[i] = V(0.0);
@@ -25,7 +25,7 @@ fn initialSlots(h: Hyper) -> Slots {
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
   let centered = h.centered > V(0.5);
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     let gi = g[i];
     var ms: V;
     var mg = (*slots).mg[i];
@@ -55,7 +55,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.ms[i] = select(keep.ms[i], take.ms[i], mask);
     s.mom[i] = select(keep.mom[i], take.mom[i], mask);
     s.mg[i] = select(keep.mg[i], take.mg[i], mask);
@@ -65,7 +65,7 @@ fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
 
 fn loadSlots(slot: u32) -> Slots {
   var s: Slots;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.ms[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
     s.mom[i] = bitcast<V>(state[slotOf(F_SLOTS + DIMS + i, slot)]);
     s.mg[i] = bitcast<V>(state[slotOf(F_SLOTS + 2u * DIMS + i, slot)]);
@@ -74,7 +74,7 @@ fn loadSlots(slot: u32) -> Slots {
 }
 
 fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.ms[i]);
     state[slotOf(F_SLOTS + DIMS + i, slot)] = bitcast<VU>(s.mom[i]);
     state[slotOf(F_SLOTS + 2u * DIMS + i, slot)] = bitcast<VU>(s.mg[i]);

@@ -9,7 +9,7 @@ struct Objective {
 // g = L ⊙ (w − c); returns the largest |gᵢ| per lane.
 fn gradient(o: Objective, w: array<V, DIMS>, g: ptr<function, array<V, DIMS>>) -> V {
   var largest = V(0.0);
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     let gi = o.L[i] * (w[i] - o.c[i]);
     (*g)[i] = gi;
     largest = max(largest, abs(gi)); // finite until a lane escapes, so max is exact
@@ -27,7 +27,7 @@ fn lossTerm(o: Objective, w: array<V, DIMS>, i: u32) -> V {
 
 fn lossAt(o: Objective, w: array<V, DIMS>) -> V {
   var total = lossTerm(o, w, 0u);
-  for (var i = 1u; i < DIMS; i++) {
+  for (var i = 1u; i < dimCount(); i++) {
     total = total + lossTerm(o, w, i);
   }
   return total;

@@ -57,7 +57,7 @@ fn magnitudeBits(x: V) -> VU {
 
 fn largestMagnitude(w: array<V, DIMS>) -> VU {
   var m = VU(0u);
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     m = max(m, magnitudeBits(w[i]));
   }
   return m;
@@ -108,7 +108,7 @@ fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
 // a·b in index order, starting from the first product (see lossAt).
 fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
   var d = a[0] * b[0];
-  for (var i = 1u; i < DIMS; i++) {
+  for (var i = 1u; i < dimCount(); i++) {
     d = d + a[i] * b[i];
   }
   return d;
@@ -134,7 +134,7 @@ fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
   update(&w, g, lr, &slots, setting.hyper);
   let m = largestMagnitude(w);
   let escaping = live & (m > VU(u.boundBits));
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     (*s).gPrev[i] = select((*s).gPrev[i], g[i], live);
     (*s).w[i] = select((*s).w[i], w[i], live);
   }
@@ -172,7 +172,7 @@ fn fastStep(t: ptr<function, Lanes>, setting: Setting, k: u32, lr: V, window: u3
 // the saved state for lanes already frozen.
 fn keepLive(s: ptr<function, Lanes>, t: Lanes, blockPeak: VU) {
   let live = (*s).escape < VI(0);
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     (*s).w[i] = select((*s).w[i], t.w[i], live);
     (*s).gPrev[i] = select((*s).gPrev[i], t.gPrev[i], live);
   }
@@ -203,7 +203,7 @@ fn initialLanes(setting: Setting) -> Lanes {
 
 fn loadLanes(vector: u32) -> Lanes {
   var s: Lanes;
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     s.w[i] = bitcast<V>(state[slotOf(F_W + i, vector)]);
     s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, vector)]);
   }
@@ -219,7 +219,7 @@ fn loadLanes(vector: u32) -> Lanes {
 }
 
 fn storeLanes(s: Lanes, vector: u32) {
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     state[slotOf(F_W + i, vector)] = bitcast<VU>(s.w[i]);
     state[slotOf(F_GPREV + i, vector)] = bitcast<VU>(s.gPrev[i]);
   }
@@ -262,7 +262,7 @@ fn recordLanes(s: Lanes, setting: Setting, vector: u32, rowIndex: u32) {
   let loss = lossAt(setting.objective, s.w);
   for (var j = 0u; j < LANES; j++) {
     let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
-    for (var i = 0u; i < DIMS; i++) {
+    for (var i = 0u; i < dimCount(); i++) {
       traceOut[base + i] = laneF(s.w[i], j);
     }
     traceOut[base + DIMS] = laneF(loss, j);

@@ -148,7 +148,7 @@ ${each((i) => `  var w${i} = start;
   var s${i} = (*slots).v${i};
   update_${i}(&w${i}, g, lr, &s${i}, h);
   (*slots).v${i} = s${i};`)}
-  for (var i = 0u; i < DIMS; i++) {
+  for (var i = 0u; i < dimCount(); i++) {
     var r = w0[i];
 ${each((i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).trim()}
     (*w)[i] = r;
@@ -335,6 +335,11 @@ ${lanePrelude(vectorWidth(options.lanes))}
 const LANES = ${vectorWidth(options.lanes)}u;
 const GROUPS = ${options.lanes / vectorWidth(options.lanes)}u;
 const DIMS = ${dims}u;
+// Loops over the dimensions: unrolled by the compiler for a few, kept as
+// loops for many (unrolled, 42 dimensions took over a minute to compile on lavapipe).
+fn dimCount() -> u32 {
+  return select(DIMS | u.zero, DIMS, DIMS <= 8u);
+}
 const WORKGROUP = ${options.workgroupSize}u;
 const FAST_BLOCK = ${options.fastBlock}u;
 const ROW_SHARED = ${rowShared};

@@ -15,6 +15,7 @@ alias VU = u32;
 alias VI = i32;
 alias VB = bool;
 const DIMS = 1u;
+fn dimCount() -> u32 { return DIMS; }
 const TF = 0u;
 const TORCH = 1u;
 const KERAS = 2u;
