@@ -279,11 +279,19 @@ describeBrowser('the page with WebGPU', () => {
     const shown = await darkPixels();
     await page.uncheck('#legend input[name=theory]');
     expect(await page.getAttribute('#map', 'data-theory')).toBe('off');
+    expect(new URL(page.url()).searchParams.get('theory')).toBe('off');
     const hidden = await darkPixels();
     expect(shown - hidden).toBeGreaterThan(200); // the dashed line's pixels
     await page.check('#legend input[name=theory]');
     expect(await darkPixels()).toBe(shown);
+    expect(new URL(page.url()).searchParams.get('theory')).toBeNull();
     await page.close();
+    // The link keeps it hidden.
+    const linked = await open('?lr=0.01:1.5:40&curvature=0.25:4:30&steps=100&theory=off');
+    await mapDone(linked);
+    expect(await linked.isChecked('#legend input[name=theory]')).toBe(false);
+    expect(await linked.getAttribute('#map', 'data-theory')).toBe('off');
+    await linked.close();
   });
 
   it('has the seed presets: lr = 1 picks the period-2 orbit', async () => {

@@ -43,6 +43,10 @@ const mapView = new MapView(
       navigate({ ...state, spec: input, pick: undefined });
     },
     pick: (coords) => navigate({ ...state, pick: coords }, { recompute: false }),
+    theory: (shown) => {
+      state = { ...state, theory: shown };
+      history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
+    },
   },
 );
 const charts = new TrajectoryCharts($('#charts'), strings);
@@ -154,6 +158,7 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     await lesson.render(state.lessonLr);
     return;
   }
+  mapView.setTheory(state.theory);
   const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
   if (specChanged || recompute) {
     spec = parseSpec(state.spec);

@@ -142,6 +142,8 @@ export interface MapCallbacks {
   zoom(input: SpecInput): void;
   /** The user clicked a grid point. */
   pick(coords: [number, number]): void;
+  /** The user showed or hid theory's boundary. */
+  theory(shown: boolean): void;
 }
 
 export interface Cell {
@@ -507,6 +509,15 @@ export class MapView {
     this.parts.hover.textContent = parts.join(' · ');
   }
 
+  /** Shows or hides theory's boundary. */
+  setTheory(shown: boolean): void {
+    this.showTheory = shown;
+    this.element.dataset.theory = shown ? 'on' : 'off';
+    const box = this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]');
+    if (box) box.checked = shown;
+    this.plot?.redraw(false, false);
+  }
+
   private renderLegend(): void {
     const total = REGIMES.reduce((s, r) => s + this.counts[r], 0);
     const rows = REGIMES.map((regime) => {
@@ -525,9 +536,8 @@ export class MapView {
     }
     this.parts.legend.innerHTML = `<ul>${rows.join('')}</ul>`;
     this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]')?.addEventListener('change', (e) => {
-      this.showTheory = (e.target as HTMLInputElement).checked;
-      this.element.dataset.theory = this.showTheory ? 'on' : 'off';
-      this.plot?.redraw(false, false);
+      this.setTheory((e.target as HTMLInputElement).checked);
+      this.callbacks.theory(this.showTheory);
     });
   }
 

@@ -23,16 +23,18 @@ export interface AppState {
   readonly lessonLr: number;
   /** The bifurcation view's tail length, as given (checked against the spec's steps). */
   readonly tail: string | undefined;
+  /** Whether the map draws theory's boundary (theory=off hides it). */
+  readonly theory: boolean;
 }
 
-const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail'] as const;
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'theory'] as const;
 
 export function defaultSpec(resolution: number): SpecInput {
   return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
 }
 
 export function defaultState(resolution: number): AppState {
-  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined };
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, theory: true };
 }
 
 /** The map needs exactly two swept parameters, each an evenly spaced range. */
@@ -67,7 +69,9 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
   if (!Number.isFinite(lessonLr) || lessonLr < 0 || lessonLr > 2) {
     throw new SpecError('lessonLr', `"${lessonText}" is not a learning rate from 0 to 2`, 'a number from 0 to 2');
   }
-  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined } as const;
+  const theoryText = params.get('theory') ?? (fallback.theory ? 'on' : 'off');
+  if (theoryText !== 'on' && theoryText !== 'off') throw new SpecError('theory', `"${theoryText}" is not on or off`, 'on or off');
+  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined, theory: theoryText === 'on' } as const;
 }
 
 /**
@@ -112,6 +116,7 @@ export function searchFromState(state: AppState, defaults: AppState): string {
   if (state.pick) params.set('pick', state.pick.join(','));
   if (state.lessonLr !== defaults.lessonLr) params.set('lessonLr', String(state.lessonLr));
   if (state.tail !== undefined) params.set('tail', state.tail);
+  if (state.theory !== defaults.theory) params.set('theory', state.theory ? 'on' : 'off');
   // Keep brackets, commas and colons readable in the address bar.
   return `?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
 }
