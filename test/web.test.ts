@@ -360,6 +360,18 @@ describeBrowser('the bifurcation view', () => {
     return result.escapeStep.filter((s) => s >= 0).length;
   }
 
+  it('plots the coordinate of w that the URL names', async () => {
+    const page = await open('?view=bifurcation&objective=double-well&w0=[1.1,-0.9]&lr=0.1:0.2:20&steps=400&tail=8&component=1');
+    const data = await diagramDone(page);
+    expect(data.points).toBe(String(20 * 8));
+    expect(await page.inputValue('#bifurcation-view input[name=component]')).toBe('1');
+    expect(data.component).toBe('1');
+    // Every iterate of w[1] sits in the well at −1 (lr below 0.25 is stable there).
+    const result = await bifurcation(parseSpec({ objective: 'double-well', w0: '[1.1,-0.9]', lr: '0.1:0.2:20', steps: '400' }), new CpuEngine(), { tail: 8, component: 1 });
+    for (const w of result.iterates) expect(w).toBeCloseTo(-1, 4);
+    await page.close();
+  });
+
   it("draws the double well's cascade: a dot for every settled iterate, the period along lr", async () => {
     const search = '?objective=double-well&w0=1.1&lr=0.2:0.42:200&steps=1000&view=bifurcation&tail=64';
     const page = await open(search);

@@ -13,6 +13,7 @@ import {
   lrLabel,
   OBJECTIVES,
   parseSpec,
+  parseComponent,
   parseTail,
   SpecError,
   tailKind,
@@ -47,14 +48,14 @@ export const BIFURCATION_PRESETS: readonly BifurcationPreset[] = [
 ];
 
 export interface BifurcationCallbacks {
-  apply(input: SpecInput, tail: string | undefined): void;
+  apply(input: SpecInput, tail: string | undefined, component: string | undefined): void;
 }
 
-/** Parses and checks what the view needs: a spec that sweeps lr only, and a tail. */
-export function checkBifurcationInput(input: SpecInput, tail: string | undefined): { spec: Spec; tail: number } {
+/** Parses and checks what the view needs: a spec that sweeps lr only, a tail, and the coordinate of w to plot. */
+export function checkBifurcationInput(input: SpecInput, tail: string | undefined, component?: string): { spec: Spec; tail: number; component: number } {
   const spec = parseSpec(input, 'key');
   checkBifurcationSpec(spec, 'key');
-  return { spec, tail: parseTail(tail, spec, 'key') };
+  return { spec, tail: parseTail(tail, spec, 'key'), component: parseComponent(component, spec, 'key') };
 }
 
 const DOT = 'rgba(16, 52, 120, 0.55)';
@@ -75,7 +76,7 @@ export class BifurcationView {
   private readonly status: HTMLElement;
   private readonly hover: HTMLElement;
   private readonly bands: HTMLElement;
-  private shown: { input: SpecInput; tail: string | undefined } | undefined;
+  private shown: { input: SpecInput; tail: string | undefined; component: string | undefined } | undefined;
 
   constructor(
     element: HTMLElement,
@@ -107,7 +108,7 @@ export class BifurcationView {
 
   setStrings(strings: Strings): void {
     this.strings = strings;
-    if (this.shown) this.renderForm(this.shown.input, this.shown.tail);
+    if (this.shown) this.renderForm(this.shown.input, this.shown.tail, this.shown.component);
     if (this.result && this.chart.dataset.state === 'done') {
       this.draw(this.result);
       this.renderBands(this.result);
@@ -125,16 +126,16 @@ export class BifurcationView {
   }
 
   /** Computes and draws a diagram; cancels one in flight. Throws SpecError for input it cannot use. */
-  async show(input: SpecInput, tailText: string | undefined, page: PageEngine): Promise<void> {
+  async show(input: SpecInput, tailText: string | undefined, componentText: string | undefined, page: PageEngine): Promise<void> {
     this.controller?.abort();
     const controller = new AbortController();
     this.controller = controller;
-    this.shown = { input, tail: tailText };
-    this.renderForm(input, tailText);
-    const { spec, tail } = checkBifurcationInput(input, tailText);
+    this.shown = { input, tail: tailText, component: componentText };
+    this.renderForm(input, tailText, componentText);
+    const { spec, tail, component } = checkBifurcationInput(input, tailText, componentText);
     const s = this.strings;
     Object.assign(this.chart.dataset, { state: 'computing', engine: page.kind });
-    for (const key of ['points', 'lrs', 'diverged', 'ms'] as const) delete this.chart.dataset[key];
+    for (const key of ['points', 'lrs', 'diverged', 'ms', 'component'] as const) delete this.chart.dataset[key];
     this.progress.hidden = false;
     this.progress.value = 0;
     this.status.textContent = s.computing;
@@ -145,6 +146,7 @@ export class BifurcationView {
     try {
       result = await bifurcation(spec, page.engine, {
         tail,
+        component,
         signal: controller.signal,
         // Smaller batches than the command line's: progress shows sooner, and a worker's reply stays small.
         budgetFloats: 1 << 21,
@@ -166,7 +168,7 @@ export class BifurcationView {
     const points = this.draw(result);
     const ms = Math.round(performance.now() - started);
     const diverged = result.escapeStep.reduce((n, e) => n + (e >= 0 ? 1 : 0), 0);
-    Object.assign(this.chart.dataset, { state: 'done', points: String(points), lrs: String(result.lr.length), diverged: String(diverged), ms: String(ms) });
+    Object.assign(this.chart.dataset, { state: 'done', points: String(points), lrs: String(result.lr.length), diverged: String(diverged), ms: String(ms), component: String(result.component) });
     this.progress.hidden = true;
     this.status.textContent = `${s.done} · ${ms} ms · ${result.lr.length} × ${result.tail} ${s.bifPoints}${diverged ? ` · ${diverged} ${s.bifDiverged}` : ''}`;
     this.renderBands(result);
@@ -195,7 +197,7 @@ export class BifurcationView {
     this.bands.replaceChildren(el('li', { className: 'title', textContent: s.bifTailAlongLr }), ...lines.map((line) => el('li', { textContent: line })));
   }
 
-  private renderForm(input: SpecInput, tail: string | undefined): void {
+  private renderForm(input: SpecInput, tail: string | undefined, component: string | undefined): void {
     const s = this.strings;
     const raw = input as Record<string, unknown>;
     const text = (key: string) => (raw[key] === undefined ? '' : String(raw[key]));
@@ -213,7 +215,7 @@ export class BifurcationView {
     ]);
     presets.addEventListener('change', () => {
       const preset = BIFURCATION_PRESETS.find((p) => p.id === presets.value);
-      if (preset) this.callbacks.apply(preset.spec, preset.tail);
+      if (preset) this.callbacks.apply(preset.spec, preset.tail, undefined);
     });
     const field = (label: string, name: string, value: string, placeholder = '', size = 8) =>
       el('label', { className: 'field' }, [label, el('input', { name, value, placeholder, size })]);
@@ -242,6 +244,7 @@ export class BifurcationView {
       ]),
       field(s.steps, 'steps', text('steps'), '1000'),
       field(s.bifTail, 'tail', tail ?? '', '100'),
+      field(s.bifComponent, 'component', component ?? '', '0'),
       el('button', { type: 'submit', textContent: s.bifDraw }),
       el('p', { className: 'form-error', role: 'alert', hidden: true }),
     );
@@ -268,9 +271,10 @@ export class BifurcationView {
       input.lr = count === 1 ? String(start) : rangeText({ start, stop, count, log: data.get('lr-log') === 'on' });
       if (get('steps')) input.steps = get('steps');
       const tail = get('tail') || undefined;
-      checkBifurcationInput(input, tail);
+      const component = get('component') || undefined;
+      checkBifurcationInput(input, tail, component);
       error.hidden = true;
-      this.callbacks.apply(input, tail);
+      this.callbacks.apply(input, tail, component);
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       error.textContent = e.message;

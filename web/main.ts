@@ -51,21 +51,22 @@ const mapView = new MapView(
 );
 const charts = new TrajectoryCharts($('#charts'), strings);
 const bifurcationView = new BifurcationView($('#bifurcation-view'), strings, {
-  apply: (input, tail) => navigate({ ...state, view: 'bifurcation', spec: input, tail }),
+  apply: (input, tail, component) => navigate({ ...state, view: 'bifurcation', spec: input, tail, component }),
 });
 /** The map (and the lesson's link to it) and the bifurcation view keep separate specs: each view's last one. */
-const lastSpecs: { map?: SpecInput; bifurcation?: { spec: SpecInput; tail: string | undefined } } = {};
+const lastSpecs: { map?: SpecInput; bifurcation?: { spec: SpecInput; tail: string | undefined; component: string | undefined } } = {};
 
 /** Moves to a view with the spec it showed last (or its default). */
 function switchView(view: View, options: { recompute?: boolean } = {}): void {
   const wasBifurcation = state.view === 'bifurcation';
-  if (wasBifurcation) lastSpecs.bifurcation = { spec: state.spec, tail: state.tail };
+  if (wasBifurcation) lastSpecs.bifurcation = { spec: state.spec, tail: state.tail, component: state.component };
   else lastSpecs.map = state.spec;
   if (view === 'bifurcation') {
-    const last = lastSpecs.bifurcation ?? { spec: BIFURCATION_SPEC, tail: undefined };
-    navigate({ ...state, view, spec: wasBifurcation ? state.spec : last.spec, tail: wasBifurcation ? state.tail : last.tail, pick: undefined }, options);
+    const last = lastSpecs.bifurcation ?? { spec: BIFURCATION_SPEC, tail: undefined, component: undefined };
+    const from = wasBifurcation ? state : last;
+    navigate({ ...state, view, spec: from.spec, tail: from.tail, component: from.component, pick: undefined }, options);
   } else {
-    navigate({ ...state, view, spec: wasBifurcation ? (lastSpecs.map ?? defaults.spec) : state.spec, tail: undefined }, options);
+    navigate({ ...state, view, spec: wasBifurcation ? (lastSpecs.map ?? defaults.spec) : state.spec, tail: undefined, component: undefined }, options);
   }
 }
 let lesson: Lesson;
@@ -145,10 +146,10 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
   $('#tab-bifurcation').setAttribute('aria-selected', String(state.view === 'bifurcation'));
   if (state.view !== 'bifurcation') bifurcationView.cancel();
   if (state.view === 'bifurcation') {
-    const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail;
+    const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail && previous.component === state.component;
     if (unchanged && !recompute) return;
     try {
-      await bifurcationView.show(state.spec, state.tail, page);
+      await bifurcationView.show(state.spec, state.tail, state.component, page);
     } catch (e) {
       showUrlError((e as Error).message);
     }

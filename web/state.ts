@@ -23,18 +23,20 @@ export interface AppState {
   readonly lessonLr: number;
   /** The bifurcation view's tail length, as given (checked against the spec's steps). */
   readonly tail: string | undefined;
+  /** The bifurcation view's coordinate of w, as given (checked against the objective's dimensions). */
+  readonly component: string | undefined;
   /** Whether the map draws theory's boundary (theory=off hides it). */
   readonly theory: boolean;
 }
 
-const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'theory'] as const;
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'component', 'theory'] as const;
 
 export function defaultSpec(resolution: number): SpecInput {
   return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
 }
 
 export function defaultState(resolution: number): AppState {
-  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, theory: true };
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, component: undefined, theory: true };
 }
 
 /** The map needs exactly two swept parameters, each an evenly spaced range. */
@@ -71,7 +73,7 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
   }
   const theoryText = params.get('theory') ?? (fallback.theory ? 'on' : 'off');
   if (theoryText !== 'on' && theoryText !== 'off') throw new SpecError('theory', `"${theoryText}" is not on or off`, 'on or off');
-  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined, theory: theoryText === 'on' } as const;
+  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined, component: params.get('component') ?? undefined, theory: theoryText === 'on' } as const;
 }
 
 /**
@@ -90,7 +92,7 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
     const bifurcation = ui.view === 'bifurcation';
     const specInput = Object.keys(input).length ? (input as SpecInput) : bifurcation ? BIFURCATION_SPEC : fallback.spec;
     // The bifurcation view sweeps lr alone; the map and the lesson's link back to it take two axes.
-    if (bifurcation) return { state: { ...ui, spec: specInput }, spec: checkBifurcationInput(specInput, ui.tail).spec };
+    if (bifurcation) return { state: { ...ui, spec: specInput }, spec: checkBifurcationInput(specInput, ui.tail, ui.component).spec };
     const spec = parseSpec(specInput, 'key');
     checkMapSpec(spec);
     if (ui.pick && (ui.pick[0] >= spec.axes[0]!.values.length || ui.pick[1] >= spec.axes[1]!.values.length)) {
@@ -100,7 +102,7 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     if (params.get('view') === 'bifurcation') {
-      return { state: { ...fallback, view: 'bifurcation', spec: BIFURCATION_SPEC, tail: undefined }, spec: parseSpec(BIFURCATION_SPEC), error: e.message };
+      return { state: { ...fallback, view: 'bifurcation', spec: BIFURCATION_SPEC, tail: undefined, component: undefined }, spec: parseSpec(BIFURCATION_SPEC), error: e.message };
     }
     return { state: fallback, spec: parseSpec(fallback.spec), error: e.message };
   }
@@ -116,6 +118,7 @@ export function searchFromState(state: AppState, defaults: AppState): string {
   if (state.pick) params.set('pick', state.pick.join(','));
   if (state.lessonLr !== defaults.lessonLr) params.set('lessonLr', String(state.lessonLr));
   if (state.tail !== undefined) params.set('tail', state.tail);
+  if (state.component !== undefined) params.set('component', state.component);
   if (state.theory !== defaults.theory) params.set('theory', state.theory ? 'on' : 'off');
   // Keep brackets, commas and colons readable in the address bar.
   return `?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
