@@ -21,7 +21,8 @@ fn activation(z: V) -> V {
     return f32tanh(o(GAIN * z));
   }
   if (ACTIVATION == 1u) {
-    return o(GAIN * max(z, V(0.0)));
+    // A select, not max(z, 0): max with a NaN differs between drivers.
+    return select(V(0.0), o(GAIN * z), z > V(0.0));
   }
   return z;
 }

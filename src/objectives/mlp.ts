@@ -115,7 +115,7 @@ function buildMlp(config: MlpConfig): MlpObjective {
     config.activation === 'tanh'
       ? (x: number) => tanhF(f(GAIN * x))
       : config.activation === 'relu'
-        ? (x: number) => f(GAIN * Math.max(x, 0))
+        ? (x: number) => (x > 0 ? f(GAIN * x) : 0)
         : (x: number) => x;
   const slope =
     config.activation === 'tanh'
