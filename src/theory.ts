@@ -223,7 +223,6 @@ function escapeBoundary(spec: Spec, lrAxis: Axis, decayAxis: Axis, samples: numb
   const points: Array<[number, number]> = [];
   for (const d of samplesAlong(decayAxis, Math.min(samples, 200))) {
     const decay = { rate: d, steps: b.decaySteps, staircase: b.schedule === 'exponential' && b.staircase };
-    if (decay.steps === undefined) continue;
     const escapes = (lr: number) => decayOnset(L, lr, decay, e0, c, b.bound, b.steps).escapeStep !== null;
     if (escapes(lo0) || !escapes(hi0)) continue;
     let lo = lo0;

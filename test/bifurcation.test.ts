@@ -31,12 +31,11 @@ import {
   tailPeriod,
   type Bifurcation,
 } from '../src/bifurcation';
-import { main, type CliIO } from '../src/cli/main';
 import { CpuEngine } from '../src/engine/cpu';
 import type { Engine, Trace } from '../src/engine/types';
-import { StringSink } from '../src/output/sink';
 import { parseSpec, type SpecInput } from '../src/spec/spec';
 import { enginesOf, gpuEngine } from './helpers/engines';
+import { runCli } from './helpers/cli';
 
 /** The hardening quartic, typed in: its flip at lr = 2 is subcritical. */
 const HARDENING = 'w^4/4 + w^2/2';
@@ -176,19 +175,7 @@ describe('bounded memory', () => {
 
 // ---------------------------------------------------------------- command line
 
-async function cli(args: string[], options: { signal?: AbortSignal } = {}) {
-  const stdout = new StringSink();
-  let stderr = '';
-  const io: CliIO = {
-    stdout,
-    stderr: (s) => (stderr += s),
-    stderrIsTTY: false,
-    signal: options.signal,
-    createEngine: async (kind) => (kind === 'gpu' ? gpu! : new CpuEngine()),
-  };
-  const code = await main(args, io);
-  return { code, stdout: stdout.toString(), stderr };
-}
+const cli = (args: string[], options: { signal?: AbortSignal } = {}) => runCli(args, gpu, options);
 
 const engineFlag = gpu ? 'gpu' : 'cpu';
 const tempDir = () => mkdtempSync(join(tmpdir(), 'lrscope-bifurcation-'));

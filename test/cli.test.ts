@@ -8,29 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main';
-import { CpuEngine } from '../src/engine/cpu';
+import { main } from '../src/cli/main';
 import { StringSink } from '../src/output/sink';
 import { REGIME_COLORS, regimeRgb } from '../src/output/map';
 import { gpuEngine } from './helpers/engines';
+import { runCli } from './helpers/cli';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
 const engine = gpu ? 'gpu' : 'cpu';
 
-async function cli(args: string[], options: { signal?: AbortSignal; tty?: boolean } = {}) {
-  const stdout = new StringSink();
-  let stderr = '';
-  const io: CliIO = {
-    stdout,
-    stderr: (s) => (stderr += s),
-    stderrIsTTY: options.tty ?? false,
-    signal: options.signal,
-    createEngine: async (kind) => (kind === 'gpu' ? gpu! : new CpuEngine()),
-  };
-  const code = await main(args, io);
-  return { code, stdout: stdout.toString(), stderr };
-}
+const cli = (args: string[], options: { signal?: AbortSignal; tty?: boolean } = {}) => runCli(args, gpu, options);
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'lrscope-test-'));
 

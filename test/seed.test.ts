@@ -4,27 +4,17 @@
  * copied from the article's printed output, not from lrscope.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIO } from '../src/cli/main';
-import { CpuEngine } from '../src/engine/cpu';
-import { StringSink } from '../src/output/sink';
 import { gpuEngine } from './helpers/engines';
+import { runCli } from './helpers/cli';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
 
 async function trace(args: string[], engine: 'cpu' | 'gpu'): Promise<string[]> {
-  const stdout = new StringSink();
-  let stderr = '';
-  const io: CliIO = {
-    stdout,
-    stderr: (s) => (stderr += s),
-    stderrIsTTY: false,
-    createEngine: async (kind) => (kind === 'gpu' ? gpu! : new CpuEngine()),
-  };
-  const code = await main(['trace', ...args, '--engine', engine], io);
+  const { code, stdout, stderr } = await runCli(['trace', ...args, '--engine', engine], gpu);
   expect(stderr).toBe('');
   expect(code).toBe(0);
-  return stdout.toString().trimEnd().split('\n');
+  return stdout.trimEnd().split('\n');
 }
 
 const engines = (gpu ? ['cpu', 'gpu'] : ['cpu']) as Array<'cpu' | 'gpu'>;

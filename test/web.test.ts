@@ -64,6 +64,49 @@ async function canvasBox(page: Page) {
   return box!;
 }
 
+/** Whether the canvas pixels at the centres of the given cells have the colours of the given regimes. */
+async function pixelsMatch(page: Page, data: Record<string, string>, cells: ReadonlyArray<readonly [number, number]>, nx: number, ny: number, regimes: readonly Regime[]) {
+  const pixels = await page.evaluate(
+    ({ points, dpr }) => {
+      const ctx = (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!;
+      return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data));
+    },
+    {
+      points: cells.map(([i, j]) => {
+        const c = cellCenter(data, i, j, nx, ny, { x: 0, y: 0 });
+        return [c.x, c.y] as const;
+      }),
+      dpr: await page.evaluate(() => devicePixelRatio),
+    },
+  );
+  cells.forEach(([i, j], n) => {
+    const regime = regimes[j * nx + i]!;
+    const light = regimeRgb(regime, 0);
+    const full = regimeRgb(regime, 1);
+    const rgb = pixels[n]!.slice(0, 3);
+    const inside = rgb.every((v, k) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2);
+    expect(inside, `cell ${i},${j} (${regime}) has rgb(${rgb.join(',')})`).toBe(true);
+  });
+}
+
+/** Regimes of every grid point, by the CPU reference engine. */
+async function cpuRegimes(input: SpecInput): Promise<Regime[]> {
+  const regimes: Regime[] = [];
+  for await (const chunk of sweep(parseSpec(input), new CpuEngine())) chunk.regime.forEach((r) => regimes.push(REGIMES[r]!));
+  return regimes;
+}
+
+/** The grid in the command line's CSV, by the CPU reference engine. */
+async function cpuCsv(input: SpecInput): Promise<string> {
+  const sink = new StringSink();
+  const spec = parseSpec(input);
+  const writer = new CsvWriter(sink, spec);
+  await writer.begin();
+  for await (const chunk of sweep(spec, new CpuEngine())) await writer.chunk(chunk);
+  await writer.end();
+  return sink.toString();
+}
+
 describeBrowser('the page with WebGPU', () => {
   const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200';
 
@@ -80,36 +123,11 @@ describeBrowser('the page with WebGPU', () => {
   });
 
   it('colours every sampled pixel by the regime the engine computes there', async () => {
-    const spec = parseSpec({ lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' });
-    const regimes: Regime[] = [];
-    for await (const chunk of sweep(spec, new CpuEngine())) chunk.regime.forEach((r) => regimes.push(REGIMES[r]!));
+    const regimes = await cpuRegimes({ lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' });
     const page = await open(search);
     const data = await mapDone(page);
-    const box = await canvasBox(page);
     const samples = Array.from({ length: 60 }, (_, n) => [(n * 7) % 40, (n * 11) % 30] as const);
-    const pixels = await page.evaluate(
-      ({ points, dpr }) => {
-        const canvas = document.querySelector('#map canvas') as HTMLCanvasElement;
-        const ctx = canvas.getContext('2d')!;
-        return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data));
-      },
-      {
-        points: samples.map(([i, j]) => {
-          const c = cellCenter(data, i, j, 40, 30, { x: 0, y: 0 });
-          return [c.x, c.y] as const;
-        }),
-        dpr: await page.evaluate(() => devicePixelRatio),
-      },
-    );
-    void box;
-    samples.forEach(([i, j], n) => {
-      const regime = regimes[j * 40 + i]!;
-      const [r, g, b] = pixels[n]!;
-      const light = regimeRgb(regime, 0);
-      const full = regimeRgb(regime, 1);
-      const inside = (v: number, k: number) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2;
-      expect(inside(r!, 0) && inside(g!, 1) && inside(b!, 2), `cell ${i},${j} (${regime}) has rgb(${r},${g},${b})`).toBe(true);
-    });
+    await pixelsMatch(page, data, samples, 40, 30, regimes);
     await page.close();
   });
 
@@ -191,14 +209,8 @@ describeBrowser('the page with WebGPU', () => {
     await mapDone(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const exported = readFileSync((await download.path())!, 'utf8');
-    const sink = new StringSink();
-    const spec = parseSpec(input);
-    const writer = new CsvWriter(sink, spec);
-    await writer.begin();
-    for await (const chunk of sweep(spec, new CpuEngine())) await writer.chunk(chunk);
-    await writer.end();
     expect(exported.split('\n').length).toBe(40 * 30 + 2);
-    expect(exported).toBe(sink.toString());
+    expect(exported).toBe(await cpuCsv(input));
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
     expect(readFileSync((await png.path())!).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     await page.close();
@@ -216,35 +228,9 @@ describeBrowser('the page with WebGPU', () => {
     await wide.close();
   });
 
-  /** Whether the canvas pixels at the centres of the given cells have the colours of the given regimes. */
-  async function pixelsMatch(page: Page, data: Record<string, string>, cells: ReadonlyArray<readonly [number, number]>, nx: number, ny: number, regimes: readonly Regime[]) {
-    const pixels = await page.evaluate(
-      ({ points, dpr }) => {
-        const ctx = (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!;
-        return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data));
-      },
-      {
-        points: cells.map(([i, j]) => {
-          const c = cellCenter(data, i, j, nx, ny, { x: 0, y: 0 });
-          return [c.x, c.y] as const;
-        }),
-        dpr: await page.evaluate(() => devicePixelRatio),
-      },
-    );
-    cells.forEach(([i, j], n) => {
-      const regime = regimes[j * nx + i]!;
-      const light = regimeRgb(regime, 0);
-      const full = regimeRgb(regime, 1);
-      const rgb = pixels[n]!.slice(0, 3);
-      const inside = rgb.every((v, k) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2);
-      expect(inside, `cell ${i},${j} (${regime}) has rgb(${rgb.join(',')})`).toBe(true);
-    });
-  }
-
   it('maps the tiny network over its two layer rates, every number as the CPU engine computes it', async () => {
     const input = { inputLr: '0.01:100:12:log', outputLr: '0.01:100:10:log', objective: 'mlp', width: '3', dataPoints: '8', steps: '60' };
-    const regimes: Regime[] = [];
-    for await (const chunk of sweep(parseSpec(input), new CpuEngine())) chunk.regime.forEach((r) => regimes.push(REGIMES[r]!));
+    const regimes = await cpuRegimes(input);
     expect(new Set(regimes).size).toBeGreaterThan(1);
     const page = await open(`?${new URLSearchParams(input)}`);
     const data = await mapDone(page);
@@ -254,13 +240,7 @@ describeBrowser('the page with WebGPU', () => {
     await pixelsMatch(page, data, Array.from({ length: 120 }, (_, n) => [n % 12, Math.floor(n / 12)] as const), 12, 10, regimes);
     // Every number, final weights included, as the CPU engine computes it.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
-    const sink = new StringSink();
-    const spec = parseSpec(input);
-    const writer = new CsvWriter(sink, spec);
-    await writer.begin();
-    for await (const chunk of sweep(spec, new CpuEngine())) await writer.chunk(chunk);
-    await writer.end();
-    expect(readFileSync((await download.path())!, 'utf8')).toBe(sink.toString());
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(await cpuCsv(input));
     await page.close();
   });
 

@@ -83,7 +83,7 @@ export class BifurcationView {
     private strings: Strings,
     private readonly callbacks: BifurcationCallbacks,
   ) {
-    this.form = el('form', { className: 'bifurcation-form', autocomplete: 'off' });
+    this.form = el('form', { className: 'spec-form bifurcation-form', autocomplete: 'off' });
     this.chart = el('div', { className: 'bifurcation-chart' });
     this.chart.dataset.state = 'computing';
     this.progress = el('progress', { max: 1, value: 0 });

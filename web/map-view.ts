@@ -8,6 +8,8 @@
 import uPlot from 'uplot';
 import {
   analyticBoundary,
+  boundaryDimension,
+  type AnalyticBoundary,
   axisTitle,
   classifyChunk,
   CsvWriter,
@@ -31,7 +33,6 @@ import {
   type Spec,
   type SpecInput,
 } from '../src/core';
-import { boundaryDimension } from '../src/analysis/fractal';
 import type { PageEngine } from './engines';
 import { POWERS_OF_TEN } from './trajectory-charts';
 import type { Strings } from './i18n';
@@ -202,6 +203,7 @@ export class MapView {
     const controller = new AbortController();
     this.controller = controller;
     this.spec = spec;
+    this.boundary = analyticBoundary(spec);
     this.picked = picked;
     this.neighbour = undefined;
     this.element.dataset.state = 'computing';
@@ -319,7 +321,7 @@ export class MapView {
     const yr = axisRange(yAxis);
     const xEdges = rangeEdges(xr);
     const yEdges = rangeEdges(yr);
-    const boundary = analyticBoundary(spec);
+    const boundary = this.boundary;
     const opts: uPlot.Options = {
       ...this.size(),
       padding: [12, 16, 0, 0],
@@ -419,6 +421,8 @@ export class MapView {
   }
 
   private suppressClick = false;
+  /** Theory's boundary for the spec shown, computed once per spec (under decay it takes a bisection per row). */
+  private boundary: AnalyticBoundary | undefined;
   /** Whether the analytic boundary is drawn (the legend's checkbox). */
   private showTheory = true;
 
@@ -528,7 +532,7 @@ export class MapView {
       return `<li data-regime="${regime}"><span class="swatch" style="background: linear-gradient(90deg, rgb(${lr},${lg},${lb}), rgb(${r},${g},${b}))"></span>
         <div><span class="name">${this.strings.regimes[regime]}</span> <span class="count">${this.counts[regime]}</span> <span class="share">(${share}%)</span>${shade ? `<br><small>${shade}</small>` : ''}</div></li>`;
     });
-    const boundary = this.spec && analyticBoundary(this.spec);
+    const boundary = this.boundary;
     if (boundary) {
       rows.push(
         `<li><label class="theory-toggle" title="${this.strings.theoryToggle}"><input type="checkbox" name="theory"${this.showTheory ? ' checked' : ''}><span class="swatch boundary"></span><span class="name">${boundary.formula} ${this.strings.boundary}</span></label></li>`,

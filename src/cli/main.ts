@@ -160,6 +160,35 @@ function progressFor(io: CliIO, label: string): ProgressBar | undefined {
   return io.stderrIsTTY ? new ProgressBar(io.stderr, label, io.columns) : undefined;
 }
 
+/**
+ * Runs a command's work with an engine and its --out file (if one is given):
+ * the engine is released afterwards, and the file is kept only if the work
+ * succeeded, so a failure or Ctrl-C leaves nothing half-written.
+ */
+async function withEngineAndOut<T>(
+  io: CliIO,
+  path: string | undefined,
+  engineKind: 'gpu' | 'cpu',
+  kernel: KernelChoice | undefined,
+  work: (engine: Engine, out: AtomicFile | undefined) => Promise<T>,
+): Promise<T> {
+  const out = path ? openOut(path) : undefined;
+  try {
+    const engine = await makeEngine(io, engineKind, kernel);
+    let result: T;
+    try {
+      result = await work(engine, out);
+    } finally {
+      if (!io.createEngine) engine.dispose();
+    }
+    out?.commit();
+    return result;
+  } catch (e) {
+    out?.discard();
+    throw e;
+  }
+}
+
 // ---------------------------------------------------------------- trace
 
 async function runTrace(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
@@ -177,21 +206,10 @@ async function runTrace(command: Command, argv: readonly string[], io: CliIO): P
       throw new SpecError('--columns', `"${c}" is not a column`, `a comma-separated list of ${TRACE_COLUMNS.join(', ')}`);
     }
   }
-  const out = options.out ? openOut(options.out) : undefined;
-  try {
-    const engine = await makeEngine(io, engineKind);
-    try {
-      const [trace] = await engine.trace(spec, [0], { signal: io.signal });
-      const sink = out ?? io.stdout;
-      await writeTrace(sink, spec, trace!, columns as TraceColumn[], format, engine);
-    } finally {
-      if (!io.createEngine) engine.dispose();
-    }
-    out?.commit();
-  } catch (e) {
-    out?.discard();
-    throw e;
-  }
+  await withEngineAndOut(io, options.out, engineKind, undefined, async (engine, out) => {
+    const [trace] = await engine.trace(spec, [0], { signal: io.signal });
+    await writeTrace(out ?? io.stdout, spec, trace!, columns as TraceColumn[], format, engine);
+  });
   return EXIT.ok;
 }
 
@@ -244,21 +262,9 @@ async function runSweep(command: Command, argv: readonly string[], io: CliIO): P
     }
     if (!options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
   }
-  const out = options.out ? openOut(options.out) : undefined;
-  try {
-    const engine = await makeEngine(io, engineKind, kernel);
-    let summary: string;
-    try {
-      summary = await executeSweep(spec, engine, format, out, io, (options as { theory?: boolean }).theory !== false);
-    } finally {
-      if (!io.createEngine) engine.dispose();
-    }
-    out?.commit();
-    if (format === 'summary' || out) await io.stdout.write(summary);
-  } catch (e) {
-    out?.discard();
-    throw e;
-  }
+  const theory = (options as { theory?: boolean }).theory !== false;
+  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, theory));
+  if (format === 'summary' || options.out) await io.stdout.write(summary);
   return EXIT.ok;
 }
 
@@ -317,36 +323,26 @@ async function runBifurcation(command: Command, argv: readonly string[], io: Cli
   const engineKind = parseChoice('--engine', options.engine ?? 'gpu', ['gpu', 'cpu'] as const);
   const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
   if (format === 'png' && !options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like bifurcation.png');
-  const out = options.out ? openOut(options.out) : undefined;
-  try {
-    const engine = await makeEngine(io, engineKind);
-    let summary: string;
+  const summary = await withEngineAndOut(io, options.out, engineKind, undefined, async (engine, out) => {
+    const progress = progressFor(io, `${spec.axes[0]?.values.length ?? 1} learning rates`);
+    const started = performance.now();
+    let result: Bifurcation;
     try {
-      const progress = progressFor(io, `${spec.axes[0]?.values.length ?? 1} learning rates`);
-      const started = performance.now();
-      let result: Bifurcation;
-      try {
-        result = await bifurcation(spec, engine, { tail, component, signal: io.signal, onProgress: (p) => progress?.update(p) });
-      } finally {
-        progress?.clear();
-      }
-      summary = bifurcationSummary(result, engine, (performance.now() - started) / 1000);
-      const sink: TextSink = out ?? io.stdout;
-      if (format === 'json') await writeBifurcationJson(sink, result, engine);
-      else if (format === 'csv') await writeBifurcationCsv(sink, result);
-      else if (format === 'png') {
-        const { renderBifurcationPng } = await import('../node/bifurcation-png.js');
-        out!.write(renderBifurcationPng(result, { engine: describeRun(engine) }));
-      } else if (out) out.write(summary);
+      result = await bifurcation(spec, engine, { tail, component, signal: io.signal, onProgress: (p) => progress?.update(p) });
     } finally {
-      if (!io.createEngine) engine.dispose();
+      progress?.clear();
     }
-    out?.commit();
-    if (format === 'summary' || out) await io.stdout.write(summary);
-  } catch (e) {
-    out?.discard();
-    throw e;
-  }
+    const text = bifurcationSummary(result, engine, (performance.now() - started) / 1000);
+    const sink: TextSink = out ?? io.stdout;
+    if (format === 'json') await writeBifurcationJson(sink, result, engine);
+    else if (format === 'csv') await writeBifurcationCsv(sink, result);
+    else if (format === 'png') {
+      const { renderBifurcationPng } = await import('../node/bifurcation-png.js');
+      out!.write(renderBifurcationPng(result, { engine: describeRun(engine) }));
+    } else if (out) out.write(text);
+    return text;
+  });
+  if (format === 'summary' || options.out) await io.stdout.write(summary);
   return EXIT.ok;
 }
 

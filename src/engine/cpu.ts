@@ -81,7 +81,8 @@ function dot(a: Float64Array, b: Float64Array): number {
   return d;
 }
 
-function initialState(spec: Spec, index: number, row: number): TrajectoryState {
+/** A trajectory's state at its start; `expr` is the spec's compiled objective (specObjective), looked up once per run. */
+function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, row: number): TrajectoryState {
   const cell = cellAt(spec, index);
   const dims = spec.dims;
   const hyper = cellHyper(cell);
@@ -91,7 +92,7 @@ function initialState(spec: Spec, index: number, row: number): TrajectoryState {
     gPrev: new Float64Array(dims),
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
-    expr: specObjective(spec),
+    expr,
     rates: [cell.inputLr ?? 1, cell.outputLr ?? 1],
     A: lrMultiplier(cell),
     slots: initialSlots(cell.optimizer, cell.convention, dims, hyper),
@@ -253,6 +254,7 @@ export class CpuEngine implements Engine {
     const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
     const g = new Float64Array(spec.dims);
     const ctx = stepContext(spec);
+    const expr = specObjective(spec);
     let table = new Float32Array(0);
     let tableBegin = -1;
     let done = 0;
@@ -260,7 +262,7 @@ export class CpuEngine implements Engine {
       throwIfAborted(options.signal);
       const count = Math.min(chunk, end - start);
       const states: TrajectoryState[] = [];
-      for (let i = 0; i < count; i++) states.push(initialState(spec, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
+      for (let i = 0; i < count; i++) states.push(initialState(spec, expr, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
       for (let k0 = 0; k0 < steps; k0 += block) {
         const k1 = Math.min(steps, k0 + block);
         // One block covers the whole run unless the table is large: then reuse it across chunks.
@@ -286,11 +288,12 @@ export class CpuEngine implements Engine {
     const dims = spec.dims;
     const g = new Float64Array(dims);
     const ctx = stepContext(spec);
+    const expr = specObjective(spec);
     const traces: Trace[] = [];
     for (const index of indices) {
       throwIfAborted(options.signal);
       const cell = cellAt(spec, index);
-      const s = initialState(spec, index, 0);
+      const s = initialState(spec, expr, index, 0);
       const lr = new Float32Array(steps + 1);
       for (let k = 0; k <= steps; k++) lr[k] = learningRate(cell, k);
       const w = new Float32Array((steps + 1) * dims);

@@ -17,7 +17,7 @@ import adadeltaSource from '../../shaders/optimizer-adadelta.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import groupsSource from '../../shaders/groups.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
-import { complement, CONVENTIONS, optimizerDefaults, slotCount, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
+import { complement, CONVENTIONS, optimizerDefaults, optimizerParams, slotCount, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
 import { PARAMS } from '../spec/params.js';
 import { optimizerVariants, type Spec } from '../spec/spec.js';
 import { stateConstants, uniformStruct } from './layout.js';
@@ -61,22 +61,10 @@ const HYPER_FIELDS = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered'
 type HyperField = (typeof HYPER_FIELDS)[number];
 const COMPLEMENT_OF: Partial<Record<HyperField, 'beta1' | 'beta2' | 'rho'>> = { c1: 'beta1', c2: 'beta2', cRho: 'rho' };
 
+/** The fields an optimizer's kernel reads: its parameters in any convention, and the complements of its β and ρ. */
 function kernelHyperFields(optimizer: OptimizerName): HyperField[] {
-  switch (optimizer) {
-    case 'gd':
-      return [];
-    case 'momentum':
-    case 'nesterov':
-      return ['momentum'];
-    case 'adam':
-      return ['beta1', 'beta2', 'epsilon', 'c1', 'c2'];
-    case 'rmsprop':
-      return ['rho', 'cRho', 'momentum', 'epsilon', 'centered'];
-    case 'adagrad':
-      return ['initialAccumulator', 'epsilon'];
-    case 'adadelta':
-      return ['rho', 'cRho', 'epsilon'];
-  }
+  const read = new Set<string>(CONVENTIONS.flatMap((c) => optimizerParams(optimizer, c)));
+  return HYPER_FIELDS.filter((field) => read.has(COMPLEMENT_OF[field] ?? field));
 }
 
 /** The value of a hyperparameter field for one spec value. */

@@ -10,7 +10,7 @@ import { bandLines, componentName, wRange } from '../output/bifurcation.js';
 import { axisTitle, runTitle } from '../output/labels.js';
 import { axisTicks } from '../output/ticks.js';
 import { specFlags, type Axis } from '../spec/spec.js';
-import { fit, line, loadFont, text, wrap } from './png.js';
+import { fit, line, loadFont, text, verticalAxis, wrap } from './png.js';
 
 /** Dots, in sRGB: a dark blue that stays readable when thousands overlap. */
 const DOT: readonly [number, number, number] = [16, 52, 120];
@@ -104,17 +104,8 @@ export function renderBifurcationPng(result: Bifurcation, options: { readonly en
   text(ctx, axisTitle(axis), left + plotW / 2, top + plotH + 44, 13, '#111111', 'center');
   // y axis: w, with 1-2-5 ticks over the range shown.
   const wAxis: Axis = { name: componentName(result), key: 'w0', component: undefined, values: [wLo, wHi], scale: 'linear' };
-  for (const tick of axisTicks(wAxis, 8)) {
-    const y = top + plotH - tick.position * plotH;
-    if (y < top - 1 || y > top + plotH + 1) continue;
-    line(ctx, left - 5, y, left, y);
-    text(ctx, tick.label, left - 8, y + 4, 11, '#222222', 'right');
-  }
-  ctx.save();
-  ctx.translate(22, top + plotH / 2);
-  ctx.rotate(-Math.PI / 2);
-  text(ctx, `${componentName(result)}, the last ${result.tail} of ${result.spec.base.steps} iterates`, 0, 0, 13, '#111111', 'center');
-  ctx.restore();
+  const ticks = axisTicks(wAxis, 8).map((tick) => ({ y: top + plotH - tick.position * plotH, label: tick.label }));
+  verticalAxis(ctx, ticks, `${componentName(result)}, the last ${result.tail} of ${result.spec.base.steps} iterates`, left, top, plotH);
 
   // Beside the plot: what the tail does along lr, and the shading.
   const lx = left + plotW + 20;

@@ -129,17 +129,8 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
   text(ctx, axisTitle(raster.xAxis), left + plotW / 2, top + plotH + 44, 13, '#111111', 'center');
   // y axis
   if (raster.yAxis) {
-    for (const tick of axisTicks(raster.yAxis)) {
-      const y = yOf((tick.position * h) / ny);
-      if (y < top - 1 || y > top + plotH + 1) continue;
-      line(ctx, left - 5, y, left, y);
-      text(ctx, tick.label, left - 8, y + 4, 11, '#222222', 'right');
-    }
-    ctx.save();
-    ctx.translate(22, top + plotH / 2);
-    ctx.rotate(-Math.PI / 2);
-    text(ctx, axisTitle(raster.yAxis), 0, 0, 13, '#111111', 'center');
-    ctx.restore();
+    const ticks = axisTicks(raster.yAxis).map((tick) => ({ y: yOf((tick.position * h) / ny), label: tick.label }));
+    verticalAxis(ctx, ticks, axisTitle(raster.yAxis), left, top, plotH);
   }
 
   // Legend: colour, regime, count, share; and what the shade means.
@@ -208,6 +199,20 @@ export function text(ctx: SKRSContext2D, s: string, x: number, y: number, size: 
   ctx.fillStyle = color;
   ctx.textAlign = align;
   ctx.fillText(s, x, y);
+}
+
+/** Ticks (those inside the plot) and the rotated title of a y axis along the plot's left edge. */
+export function verticalAxis(ctx: SKRSContext2D, ticks: ReadonlyArray<{ y: number; label: string }>, title: string, left: number, top: number, plotH: number): void {
+  for (const { y, label } of ticks) {
+    if (y < top - 1 || y > top + plotH + 1) continue;
+    line(ctx, left - 5, y, left, y);
+    text(ctx, label, left - 8, y + 4, 11, '#222222', 'right');
+  }
+  ctx.save();
+  ctx.translate(22, top + plotH / 2);
+  ctx.rotate(-Math.PI / 2);
+  text(ctx, title, 0, 0, 13, '#111111', 'center');
+  ctx.restore();
 }
 
 export function line(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number): void {
