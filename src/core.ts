@@ -1,13 +1,13 @@
 /** Everything that runs in a browser as well as in Node. */
-export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './spec/spec.js';
-export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } from './spec/params.js';
+export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './experiment/index.js';
+export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } from './experiment/params.js';
 export { TEST_FUNCTIONS } from './objectives/catalogue.js';
 export { compileExpression, ExpressionError, type CompiledObjective } from './objectives/expression.js';
 export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';
 export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
 export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
-export { formatValue, formatNumber, type Value } from './spec/values.js';
+export { formatValue, formatNumber, type Value } from './experiment/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';
 export { CpuEngine } from './engine/cpu.js';

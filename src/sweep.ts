@@ -2,7 +2,7 @@
  * Running a spec: an engine's raw statistics, classified chunk by chunk.
  */
 import { classifyChunk } from './classify.js';
-import type { Spec } from './spec/spec.js';
+import type { Spec } from './experiment/index.js';
 import { REGIMES, type ChunkResult, type Engine, type Regime, type RunOptions } from './engine/types.js';
 
 /** Streams the classified results of every trajectory in the grid, chunk by chunk in grid order. */

@@ -13,7 +13,7 @@
  *   trajectory escapes iff that growth carries |w| past the bound.
  */
 import type { OptimizerName } from './optimizers.js';
-import { cellAt, type Axis, type Spec } from './spec/spec.js';
+import { cellAt, type Axis, type Spec } from './experiment/index.js';
 
 /**
  * The edge of stability at a constant rate: a step is stable while

@@ -33,7 +33,7 @@ import {
 } from '../src/bifurcation';
 import { CpuEngine } from '../src/engine/cpu';
 import type { Engine, Trace } from '../src/engine/types';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { enginesOf, gpuEngine } from './helpers/engines';
 import { runCli } from './helpers/cli';
 

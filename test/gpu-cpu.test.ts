@@ -16,7 +16,7 @@ import { CpuEngine } from '../src/engine/cpu';
 import type { ChunkStats, Engine, RunOptions } from '../src/engine/types';
 import { CONVENTIONS, OPTIMIZERS, optimizerParams, type OptimizerName } from '../src/optimizers';
 import { SCHEDULES, SCHEDULE_PARAMS, type ScheduleName } from '../src/schedules';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { gpuEngine, gpuRequired } from './helpers/engines';
 
 const gpu4 = await gpuEngine({ lanes: 4 });

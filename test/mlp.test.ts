@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mlpObjective, normalDraws, type Activation, type MlpConfig } from '../src/objectives/mlp';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { SpecError } from '../src/errors';
 import { CpuEngine } from '../src/engine/cpu';
 import { classifyChunk } from '../src/classify';

@@ -9,7 +9,7 @@ import { f32, ulpDistance } from '../src/float32';
 import { cosF, expF, logF, sinF, tanhF } from '../src/objectives/f32math';
 import { compileExpression, ExpressionError } from '../src/objectives/expression';
 import { compiledObjective, TEST_FUNCTIONS } from '../src/objectives/catalogue';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { CpuEngine } from '../src/engine/cpu';
 import type { ChunkStats, Engine } from '../src/engine/types';
 import { gpuEngine, gpuRequired } from './helpers/engines';

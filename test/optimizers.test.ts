@@ -17,7 +17,7 @@ import {
   type HyperValues,
   type OptimizerName,
 } from '../src/optimizers';
-import { parseSpec } from '../src/spec/spec';
+import { parseSpec } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { analyticBoundary } from '../src/output/map';
 import { REGIMES, type ChunkResult } from '../src/engine/types';

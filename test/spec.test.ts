@@ -1,8 +1,8 @@
 /** The value syntax and spec validation: what is accepted, and the one-line errors for what is not. */
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../src/errors';
-import { cellAt, gridSize, parseSpec } from '../src/spec/spec';
-import { parseNumberValue, parseVectorValue, rangeValues } from '../src/spec/values';
+import { cellAt, gridSize, parseSpec } from '../src/experiment';
+import { parseNumberValue, parseVectorValue, rangeValues } from '../src/experiment/values';
 
 describe('value syntax', () => {
   it('one value, a list, a linear range, a log range', () => {

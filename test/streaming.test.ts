@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../src/errors';
-import { parseSpec } from '../src/spec/spec';
+import { parseSpec } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import type { Progress } from '../src/engine/types';
 import { enginesOf, gpuEngine } from './helpers/engines';

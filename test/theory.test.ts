@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { f32 } from '../src/float32';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { REGIMES, type ChunkResult, type Engine, type Regime } from '../src/engine/types';
 import { enginesOf, gpuEngine } from './helpers/engines';

@@ -12,7 +12,7 @@ import { REGIMES, type Regime } from '../src/engine/types';
 import { regimeRgb } from '../src/output/map';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
-import { parseSpec, type SpecInput } from '../src/spec/spec';
+import { parseSpec, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { bifurcation } from '../src/bifurcation';
 import { gpuRequired } from './helpers/engines';

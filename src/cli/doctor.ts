@@ -7,7 +7,7 @@ import { CpuEngine } from '../engine/cpu.js';
 import { NoAdapterError } from '../errors.js';
 import { formatFloat32 } from '../float32.js';
 import { nodeGpu, INSTALL_HINT } from '../node/gpu.js';
-import { parseSpec } from '../spec/spec.js';
+import { parseSpec } from '../experiment/index.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
 import type { KernelOptions } from '../engine/shader.js';
 

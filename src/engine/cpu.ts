@@ -5,7 +5,7 @@
  */
 import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
-import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../spec/spec.js';
+import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../experiment/index.js';
 import { throwIfAborted } from '../errors.js';
 import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';

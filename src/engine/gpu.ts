@@ -8,7 +8,7 @@
 import { f32, f32Bits } from '../float32.js';
 import { NoAdapterError, throwIfAborted } from '../errors.js';
 import { learningRate } from '../schedules.js';
-import { cellAt, gridSize, type Spec } from '../spec/spec.js';
+import { cellAt, gridSize, type Spec } from '../experiment/index.js';
 import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
 import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
 import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, slotWords, vectorWidth, type KernelOptions } from './shader.js';

@@ -11,8 +11,8 @@
 import { f32 } from '../float32.js';
 import { fillScheduleFactors, isLrFactorSchedule, type ScheduleName } from '../schedules.js';
 import { SpecError } from '../errors.js';
-import { PARAMS } from '../spec/params.js';
-import { applyAxisValue, type Cell, type Spec } from '../spec/spec.js';
+import { PARAMS } from '../experiment/params.js';
+import { applyAxisValue, type Cell, type Spec } from '../experiment/index.js';
 
 export interface ScheduleLayout {
   /** Indices (into spec.axes) of the axes that change a trajectory's table row. */

@@ -18,8 +18,8 @@ import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import groupsSource from '../../shaders/groups.wgsl?raw';
 import { isLrFactorSchedule, SCHEDULES, type ScheduleName } from '../schedules.js';
 import { complement, CONVENTIONS, optimizerDefaults, optimizerParams, slotCount, type Convention, type HyperKey, type OptimizerName } from '../optimizers.js';
-import { PARAMS } from '../spec/params.js';
-import { optimizerVariants, type Spec } from '../spec/spec.js';
+import { PARAMS } from '../experiment/params.js';
+import { optimizerVariants, type Spec } from '../experiment/index.js';
 import { stateConstants, uniformStruct } from './layout.js';
 import type { ScheduleLayout } from './schedule-table.js';
 

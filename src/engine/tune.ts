@@ -6,7 +6,7 @@
  * means two vectors of four, stepped side by side); a real GPU may prefer one. The tuner times a short, mixed sweep with each
  * candidate and keeps the fastest; callers cache the choice per adapter.
  */
-import { parseSpec } from '../spec/spec.js';
+import { parseSpec } from '../experiment/index.js';
 import type { GpuEngine } from './gpu.js';
 import type { KernelOptions } from './shader.js';
 

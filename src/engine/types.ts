@@ -2,7 +2,7 @@
  * The contract both engines fulfil: the same statistics for every trajectory,
  * computed with the same float32 operations in the same order.
  */
-import type { Spec } from '../spec/spec.js';
+import type { Spec } from '../experiment/index.js';
 
 export const REGIMES = ['converged', 'converging', 'oscillating', 'stalled', 'diverged'] as const;
 export type Regime = (typeof REGIMES)[number];

@@ -9,7 +9,7 @@ import { tailOf, type Bifurcation } from '../bifurcation.js';
 import { bandLines, componentName, wRange } from '../output/bifurcation.js';
 import { axisTitle, runTitle } from '../output/labels.js';
 import { axisTicks } from '../output/ticks.js';
-import { specFlags, type Axis } from '../spec/spec.js';
+import { specFlags, type Axis } from '../experiment/index.js';
 import { fit, line, loadFont, text, verticalAxis, wrap } from './png.js';
 
 /** Dots, in sRGB: a dark blue that stays readable when thousands overlap. */

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
-import { specFlags, type Spec } from '../spec/spec.js';
+import { specFlags, type Spec } from '../experiment/index.js';
 import { REGIMES } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { analyticBoundary, axisPosition, rasterRgba, regimeRgb, SHADE_MEANING, type MapRaster } from '../output/map.js';

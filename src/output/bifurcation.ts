@@ -7,7 +7,7 @@
 import { describeTail, periodBands, sameValue, summaryBands, tailOf, type Bifurcation } from '../bifurcation.js';
 import { formatFloat32 } from '../float32.js';
 import type { Engine } from '../engine/types.js';
-import { formatValue } from '../spec/values.js';
+import { formatValue } from '../experiment/values.js';
 import { describeAxis, describeRun } from './summary.js';
 import type { TextSink } from './sink.js';
 

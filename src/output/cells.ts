@@ -3,7 +3,7 @@
  * parameter under its camelCase name, then what became of the trajectory.
  */
 import { formatFloat32 } from '../float32.js';
-import { gridCoords, type Axis, type Spec, type Value } from '../spec/spec.js';
+import { gridCoords, type Axis, type Spec, type Value } from '../experiment/index.js';
 import { REGIMES, type ChunkResult } from '../engine/types.js';
 
 /** A field value, already formatted: numbers as numpy prints float32, null for non-finite. */

@@ -1,5 +1,5 @@
 /** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
-import type { Spec } from '../spec/spec.js';
+import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import { cellColumns, type Field } from './cells.js';
 import type { TextSink } from './sink.js';

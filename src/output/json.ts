@@ -5,7 +5,7 @@
  * dimension) close the object because they are known last.
  */
 import { boundaryDimension, type BoxCounting } from '../analysis/fractal.js';
-import { gridSize, type Spec } from '../spec/spec.js';
+import { gridSize, type Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { axisField, cellColumns, type Field } from './cells.js';

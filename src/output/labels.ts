@@ -4,7 +4,7 @@
  * naming the optimizer, objective and schedule.
  */
 import type { Convention, OptimizerName } from '../optimizers.js';
-import type { Axis, Spec } from '../spec/spec.js';
+import type { Axis, Spec } from '../experiment/index.js';
 
 const MEANINGS: Record<string, string> = {
   lr: 'learning rate',

@@ -4,7 +4,7 @@
  * bounded for any grid). Colour is the regime; shade is how decisively it
  * got there. Shared by the PNG writer and the web page.
  */
-import type { Axis, Spec } from '../spec/spec.js';
+import type { Axis, Spec } from '../experiment/index.js';
 import { REGIMES, type ChunkResult, type Regime } from '../engine/types.js';
 
 /** Regime colours (Okabe–Ito, readable with the common colour-vision deficiencies). */

@@ -1,7 +1,7 @@
 /** The plain-text summary of a sweep: what ran, where, how fast, and how many trajectories ended in each regime. */
-import type { Spec } from '../spec/spec.js';
-import { formatValue } from '../spec/values.js';
-import { gridSize } from '../spec/spec.js';
+import type { Spec } from '../experiment/index.js';
+import { formatValue } from '../experiment/values.js';
+import { gridSize } from '../experiment/index.js';
 import { REGIMES, type Engine } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { boundaryDimension } from '../analysis/fractal.js';

@@ -1,6 +1,6 @@
 /** Tick positions and labels for map axes: 1-2-5 steps on linear axes, decades on log axes. */
-import type { Axis } from '../spec/spec.js';
-import { formatValue } from '../spec/values.js';
+import type { Axis } from '../experiment/index.js';
+import { formatValue } from '../experiment/values.js';
 import { axisPosition } from './map.js';
 
 export interface Tick {
