@@ -1,6 +1,7 @@
 // exp, log, sin, cos and tanh for typed-in objectives: the twin of
 // src/objectives/f32math.ts, operation for operation, so both engines agree
-// bit for bit. Each constant in double braces is filled in by src/objectives/f32math.ts.
+// bit for bit. The constants (LOG2E, E2 … E7, …) are generated in front of this
+// file from MATH_CONSTANTS in src/objectives/f32math.ts, each exact as a float32.
 // Every result passes through o() (opaque(), shaders/trajectory.wgsl) so the
 // compiler cannot regroup the operations, e.g. fold (x − k·a) − k·b into
 // x − k·(a + b).
@@ -23,14 +24,14 @@ fn infinity() -> V {
 }
 
 fn f32exp(x: V) -> V {
-  let k = floor(o(o(x * {{LOG2E}}) + 0.5));
-  let r = o(o(x - o(k * {{LN2_HI}})) - o(k * {{LN2_LO}}));
-  var p = V({{E7}});
-  p = o(o(p * r) + {{E6}});
-  p = o(o(p * r) + {{E5}});
-  p = o(o(p * r) + {{E4}});
-  p = o(o(p * r) + {{E3}});
-  p = o(o(p * r) + {{E2}});
+  let k = floor(o(o(x * LOG2E) + 0.5));
+  let r = o(o(x - o(k * LN2_HI)) - o(k * LN2_LO));
+  var p = V(E7);
+  p = o(o(p * r) + E6);
+  p = o(o(p * r) + E5);
+  p = o(o(p * r) + E4);
+  p = o(o(p * r) + E3);
+  p = o(o(p * r) + E2);
   p = o(o(p * r) + 1.0);
   p = o(o(p * r) + 1.0);
   // p·2^k: ldexp is exact while the result is normal; below that, scale by
@@ -39,8 +40,8 @@ fn f32exp(x: V) -> V {
   let normal = ldexp(p, ki);
   let tiny = o(ldexp(p, ki + VI(64)) * 5.421010862427522e-20f);
   var result = select(normal, tiny, k < V(-60.0));
-  result = select(result, infinity(), x > V({{EXP_MAX}}));
-  result = select(result, V(0.0), x < V({{EXP_MIN}}));
+  result = select(result, infinity(), x > V(EXP_MAX));
+  result = select(result, V(0.0), x < V(EXP_MIN));
   return result;
 }
 
@@ -49,19 +50,19 @@ fn f32log(x: V) -> V {
   let subnormal = x < V(1.1754943508222875e-38f);
   let parts = frexp(select(x, o(x * 16777216.0), subnormal));
   let e0 = select(V(parts.exp), o(V(parts.exp) - 24.0), subnormal);
-  let low = parts.fract < V({{SQRT_HALF}});
+  let low = parts.fract < V(SQRT_HALF);
   let m = select(parts.fract, o(parts.fract * 2.0), low);
   let e = select(e0, o(e0 - 1.0), low);
   let s = o(o(m - 1.0) / o(m + 1.0));
   let z = o(s * s);
-  var q = V({{L11}});
-  q = o(o(q * z) + {{L9}});
-  q = o(o(q * z) + {{L7}});
-  q = o(o(q * z) + {{L5}});
-  q = o(o(q * z) + {{L3}});
+  var q = V(L11);
+  q = o(o(q * z) + L9);
+  q = o(o(q * z) + L7);
+  q = o(o(q * z) + L5);
+  q = o(o(q * z) + L3);
   q = o(o(q * z) + 2.0);
   let logm = o(s * q);
-  var result = o(o(e * {{LN2_HI}}) + o(o(e * {{LN2_LO}}) + logm));
+  var result = o(o(e * LN2_HI) + o(o(e * LN2_LO) + logm));
   result = select(result, infinity(), x == infinity());
   result = select(result, -infinity(), x == V(0.0));
   result = select(result, fromBits(0x7fc00000u), x < V(0.0));
@@ -74,27 +75,27 @@ struct Reduced {
 }
 
 fn f32reduce(x: V) -> Reduced {
-  let k = floor(o(o(x * {{TWO_OVER_PI}}) + 0.5));
-  let r = o(o(o(x - o(k * {{PIO2_1}})) - o(k * {{PIO2_2}})) - o(k * {{PIO2_3}}));
+  let k = floor(o(o(x * TWO_OVER_PI) + 0.5));
+  let r = o(o(o(x - o(k * PIO2_1)) - o(k * PIO2_2)) - o(k * PIO2_3));
   let q = o(k - o(4.0 * floor(o(k * 0.25))));
   return Reduced(r, q);
 }
 
 fn f32sinPoly(r: V) -> V {
   let z = o(r * r);
-  var p = V({{S9}});
-  p = o(o(p * z) + {{S7}});
-  p = o(o(p * z) + {{S5}});
-  p = o(o(p * z) + {{S3}});
+  var p = V(S9);
+  p = o(o(p * z) + S7);
+  p = o(o(p * z) + S5);
+  p = o(o(p * z) + S3);
   return o(r + o(o(r * z) * p));
 }
 
 fn f32cosPoly(r: V) -> V {
   let z = o(r * r);
-  var p = V({{C10}});
-  p = o(o(p * z) + {{C8}});
-  p = o(o(p * z) + {{C6}});
-  p = o(o(p * z) + {{C4}});
+  var p = V(C10);
+  p = o(o(p * z) + C8);
+  p = o(o(p * z) + C6);
+  p = o(o(p * z) + C4);
   p = o(o(p * z) - 0.5);
   return o(o(p * z) + 1.0);
 }
@@ -116,10 +117,10 @@ fn f32cos(x: V) -> V {
 fn f32tanh(x: V) -> V {
   let a = abs(x);
   let z = o(x * x);
-  var p = V({{T9}});
-  p = o(o(p * z) + {{T7}});
-  p = o(o(p * z) + {{T5}});
-  p = o(o(p * z) + {{T3}});
+  var p = V(T9);
+  p = o(o(p * z) + T7);
+  p = o(o(p * z) + T5);
+  p = o(o(p * z) + T3);
   let small = o(x + o(o(x * z) * p));
   let t = o(1.0 - o(2.0 / o(f32exp(o(2.0 * a)) + 1.0)));
   let positive = x > V(0.0);

@@ -1,53 +1,28 @@
-// Optimizer: Adagrad, the twin of the adagrad rule in src/optimizers.ts.
+// Optimizer: Adagrad, the twin of src/optimizers/adagrad.ts (struct
+// AdagradSlots is generated from its slots).
 //   accum += g²  (starting at the initial accumulator)
 //   tf (ApplyAdagrad): var -= g·lr·(1/√accum)
 //   torch:             var -= lr·(g/(√accum + ε))
 //   keras:             var -= lr·g/√(accum + ε)
 
-struct Slots {
-  accum: array<V, DIMS>,
-}
-
-fn initialSlots(h: Hyper) -> Slots {
-  var s: Slots;
+fn adagradInit(h: Hyper, convention: u32) -> AdagradSlots {
+  var s: AdagradSlots;
   for (var i = 0u; i < dimCount(); i++) {
     s.accum[i] = h.initialAccumulator;
   }
   return s;
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+fn adagradUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, AdagradSlots>, h: Hyper, convention: u32) {
   for (var i = 0u; i < dimCount(); i++) {
     let accum = (*slots).accum[i] + g[i] * g[i];
     (*slots).accum[i] = accum;
-    if (CONVENTION == TF) {
+    if (convention == TF) {
       (*w)[i] = (*w)[i] - (g[i] * lr) * (1.0 / sqrt(accum));
-    } else if (CONVENTION == TORCH) {
+    } else if (convention == TORCH) {
       (*w)[i] = (*w)[i] - lr * (g[i] / (sqrt(accum) + h.epsilon));
     } else {
       (*w)[i] = (*w)[i] - (lr * g[i]) / sqrt(accum + h.epsilon);
     }
-  }
-}
-
-fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.accum[i] = select(keep.accum[i], take.accum[i], mask);
-  }
-  return s;
-}
-
-fn loadSlots(slot: u32) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.accum[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
-  }
-  return s;
-}
-
-fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
-    state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.accum[i]);
   }
 }

@@ -1,4 +1,5 @@
-// Optimizer: Adam, the twin of the adam rule in src/optimizers.ts.
+// Optimizer: Adam, the twin of src/optimizers/adam.ts (struct AdamSlots is
+// generated from its slots: m, v per dimension, then b1p, b2p).
 // b1p, b2p are the running powers β₁ᵗ, β₂ᵗ (float32 products, starting at β);
 // for torch they hold the bias corrections 1 − βᵗ instead, tracked as
 // qᵗ⁺¹ = qᵗ·β + (1 − β) from q¹ = 1 − β (no cancellation; PyTorch uses double).
@@ -8,20 +9,9 @@
 //     var -= lr/(1 − β₁ᵗ) · m/(√v/√(1 − β₂ᵗ) + ε)
 // h.c1, h.c2 are 1 − β₁, 1 − β₂ rounded as the convention rounds them.
 
-struct Slots {
-  m: array<V, DIMS>,
-  v: array<V, DIMS>,
-  b1p: V,
-  b2p: V,
-}
-
-fn initialSlots(h: Hyper) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.m[i] = V(0.0);
-    s.v[i] = V(0.0);
-  }
-  if (CONVENTION == TORCH) {
+fn adamInit(h: Hyper, convention: u32) -> AdamSlots {
+  var s: AdamSlots; // the moments start at 0
+  if (convention == TORCH) {
     s.b1p = h.c1;
     s.b2p = h.c2;
   } else {
@@ -31,10 +21,10 @@ fn initialSlots(h: Hyper) -> Slots {
   return s;
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+fn adamUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, AdamSlots>, h: Hyper, convention: u32) {
   let b1p = (*slots).b1p;
   let b2p = (*slots).b2p;
-  if (CONVENTION == TORCH) {
+  if (convention == TORCH) {
     let step = lr / b1p;
     let bc2 = sqrt(b2p);
     for (var i = 0u; i < dimCount(); i++) {
@@ -58,35 +48,4 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
   }
   (*slots).b1p = b1p * h.beta1;
   (*slots).b2p = b2p * h.beta2;
-}
-
-fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.m[i] = select(keep.m[i], take.m[i], mask);
-    s.v[i] = select(keep.v[i], take.v[i], mask);
-  }
-  s.b1p = select(keep.b1p, take.b1p, mask);
-  s.b2p = select(keep.b2p, take.b2p, mask);
-  return s;
-}
-
-fn loadSlots(slot: u32) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.m[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
-    s.v[i] = bitcast<V>(state[slotOf(F_SLOTS + DIMS + i, slot)]);
-  }
-  s.b1p = bitcast<V>(state[slotOf(F_SLOTS + 2u * DIMS, slot)]);
-  s.b2p = bitcast<V>(state[slotOf(F_SLOTS + 2u * DIMS + 1u, slot)]);
-  return s;
-}
-
-fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
-    state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.m[i]);
-    state[slotOf(F_SLOTS + DIMS + i, slot)] = bitcast<VU>(s.v[i]);
-  }
-  state[slotOf(F_SLOTS + 2u * DIMS, slot)] = bitcast<VU>(s.b1p);
-  state[slotOf(F_SLOTS + 2u * DIMS + 1u, slot)] = bitcast<VU>(s.b2p);
 }

@@ -1,26 +1,14 @@
-// Optimizer: plain gradient descent, w ← w − g·lr (TF1 ApplyGradientDescent: var -= grad * lr).
-// It keeps no state; Slots is a placeholder the generic code can copy around.
+// Optimizer: plain gradient descent, w ← w − g·lr (TF1 ApplyGradientDescent:
+// var -= grad * lr), the twin of src/optimizers/gd.ts. It keeps no state;
+// GdSlots is generated from that module's (empty) slots.
 
-struct Slots {
-  none: u32,
+fn gdInit(h: Hyper, convention: u32) -> GdSlots {
+  var s: GdSlots;
+  return s;
 }
 
-fn initialSlots(h: Hyper) -> Slots {
-  return Slots(0u);
-}
-
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+fn gdUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, GdSlots>, h: Hyper, convention: u32) {
   for (var i = 0u; i < dimCount(); i++) {
     (*w)[i] = (*w)[i] - g[i] * lr;
   }
 }
-
-fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
-  return keep;
-}
-
-fn loadSlots(slot: u32) -> Slots {
-  return Slots(0u);
-}
-
-fn storeSlots(slots: Slots, slot: u32) {}

@@ -1,35 +1,28 @@
-// Optimizer: RMSProp, the twin of the rmsprop rule in src/optimizers.ts.
-// ms is the mean square (TF starts it at 1), mom the momentum buffer, mg the
-// mean gradient (centered only; it stays 0 otherwise).
+// Optimizer: RMSProp, the twin of src/optimizers/rmsprop.ts (struct
+// RmspropSlots is generated from its slots). ms is the mean square (TF starts
+// it at 1), mom the momentum buffer, mg the mean gradient (centered only; it
+// stays 0 otherwise).
 //   tf:           ms += (g² − ms)·(1 − ρ);  mg += (g − mg)·(1 − ρ)
 //   torch, keras: ms = ρ·ms + (1 − ρ)·g²;   mg = ρ·mg + (1 − ρ)·g
 //   d = ms, or ms − mg² when centered
 //   tf, keras: mom = mom·μ + g·lr/√(d + ε);  var -= mom
 //   torch:     s = g/(√d + ε);  mom = mom·μ + s;  var -= lr·(μ > 0 ? mom : s)
 
-struct Slots {
-  ms: array<V, DIMS>,
-  mom: array<V, DIMS>,
-  mg: array<V, DIMS>,
-}
-
-fn initialSlots(h: Hyper) -> Slots {
-  var s: Slots;
+fn rmspropInit(h: Hyper, convention: u32) -> RmspropSlots {
+  var s: RmspropSlots;
   for (var i = 0u; i < dimCount(); i++) {
-    s.ms[i] = select(V(0.0), V(1.0), CONVENTION == TF);
-    s.mom[i] = V(0.0);
-    s.mg[i] = V(0.0);
+    s.ms[i] = select(V(0.0), V(1.0), convention == TF);
   }
   return s;
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+fn rmspropUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, RmspropSlots>, h: Hyper, convention: u32) {
   let centered = h.centered > V(0.5);
   for (var i = 0u; i < dimCount(); i++) {
     let gi = g[i];
     var ms: V;
     var mg = (*slots).mg[i];
-    if (CONVENTION == TF) {
+    if (convention == TF) {
       ms = (*slots).ms[i] + (gi * gi - (*slots).ms[i]) * h.cRho;
       mg = select(mg, mg + (gi - mg) * h.cRho, centered);
     } else {
@@ -37,7 +30,7 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
       mg = select(mg, h.rho * mg + h.cRho * gi, centered);
     }
     let d = select(ms, ms - mg * mg, centered);
-    if (CONVENTION == TORCH) {
+    if (convention == TORCH) {
       let s = gi / (sqrt(d) + h.epsilon);
       let buf = (*slots).mom[i] * h.momentum + s;
       (*slots).mom[i] = buf;
@@ -50,33 +43,5 @@ fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr
     }
     (*slots).ms[i] = ms;
     (*slots).mg[i] = mg;
-  }
-}
-
-fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.ms[i] = select(keep.ms[i], take.ms[i], mask);
-    s.mom[i] = select(keep.mom[i], take.mom[i], mask);
-    s.mg[i] = select(keep.mg[i], take.mg[i], mask);
-  }
-  return s;
-}
-
-fn loadSlots(slot: u32) -> Slots {
-  var s: Slots;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.ms[i] = bitcast<V>(state[slotOf(F_SLOTS + i, slot)]);
-    s.mom[i] = bitcast<V>(state[slotOf(F_SLOTS + DIMS + i, slot)]);
-    s.mg[i] = bitcast<V>(state[slotOf(F_SLOTS + 2u * DIMS + i, slot)]);
-  }
-  return s;
-}
-
-fn storeSlots(s: Slots, slot: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
-    state[slotOf(F_SLOTS + i, slot)] = bitcast<VU>(s.ms[i]);
-    state[slotOf(F_SLOTS + DIMS + i, slot)] = bitcast<VU>(s.mom[i]);
-    state[slotOf(F_SLOTS + 2u * DIMS + i, slot)] = bitcast<VU>(s.mg[i]);
   }
 }

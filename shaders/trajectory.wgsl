@@ -1,41 +1,37 @@
-// The sweep kernel, per vector of LANES trajectories (one per vector lane):
-// the fast and careful steps, the state between dispatches, and the trace
-// entry point. shaders/groups.wgsl steps one or two such vectors side by
-// side through the steps [u.stepBegin, u.stepEnd) of a dispatch.
+// The steps of a vector of LANES trajectories (one per vector lane): the
+// fast and careful steps, the bookkeeping the regimes are decided from, and
+// the trace entry point. shaders/advance.wgsl is the sweep's entry point.
 // Bookkeeping matches src/engine/cpu.ts operation for operation; the regime
 // itself is decided on the host (src/classify.ts) from what is stored here.
 //
-// Generated in front of this file (src/engine/shader.ts): the lane aliases
-// V/VU/VI/VB, LANES, DIMS, WORKGROUP, FAST_BLOCK, ROW_SHARED, struct
-// Uniforms, the state field offsets F_*, and fn decodeLane(), which turns a
-// grid index into a lane of a Setting.
+// Generated in front of this file (src/engine/kernel.ts): the lane aliases
+// V/VU/VI/VB, LANES, GROUPS, DIMS, COMPACT, the structs Uniforms, AxisLayout,
+// Hyper, Slots and Lanes (with loadLanes, storeLanes, selectLanes; see
+// src/engine/records.ts), the optimizer glue initialSlots() and update(), and
+// decodeLane(), which turns a grid index into a lane of a Setting.
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
-@group(0) @binding(1) var<storage, read> axisValues: array<f32>;
-@group(0) @binding(2) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
-@group(0) @binding(3) var<storage, read_write> state: array<VU>;
+@group(0) @binding(1) var<storage, read> axes: array<AxisLayout>;
+@group(0) @binding(2) var<storage, read> axisValues: array<f32>;
+@group(0) @binding(3) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
+@group(0) @binding(4) var<storage, read_write> state: array<VU>;
+
+// Whether every lane of a vector reads the same schedule-table row (set per pipeline).
+override ROW_SHARED: bool = false;
 
 // What a vector of trajectories is: fixed for the dispatch.
 struct Setting {
   objective: Objective,
   initialW: array<V, DIMS>,
   multiplier: V, // lr for lr × factor schedules, 1 otherwise
-  hyper: Hyper, // the optimizer's hyperparameters (struct generated per optimizer)
+  hyper: Hyper, // the optimizer's hyperparameters
   row: VU, // schedule-table row of each lane
 }
 
-// Everything a vector of trajectories carries between dispatches.
-struct Lanes {
-  w: array<V, DIMS>,
-  slots: Slots, // the optimizer's state (shaders/optimizer-*.wgsl)
-  gPrev: array<V, DIMS>,
-  gradTol: V,
-  lastAbove: VI,
-  escape: VI,
-  peak: VU, // largest |wᵢ| so far, as float32 magnitude bits (ordered like the values; NaN largest)
-  gradA: V,
-  gradB: V,
-  flips: VU,
+// Loops over the dimensions: unrolled by the compiler for a few, kept as
+// loops for many (unrolled, 42 dimensions took over a minute to compile on lavapipe).
+fn dimCount() -> u32 {
+  return select(DIMS | u.zero, DIMS, DIMS <= 8u);
 }
 
 // x, hidden from the compiler's algebra. Lavapipe's compiler regroups
@@ -70,7 +66,7 @@ fn tableValue(row: VU, j: u32, k: u32) -> f32 {
 }
 
 // lr for step k: A × table value. When every lane shares its row
-// (ROW_SHARED, decided per spec), one load serves all lanes.
+// (ROW_SHARED), one load serves all lanes.
 fn rateAt(setting: Setting, k: u32) -> V {
   if (ROW_SHARED) {
     return setting.multiplier * V(tableValue(setting.row, 0u, k));
@@ -118,7 +114,7 @@ fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
 // and the tail windows are tracked. Used to replay a block in which some lane
 // escaped, and for traces.
 fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
-  let live = (*s).escape < VI(0);
+  let live = (*s).escapeStep < VI(0);
   let lr = rateAt(setting, k);
   var g: array<V, DIMS>;
   let G = gradient(setting.objective, (*s).w, &g);
@@ -140,7 +136,7 @@ fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
   }
   (*s).slots = selectSlots((*s).slots, slots, live);
   (*s).peak = select((*s).peak, max((*s).peak, m), live);
-  (*s).escape = select((*s).escape, VI(i32(k + 1u)), escaping);
+  (*s).escapeStep = select((*s).escapeStep, VI(i32(k + 1u)), escaping);
 }
 
 // One update without escape checks or freezing. In the tail windows it also
@@ -168,24 +164,18 @@ fn fastStep(t: ptr<function, Lanes>, setting: Setting, k: u32, lr: V, window: u3
   *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
 }
 
-// Keeps a fast block's results for the lanes that were live before it, and
-// the saved state for lanes already frozen.
+// Keeps a fast block's results (t, with the block's peak) for the lanes that
+// were live before it, and the saved state for lanes already frozen. A fast
+// block changes neither the tolerance nor the escape step, so taking every
+// field from t for the live lanes is the same as taking what it changed.
 fn keepLive(s: ptr<function, Lanes>, t: Lanes, blockPeak: VU) {
-  let live = (*s).escape < VI(0);
-  for (var i = 0u; i < dimCount(); i++) {
-    (*s).w[i] = select((*s).w[i], t.w[i], live);
-    (*s).gPrev[i] = select((*s).gPrev[i], t.gPrev[i], live);
-  }
-  (*s).slots = selectSlots((*s).slots, t.slots, live);
-  (*s).lastAbove = select((*s).lastAbove, t.lastAbove, live);
-  (*s).peak = select((*s).peak, max(t.peak, blockPeak), live);
-  (*s).gradA = select((*s).gradA, t.gradA, live);
-  (*s).gradB = select((*s).gradB, t.gradB, live);
-  (*s).flips = select((*s).flips, t.flips, live);
+  var advanced = t;
+  advanced.peak = max(t.peak, blockPeak);
+  *s = selectLanes(*s, advanced, (*s).escapeStep < VI(0));
 }
 
 fn initialLanes(setting: Setting) -> Lanes {
-  var s: Lanes;
+  var s: Lanes; // zero: the tail windows' maxima, turns and the loss start at 0
   s.w = setting.initialW;
   s.slots = initialSlots(setting.hyper);
   var g: array<V, DIMS>;
@@ -194,46 +184,11 @@ fn initialLanes(setting: Setting) -> Lanes {
   s.gradTol = V(u.tol) * G0;
   s.lastAbove = VI(-1);
   s.peak = largestMagnitude(s.w);
-  s.escape = select(VI(-1), VI(0), s.peak > VU(u.boundBits));
-  s.gradA = V(0.0);
-  s.gradB = V(0.0);
-  s.flips = VU(0u);
+  s.escapeStep = select(VI(-1), VI(0), s.peak > VU(u.boundBits));
   return s;
 }
 
-fn loadLanes(vector: u32) -> Lanes {
-  var s: Lanes;
-  for (var i = 0u; i < dimCount(); i++) {
-    s.w[i] = bitcast<V>(state[slotOf(F_W + i, vector)]);
-    s.gPrev[i] = bitcast<V>(state[slotOf(F_GPREV + i, vector)]);
-  }
-  s.gradTol = bitcast<V>(state[slotOf(F_GRADTOL, vector)]);
-  s.lastAbove = bitcast<VI>(state[slotOf(F_LASTABOVE, vector)]);
-  s.escape = bitcast<VI>(state[slotOf(F_ESCAPE, vector)]);
-  s.peak = state[slotOf(F_PEAK, vector)];
-  s.gradA = bitcast<V>(state[slotOf(F_GRADA, vector)]);
-  s.gradB = bitcast<V>(state[slotOf(F_GRADB, vector)]);
-  s.flips = state[slotOf(F_FLIPS, vector)];
-  s.slots = loadSlots(vector);
-  return s;
-}
-
-fn storeLanes(s: Lanes, vector: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
-    state[slotOf(F_W + i, vector)] = bitcast<VU>(s.w[i]);
-    state[slotOf(F_GPREV + i, vector)] = bitcast<VU>(s.gPrev[i]);
-  }
-  state[slotOf(F_GRADTOL, vector)] = bitcast<VU>(s.gradTol);
-  state[slotOf(F_LASTABOVE, vector)] = bitcast<VU>(s.lastAbove);
-  state[slotOf(F_ESCAPE, vector)] = bitcast<VU>(s.escape);
-  state[slotOf(F_PEAK, vector)] = s.peak;
-  state[slotOf(F_GRADA, vector)] = bitcast<VU>(s.gradA);
-  state[slotOf(F_GRADB, vector)] = bitcast<VU>(s.gradB);
-  state[slotOf(F_FLIPS, vector)] = s.flips;
-  storeSlots(s.slots, vector);
-}
-
-// The Setting of one vector: its lanes' grid indices come from `index(j)`.
+// A vector's lanes at the start of a dispatch: fresh at step 0, else as the last dispatch left them.
 fn startLanes(setting: Setting, vector: u32) -> Lanes {
   if (u.stepBegin == 0u) {
     return initialLanes(setting);
@@ -242,21 +197,21 @@ fn startLanes(setting: Setting, vector: u32) -> Lanes {
 }
 
 // After the last step the final iterate joins the bookkeeping; then the loss.
-fn finishLanes(s: ptr<function, Lanes>, setting: Setting, vector: u32) {
-  let live = (*s).escape < VI(0);
+fn finishLanes(s: ptr<function, Lanes>, setting: Setting) {
+  let live = (*s).escapeStep < VI(0);
   var g: array<V, DIMS>;
   let G = gradient(setting.objective, (*s).w, &g);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
   (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
   (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (dotLanes(g, (*s).gPrev) < V(0.0)));
-  state[slotOf(F_LOSS, vector)] = bitcast<VU>(lossAt(setting.objective, (*s).w));
+  (*s).finalLoss = lossAt(setting.objective, (*s).w);
 }
 
 // Step-by-step record of a few trajectories (listed by grid index in
 // traceIndex), one vector per invocation: row 0 holds iterate stepBegin,
 // row r iterate stepBegin + r, each as DIMS components of w followed by the loss.
-@group(0) @binding(4) var<storage, read_write> traceOut: array<f32>;
-@group(0) @binding(5) var<storage, read> traceIndex: array<u32>;
+@group(0) @binding(5) var<storage, read_write> traceOut: array<f32>;
+@group(0) @binding(6) var<storage, read> traceIndex: array<u32>;
 
 fn recordLanes(s: Lanes, setting: Setting, vector: u32, rowIndex: u32) {
   let loss = lossAt(setting.objective, s.w);
@@ -286,7 +241,7 @@ fn trace(@builtin(global_invocation_id) gid: vec3u) {
     recordLanes(s, setting, vector, k + 1u - u.stepBegin);
   }
   if (u.stepEnd == u.steps) {
-    finishLanes(&s, setting, vector);
+    finishLanes(&s, setting);
   }
   storeLanes(s, vector);
 }

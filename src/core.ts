@@ -6,13 +6,13 @@ export { compileExpression, ExpressionError, type CompiledObjective } from './ob
 export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';
 export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
-export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers.js';
+export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers/index.js';
 export { formatValue, formatNumber, type Value } from './experiment/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';
 export { CpuEngine } from './engine/cpu.js';
 export { GpuEngine, describeAdapter, type GpuEngineOptions } from './engine/gpu.js';
-export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/shader.js';
+export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/kernel.js';
 export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';

@@ -12,7 +12,7 @@
  *   The error is multiplied by ∏(1 − λη_t); it grows until t* and the
  *   trajectory escapes iff that growth carries |w| past the bound.
  */
-import type { OptimizerName } from './optimizers.js';
+import type { OptimizerName } from './optimizers/index.js';
 import { cellAt, type Axis, type Spec } from './experiment/index.js';
 
 /**

@@ -9,7 +9,7 @@ import { formatFloat32 } from '../float32.js';
 import { nodeGpu, INSTALL_HINT } from '../node/gpu.js';
 import { parseSpec } from '../experiment/index.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
-import type { KernelOptions } from '../engine/shader.js';
+import type { KernelOptions } from '../engine/kernel.js';
 
 const BACKENDS: Record<string, string> = { linux: 'Vulkan', darwin: 'Metal', win32: 'Direct3D 12' };
 

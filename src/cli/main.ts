@@ -25,7 +25,7 @@ import { AtomicFile } from '../node/files.js';
 import { createNodeGpuEngine } from '../node/gpu.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
 import { parseKernelOption } from '../engine/tune.js';
-import type { KernelOptions } from '../engine/shader.js';
+import type { KernelOptions } from '../engine/kernel.js';
 import { doctorReport } from './doctor.js';
 import { ProgressBar } from './progress.js';
 

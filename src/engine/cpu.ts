@@ -5,14 +5,20 @@
  */
 import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
-import { cellAt, gridCoords, gridSize, optimizerVariants, type Cell, type Spec } from '../experiment/index.js';
+import { cellAt, gridCoords, type Cell, type Spec } from '../experiment/index.js';
 import { throwIfAborted } from '../errors.js';
-import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
-import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type UpdateRule } from '../optimizers.js';
-import { buildScheduleTable, lrMultiplier, scheduleLayout, stepBlockLength, tableStride, tupleIndex } from './schedule-table.js';
-import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
+import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
+import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
+import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
+import { emptyStats, STAT_FIELDS } from './records.js';
+import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
+import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 
-/** Per-trajectory state carried from one step block to the next. */
+/**
+ * Per-trajectory state carried from one step block to the next: the fields
+ * of the trajectory record (src/engine/records.ts) and what the CPU engine
+ * keeps beside them.
+ */
 interface TrajectoryState {
   readonly dims: number;
   w: Float64Array;
@@ -24,8 +30,8 @@ interface TrajectoryState {
   /** The tiny network's layer rates (input, output); [1, 1] elsewhere. */
   rates: readonly number[];
   A: number;
-  /** The optimizer's state (dims values per slot) and hyperparameters. */
-  slots: Float64Array;
+  /** The optimizer's state and hyperparameters. */
+  slots: SlotValues;
   hyper: OptimizerHyper;
   update: UpdateRule;
   row: number;
@@ -36,6 +42,7 @@ interface TrajectoryState {
   gradA: number;
   gradB: number;
   flips: number;
+  finalLoss: number;
 }
 
 /** Largest |x| over the vector; NaN if any component is NaN (as the kernel's bit-pattern max). */
@@ -106,6 +113,7 @@ function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, 
     gradA: 0,
     gradB: 0,
     flips: 0,
+    finalLoss: 0,
   };
   const G0 = gradient(s, s.gPrev);
   s.gradTol = f32(f32(spec.base.tol) * G0);
@@ -127,9 +135,9 @@ interface StepContext {
   readonly steps: number;
 }
 
-function stepContext(spec: Spec): StepContext {
-  const { aStart, bStart } = tailWindows(spec.base.steps);
-  return { aStart, bStart, bound: f32(spec.base.bound), steps: spec.base.steps };
+function stepContext(plan: RunPlan): StepContext {
+  const { aStart, bStart } = plan.windows;
+  return { aStart, bStart, bound: f32(plan.spec.base.bound), steps: plan.steps };
 }
 
 /** Bookkeeping for iterate k (gradient g at w_k, G = max |gᵢ|). */
@@ -238,62 +246,56 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/** Trajectories per chunk of the CPU engine. */
-const CPU_CHUNK = 4096;
-
 export class CpuEngine implements Engine {
   readonly kind = 'cpu' as const;
   readonly description = 'float32 CPU reference (TypeScript)';
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    const { begin, end } = runRange(gridSize(spec), options.range);
-    const total = end - begin;
-    const steps = spec.base.steps;
-    const layout = scheduleLayout(spec);
-    const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
-    const chunk = Math.max(1, options.chunkSize ?? CPU_CHUNK);
-    const g = new Float64Array(spec.dims);
-    const ctx = stepContext(spec);
-    const expr = specObjective(spec);
+    yield* this.execute(planRun(spec, options), options);
+  }
+
+  /** Runs a plan chunk by chunk; within a chunk, block by block, every trajectory in turn. */
+  async *execute(plan: RunPlan, options: Pick<RunOptions, 'signal' | 'onProgress'> = {}): AsyncIterable<ChunkStats> {
+    const { spec } = plan;
+    const total = (plan.end - plan.begin) * plan.steps;
+    const g = new Float64Array(plan.dims);
+    const ctx = stepContext(plan);
+    const step = plan.dims === 1 && spec.base.objective === 'quadratic' && plan.variants.every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
     let table = new Float32Array(0);
     let tableBegin = -1;
     let done = 0;
-    for (let start = begin; start < end; start += chunk) {
+    for (const { start, count } of chunksOf(plan)) {
       throwIfAborted(options.signal);
-      const count = Math.min(chunk, end - start);
       const states: TrajectoryState[] = [];
-      for (let i = 0; i < count; i++) states.push(initialState(spec, expr, start + i, tupleIndex(layout, gridCoords(spec, start + i))));
-      for (let k0 = 0; k0 < steps; k0 += block) {
-        const k1 = Math.min(steps, k0 + block);
+      for (let i = 0; i < count; i++) states.push(initialState(spec, plan.objective, start + i, tupleIndex(plan.schedule, gridCoords(spec, start + i))));
+      for (const { b0, b1 } of blocksOf(plan)) {
         // One block covers the whole run unless the table is large: then reuse it across chunks.
-        if (tableBegin !== k0) {
-          table = buildScheduleTable(spec, layout, k0, k1);
-          tableBegin = k0;
+        if (tableBegin !== b0) {
+          table = buildScheduleTable(spec, plan.schedule, b0, b1);
+          tableBegin = b0;
         }
-        const stride = tableStride(k1 - k0);
-        const step = spec.dims === 1 && spec.base.objective === 'quadratic' && optimizerVariants(spec).every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
-        for (const s of states) step(s, k0, k1, table, s.row * stride - k0, ctx, g);
-        done += count * (k1 - k0);
-        options.onProgress?.({ done, total: total * steps });
+        const stride = tableStride(b1 - b0);
+        for (const s of states) step(s, b0, b1, table, s.row * stride - b0, ctx, g);
+        done += count * (b1 - b0);
+        options.onProgress?.({ done, total });
         // Yield to the event loop so progress shows and cancellation can land.
         await yieldToEventLoop();
         throwIfAborted(options.signal);
       }
-      yield collect(spec, start, states, ctx, g);
+      yield collect(plan, start, states, ctx, g);
     }
   }
 
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
-    const steps = spec.base.steps;
-    const dims = spec.dims;
+    const plan = planRun(spec);
+    const { steps, dims } = plan;
     const g = new Float64Array(dims);
-    const ctx = stepContext(spec);
-    const expr = specObjective(spec);
+    const ctx = stepContext(plan);
     const traces: Trace[] = [];
     for (const index of indices) {
       throwIfAborted(options.signal);
       const cell = cellAt(spec, index);
-      const s = initialState(spec, expr, index, 0);
+      const s = initialState(spec, plan.objective, index, 0);
       const lr = new Float32Array(steps + 1);
       for (let k = 0; k <= steps; k++) lr[k] = learningRate(cell, k);
       const w = new Float32Array((steps + 1) * dims);
@@ -319,33 +321,17 @@ export class CpuEngine implements Engine {
   dispose(): void {}
 }
 
-function collect(spec: Spec, start: number, states: TrajectoryState[], ctx: StepContext, g: Float64Array): ChunkStats {
-  const count = states.length;
-  const dims = spec.dims;
-  const stats = {
-    start,
-    count,
-    dims,
-    finalW: new Float32Array(count * dims),
-    finalLoss: new Float32Array(count),
-    peak: new Float32Array(count),
-    gradTol: new Float32Array(count),
-    lastAbove: new Int32Array(count),
-    escapeStep: new Int32Array(count),
-    gradA: new Float32Array(count),
-    gradB: new Float32Array(count),
-    flips: new Uint32Array(count),
-  };
+/** A chunk's statistics, field by field as the trajectory record lists them. */
+function collect(plan: RunPlan, start: number, states: TrajectoryState[], ctx: StepContext, g: Float64Array): ChunkStats {
+  const { dims } = plan;
+  const stats = emptyStats(states.length, dims);
   states.forEach((s, i) => {
-    stats.finalLoss[i] = finish(s, ctx, g);
-    stats.finalW.set(s.w, i * dims);
-    stats.peak[i] = s.peak;
-    stats.gradTol[i] = s.gradTol;
-    stats.lastAbove[i] = s.lastAbove;
-    stats.escapeStep[i] = s.escapeStep;
-    stats.gradA[i] = s.gradA;
-    stats.gradB[i] = s.gradB;
-    stats.flips[i] = s.flips;
+    s.finalLoss = finish(s, ctx, g);
+    for (const field of STAT_FIELDS) {
+      const value = s[field.name];
+      if (typeof value === 'number') stats[field.stat][i] = value;
+      else stats[field.stat].set(value, i * dims);
+    }
   });
-  return stats;
+  return { start, count: states.length, dims, ...stats } as ChunkStats;
 }

@@ -1,6 +1,7 @@
 /**
- * The WebGPU engine: stages the buffers, dispatches the kernel chunk by chunk
- * and step block by step block, and streams the statistics back.
+ * The WebGPU engine: executes plans (src/engine/plan.ts). It stages the
+ * buffers, dispatches the kernel chunk by chunk and step block by step
+ * block, and streams the statistics back.
  *
  * Engine code never finds a GPU itself: it is handed a `GPU` object
  * (`navigator.gpu` in a page, the Dawn singleton in Node; see src/node/gpu.ts).
@@ -8,18 +9,13 @@
 import { f32, f32Bits } from '../float32.js';
 import { NoAdapterError, throwIfAborted } from '../errors.js';
 import { learningRate } from '../schedules.js';
-import { cellAt, gridSize, type Spec } from '../experiment/index.js';
-import { packUniforms, stateFields, UNIFORM_BYTES, type UniformName } from './layout.js';
-import { buildScheduleTable, scheduleLayout, stepBlockLength, tableStride, type ScheduleLayout } from './schedule-table.js';
-import { buildKernel, DEFAULT_KERNEL_OPTIONS, rowsShared, slotWords, vectorWidth, type KernelOptions } from './shader.js';
-import { runRange, tailWindows, type ChunkStats, type Engine, type RunOptions, type Trace } from './types.js';
-
-/** Trajectories per chunk unless the device's limits call for fewer. */
-const DEFAULT_CHUNK = 1 << 18;
-/** Trajectory-steps per dispatch: keeps each submission short (watchdogs, progress, cancellation). */
-const WORK_PER_DISPATCH = 1 << 28;
-/** Floats of step-by-step trace output per dispatch. */
-const TRACE_BUDGET_FLOATS = 1 << 22;
+import { cellAt, type Spec } from '../experiment/index.js';
+import { blocksOf, chunksOf, planGpuRun, planGpuTrace, type GpuPlan, type KernelPlan, type RunPlan, type TracePlan } from './plan.js';
+import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
+import { checkKernelOptions } from './kernel-options.js';
+import { packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
+import { buildScheduleTable, tableStride } from './schedule-table.js';
+import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 
 export interface GpuEngineOptions {
   readonly kernel?: Partial<KernelOptions>;
@@ -48,13 +44,57 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
   };
 }
 
+/** Compiled modules and pipelines kept per engine (so per device); the oldest goes first. */
+const CACHE_LIMIT = 16;
+
+/** A map that forgets its least recently used entry past a limit. */
+class Lru<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly limit: number) {}
+  get(key: string, make: () => V): V {
+    let value = this.entries.get(key);
+    if (value === undefined) value = make();
+    else this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+}
+
+/** Buffers handed back after a run, for the next one of the same size and use. */
+class BufferPool {
+  private readonly free: GPUBuffer[] = [];
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly limit = 8,
+  ) {}
+  acquire(size: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
+    const i = this.free.findIndex((b) => b.size === size && b.usage === usage);
+    if (i >= 0) return this.free.splice(i, 1)[0]!;
+    return this.device.createBuffer({ size, usage, label });
+  }
+  release(buffer: GPUBuffer): void {
+    if (buffer.mapState !== 'unmapped' || this.free.length >= this.limit) buffer.destroy();
+    else this.free.push(buffer);
+  }
+}
+
+/** The storage bindings of both entry points; `trace` adds its output and index list. */
+const BINDINGS: Record<KernelPlan['entryPoint'], GPUBufferBindingType[]> = {
+  advance: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  trace: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'read-only-storage'],
+};
+
 export class GpuEngine implements Engine {
   readonly kind = 'gpu' as const;
   readonly description: string;
   private kernelOptions: KernelOptions;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
-  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly modules = new Lru<GPUShaderModule>(CACHE_LIMIT);
+  private readonly pipelines = new Lru<GPUComputePipeline>(CACHE_LIMIT);
+  private readonly readbacks: BufferPool;
   private lost = false;
+  /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
+  readonly created = { modules: 0, pipelines: 0 };
 
   private constructor(
     /** Held so the GPU instance outlives its device (Dawn crashes if it is collected first). */
@@ -64,7 +104,8 @@ export class GpuEngine implements Engine {
     options: GpuEngineOptions,
   ) {
     this.description = describeAdapter(adapter).name;
-    this.kernelOptions = { ...DEFAULT_KERNEL_OPTIONS, ...options.kernel };
+    this.kernelOptions = checkKernelOptions({ ...DEFAULT_KERNEL_OPTIONS, ...options.kernel }, device.limits);
+    this.readbacks = new BufferPool(device);
     void device.lost.then(() => {
       this.lost = true;
     });
@@ -92,141 +133,85 @@ export class GpuEngine implements Engine {
     return new GpuEngine(gpu, adapter, device, options);
   }
 
-  /**
-   * Explicit layouts: an automatic layout would drop bindings a specialised
-   * kernel happens not to read (axis values when nothing is swept).
-   */
-  private pipelineLayout(entryPoint: 'advance' | 'trace'): GPUPipelineLayout {
-    const types: GPUBufferBindingType[] = ['uniform', 'read-only-storage', 'read-only-storage', 'storage'];
-    if (entryPoint === 'trace') types.push('storage', 'read-only-storage');
-    const bindGroupLayout = this.device.createBindGroupLayout({
-      entries: types.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
-    });
-    return this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] });
-  }
-
   /** The kernel's shape: lanes per invocation, workgroup size, fast-block length. */
   get kernel(): KernelOptions {
     return this.kernelOptions;
   }
 
-  /** Changes the kernel's shape for later runs (see src/engine/tune.ts). */
+  /** Changes the kernel's shape for later runs (see src/engine/tune.ts); a shape the device cannot run is refused. */
   setKernel(options: Partial<KernelOptions>): void {
-    this.kernelOptions = { ...this.kernelOptions, ...options };
+    this.kernelOptions = checkKernelOptions({ ...this.kernelOptions, ...options }, this.device.limits);
   }
 
-  /** Compiled pipelines, keyed by entry point and generated source. */
-  private pipeline(code: string, entryPoint: 'advance' | 'trace'): GPUComputePipeline {
-    const key = `${entryPoint}\n${code}`;
-    let pipeline = this.pipelines.get(key);
-    if (!pipeline) {
-      let module = this.modules.get(code);
-      if (!module) {
-        module = this.device.createShaderModule({ code, label: 'lrscope trajectory kernel' });
-        this.modules.set(code, module);
-      }
-      pipeline = this.device.createComputePipeline({
-        layout: this.pipelineLayout(entryPoint),
-        compute: { module, entryPoint },
-        label: `lrscope ${entryPoint}`,
+  /** The compiled pipeline of a kernel plan, from the cache when the same code and constants ran before. */
+  private pipeline(kernel: KernelPlan): GPUComputePipeline {
+    return this.pipelines.get(kernel.pipelineKey, () => {
+      const module = this.modules.get(kernel.moduleKey, () => {
+        this.created.modules++;
+        return this.device.createShaderModule({ code: kernel.wgsl, label: 'lrscope trajectory kernel' });
       });
-      this.pipelines.set(key, pipeline);
-    }
-    return pipeline;
-  }
-
-  /** Runs `body` inside a validation error scope and throws what it caught. */
-  private async checked<T>(body: () => Promise<T>): Promise<T> {
-    this.device.pushErrorScope('validation');
-    this.device.pushErrorScope('out-of-memory');
-    let result: T;
-    try {
-      result = await body();
-    } finally {
-      const oom = await this.device.popErrorScope();
-      const validation = await this.device.popErrorScope();
-      const error = oom ?? validation;
-      if (error && !(this.lost)) throw new Error(`WebGPU: ${error.message}`);
-    }
-    return result;
+      this.created.pipelines++;
+      // An explicit layout: an automatic one would drop bindings a kernel happens not to read.
+      const bindGroupLayout = this.device.createBindGroupLayout({
+        entries: BINDINGS[kernel.entryPoint].map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+      });
+      return this.device.createComputePipeline({
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
+        compute: { module, entryPoint: kernel.entryPoint, constants: kernel.overrides },
+        label: `lrscope ${kernel.entryPoint}`,
+      });
+    });
   }
 
   private storageBuffer(data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, label: string): GPUBuffer {
-    const buffer = this.device.createBuffer({
-      size: Math.max(16, Math.ceil(data.byteLength / 4) * 4),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-      label,
-    });
+    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label });
     this.device.queue.writeBuffer(buffer, 0, data);
     return buffer;
   }
 
   private dispatchSize(invocations: number, workgroup: number): [number, number] {
     const groups = Math.max(1, Math.ceil(invocations / workgroup));
-    const perDim = this.device.limits.maxComputeWorkgroupsPerDimension;
-    const x = Math.min(groups, perDim);
+    const x = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
     return [x, Math.ceil(groups / x)];
   }
 
+  private dispatch(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, size: [number, number]): void {
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...size);
+    pass.end();
+  }
+
+  private bindGroup(pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
+    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  }
+
+  /** Throws what an error scope caught (unless the device is gone, which the caller learns otherwise). */
+  private raise(errors: (GPUError | null)[]): void {
+    const error = errors.find(Boolean);
+    if (error && !this.lost) throw new Error(`WebGPU: ${error.message}`);
+  }
+
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    const { begin, end } = runRange(gridSize(spec), options.range);
-    const total = end - begin;
-    const steps = spec.base.steps;
-    const dims = spec.dims;
-    // Trajectories per invocation, and per vector (an invocation holds lanes / width vectors).
-    const lanes = this.kernelOptions.lanes;
-    const width = vectorWidth(lanes);
-    const groups = lanes / width;
-    const layout = scheduleLayout(spec);
-    const { resultFields, totalFields } = stateFields(dims, slotWords(spec));
-    const windows = tailWindows(steps);
+    yield* this.execute(planGpuRun(spec, options, this.kernelOptions, this.device.limits), options);
+  }
 
-    const maxBinding = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
-    const maxByState = Math.floor(maxBinding / (4 * totalFields) / lanes) * lanes;
-    const chunk = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, maxByState, total));
-    const paddedChunk = Math.ceil(chunk / lanes) * lanes; // whole invocations
-    const kernel = buildKernel(spec, layout, this.kernelOptions, rowsShared(spec, layout, lanes, chunk, begin));
-    const block = stepBlockLength(layout, steps, options.tableBudgetFloats);
-    const dispatchSteps = Math.max(1, Math.min(block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / chunk)));
-
-    const pipeline = this.pipeline(kernel.code, 'advance');
-    const axisBuffer = this.storageBuffer(kernel.axisValues, 'axis values');
-    const rateBuffer = this.device.createBuffer({
-      size: layout.tupleCount * tableStride(block) * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-      label: 'schedule table',
+  /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */
+  async *execute(plan: GpuPlan, options: Pick<RunOptions, 'signal' | 'onProgress'> = {}): AsyncIterable<ChunkStats> {
+    const { kernel, state } = plan;
+    const lanes = kernel.options.lanes;
+    const total = (plan.end - plan.begin) * plan.steps;
+    const pipeline = this.pipeline(kernel);
+    const axesBuffer = this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout');
+    const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
+    const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
+    const uniformBuffer = this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniforms' });
+    const sets = [0, 1].map((i) => {
+      const stateBuffer = this.device.createBuffer({ size: state.words * plan.paddedChunk * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: `trajectory state ${i}` });
+      const readback = this.readbacks.acquire(state.resultWords * plan.paddedChunk * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `readback ${i}`);
+      return { stateBuffer, readback, bindGroup: this.bindGroup(pipeline, [uniformBuffer, axesBuffer, valuesBuffer, rateBuffer, stateBuffer]) };
     });
-    // Two sets of state and readback buffers: while one chunk's results are
-    // read back, the next chunk already computes in the other set.
-    const slots = [0, 1].map((i) => {
-      const state = this.device.createBuffer({
-        size: totalFields * paddedChunk * 4,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
-        label: `trajectory state ${i}`,
-      });
-      const readback = this.device.createBuffer({
-        size: resultFields * paddedChunk * 4,
-        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-        label: `readback ${i}`,
-      });
-      return { state, readback };
-    });
-    const uniformBuffer = this.device.createBuffer({
-      size: UNIFORM_BYTES,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      label: 'uniforms',
-    });
-    const bindGroups = slots.map((slot) =>
-      this.device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniformBuffer } },
-          { binding: 1, resource: { buffer: axisBuffer } },
-          { binding: 2, resource: { buffer: rateBuffer } },
-          { binding: 3, resource: { buffer: slot.state } },
-        ],
-      }),
-    );
 
     let tableBegin = -1;
     let done = 0;
@@ -234,188 +219,125 @@ export class GpuEngine implements Engine {
     const inFlight: Promise<unknown>[] = [];
 
     /** Queues a chunk's dispatches and the copy of its results; resolves once they can be read. */
-    const submitChunk = async (start: number, slot: number) => {
-      const count = Math.min(chunk, end - start);
-      const slotVectors = Math.ceil(count / lanes) * groups;
+    const submitChunk = async (start: number, count: number, set: (typeof sets)[number]) => {
+      const slotVectors = Math.ceil(count / lanes) * kernel.groups;
       this.device.pushErrorScope('validation');
       this.device.pushErrorScope('out-of-memory');
-      for (let b0 = 0; b0 < steps; b0 += block) {
-        const b1 = Math.min(steps, b0 + block);
+      for (const { b0, b1 } of blocksOf(plan)) {
         if (tableBegin !== b0) {
           // Queue-ordered: dispatches submitted before this write still read the previous block.
-          this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(spec, layout, b0, b1));
+          this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(plan.spec, plan.schedule, b0, b1));
           tableBegin = b0;
         }
-        for (let k0 = b0; k0 < b1; k0 += dispatchSteps) {
+        for (let k0 = b0; k0 < b1; k0 += plan.dispatchSteps) {
           throwIfAborted(options.signal);
-          const k1 = Math.min(b1, k0 + dispatchSteps);
-          this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(this.uniforms(spec, { start, count, slotVectors, k0, k1, b0, b1, windows, traceRows: 0 })));
+          const k1 = Math.min(b1, k0 + plan.dispatchSteps);
+          this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(uniforms(plan, { start, count, slotVectors, k0, k1, b0, b1, traceRows: 0 })));
           const encoder = this.device.createCommandEncoder();
-          const pass = encoder.beginComputePass();
-          pass.setPipeline(pipeline);
-          pass.setBindGroup(0, bindGroups[slot]!);
-          pass.dispatchWorkgroups(...this.dispatchSize(slotVectors / groups, this.kernelOptions.workgroupSize));
-          pass.end();
+          this.dispatch(encoder, pipeline, set.bindGroup, this.dispatchSize(slotVectors / kernel.groups, kernel.options.workgroupSize));
           this.device.queue.submit([encoder.finish()]);
           const work = count * (k1 - k0);
           inFlight.push(
             this.device.queue.onSubmittedWorkDone().then(() => {
               done += work;
-              if (!options.signal?.aborted) options.onProgress?.({ done, total: total * steps });
+              if (!options.signal?.aborted) options.onProgress?.({ done, total });
             }),
           );
           if (inFlight.length > 2) await inFlight.shift();
         }
       }
-      const bytes = resultFields * slotVectors * width * 4;
+      const bytes = state.resultWords * slotVectors * kernel.width * 4;
       const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(slots[slot]!.state, 0, slots[slot]!.readback, 0, bytes);
+      encoder.copyBufferToBuffer(set.stateBuffer, 0, set.readback, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
       const errors = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
-      const mapped = slots[slot]!.readback.mapAsync(GPUMapMode.READ, 0, bytes);
-      const ready = Promise.all([mapped, errors]);
+      const ready = Promise.all([set.readback.mapAsync(GPUMapMode.READ, 0, bytes), errors]);
       // Keep a rejection (a run cancelled while this was queued) from going unhandled.
       ready.catch(() => {});
-      return { start, count, slotVectors, slot, bytes, ready };
+      return { start, count, slotVectors, set, bytes, ready };
     };
 
     try {
-      let next = begin < end ? await submitChunk(begin, 0) : undefined;
-      let slot = 0;
-      while (next) {
+      const chunks = chunksOf(plan);
+      const first = chunks.next();
+      let next = first.done ? undefined : await submitChunk(first.value.start, first.value.count, sets[0]!);
+      for (let i = 1; next; i++) {
         const current = next;
-        slot ^= 1;
-        const following = current.start + chunk;
-        next = following < end ? await submitChunk(following, slot) : undefined;
-        const [, [oom, validation]] = await current.ready;
-        const error = oom ?? validation;
-        if (error && !this.lost) throw new Error(`WebGPU: ${error.message}`);
-        const readback = slots[current.slot]!.readback;
+        const following = chunks.next();
+        next = following.done ? undefined : await submitChunk(following.value.start, following.value.count, sets[i % 2]!);
+        const [, errors] = await current.ready;
+        this.raise(errors);
+        const readback = current.set.readback;
         const words = new Uint32Array(readback.getMappedRange(0, current.bytes).slice(0));
         readback.unmap();
-        yield unpackStats(words, current.start, current.count, dims, current.slotVectors * width);
+        yield { start: current.start, count: current.count, dims: plan.dims, ...unpackStats(words, state, current.count, current.slotVectors * kernel.width) } as ChunkStats;
       }
     } finally {
-      for (const b of [axisBuffer, rateBuffer, uniformBuffer, ...slots.flatMap((s) => [s.state, s.readback])]) b.destroy();
+      for (const b of [axesBuffer, valuesBuffer, rateBuffer, uniformBuffer, ...sets.map((s) => s.stateBuffer)]) b.destroy();
+      for (const s of sets) this.readbacks.release(s.readback);
     }
-  }
-
-  private uniforms(
-    spec: Spec,
-    p: {
-      start: number;
-      count: number;
-      slotVectors: number;
-      k0: number;
-      k1: number;
-      b0: number;
-      b1: number;
-      windows: ReturnType<typeof tailWindows>;
-      traceRows: number;
-    },
-  ): Record<UniformName, number> {
-    return {
-      start: p.start,
-      count: p.count,
-      slotVectors: p.slotVectors,
-      stepBegin: p.k0,
-      stepEnd: p.k1,
-      steps: spec.base.steps,
-      aStart: p.windows.aStart,
-      bStart: p.windows.bStart,
-      tableBegin: p.b0,
-      tableStride: tableStride(p.b1 - p.b0),
-      traceRows: p.traceRows,
-      zero: 0,
-      boundBits: f32Bits(f32(spec.base.bound)),
-      tol: f32(spec.base.tol),
-    };
   }
 
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
     if (indices.length === 0) return [];
-    const steps = spec.base.steps;
-    const dims = spec.dims;
-    const lanes = vectorWidth(this.kernelOptions.lanes); // one vector per invocation
-    const layout: ScheduleLayout = scheduleLayout(spec);
-    const kernel = buildKernel(spec, layout, this.kernelOptions);
-    const { totalFields } = stateFields(dims, slotWords(spec));
-    const windows = tailWindows(steps);
-    const count = indices.length;
-    const slotVectors = Math.ceil(count / lanes);
-    const padded = slotVectors * lanes;
+    return this.executeTrace(planGpuTrace(spec, indices, options, this.kernelOptions), options);
+  }
+
+  /** Runs a trace plan: block by block, each dispatch recording every iterate of its steps. */
+  async executeTrace(plan: TracePlan, options: Pick<RunOptions, 'signal' | 'onProgress'> = {}): Promise<Trace[]> {
+    const { kernel, dims, steps } = plan;
+    const count = plan.indices.length;
     const rowFloats = dims + 1;
-    const block = Math.max(
-      1,
-      Math.min(stepBlockLength(layout, steps, options.tableBudgetFloats), options.stepsPerDispatch ?? Infinity, Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1),
-    );
+    const pipeline = this.pipeline(kernel);
+    const traceBytes = plan.padded * (plan.traceBlock + 1) * rowFloats * 4;
+    const buffers = {
+      uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+      axes: this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout'),
+      values: this.storageBuffer(kernel.grid.values, 'axis values'),
+      rates: this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.traceBlock) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      state: this.device.createBuffer({ size: plan.state.words * plan.padded * 4, usage: GPUBufferUsage.STORAGE }),
+      trace: this.device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      indices: this.storageBuffer(Uint32Array.from(plan.indices), 'trace indices'),
+    };
+    const readback = this.readbacks.acquire(traceBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'trace readback');
+    const bindGroup = this.bindGroup(pipeline, [buffers.uniforms, buffers.axes, buffers.values, buffers.rates, buffers.state, buffers.trace, buffers.indices]);
 
-    const pipeline = this.pipeline(kernel.code, 'trace');
-    const axisBuffer = this.storageBuffer(kernel.axisValues, 'axis values');
-    const indexBuffer = this.storageBuffer(Uint32Array.from(indices), 'trace indices');
-    const rateBuffer = this.device.createBuffer({
-      size: layout.tupleCount * tableStride(block) * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-    });
-    const stateBuffer = this.device.createBuffer({ size: totalFields * padded * 4, usage: GPUBufferUsage.STORAGE });
-    const traceBytes = padded * (block + 1) * rowFloats * 4;
-    const traceBuffer = this.device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const readback = this.device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const uniformBuffer = this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    const bindGroup = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniformBuffer } },
-        { binding: 1, resource: { buffer: axisBuffer } },
-        { binding: 2, resource: { buffer: rateBuffer } },
-        { binding: 3, resource: { buffer: stateBuffer } },
-        { binding: 4, resource: { buffer: traceBuffer } },
-        { binding: 5, resource: { buffer: indexBuffer } },
-      ],
-    });
-
-    const traces = indices.map((index) => {
-      const cell = cellAt(spec, index);
+    const traces = plan.indices.map((index) => {
+      const cell = cellAt(plan.spec, index);
       const lr = new Float32Array(steps + 1);
       for (let k = 0; k <= steps; k++) lr[k] = learningRate(cell, k);
       return { index, lr, w: new Float32Array((steps + 1) * dims), loss: new Float32Array(steps + 1) };
     });
     try {
-      for (let k0 = 0; k0 < steps; k0 += block) {
+      for (const { b0: k0, b1: k1 } of blocksOf(plan)) {
         throwIfAborted(options.signal);
-        const k1 = Math.min(steps, k0 + block);
         const rows = k1 - k0 + 1;
-        await this.checked(async () => {
-          this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(spec, layout, k0, k1));
-          this.device.queue.writeBuffer(
-            uniformBuffer,
-            0,
-            packUniforms(this.uniforms(spec, { start: 0, count, slotVectors, k0, k1, b0: k0, b1: k1, windows, traceRows: rows })),
-          );
-          const encoder = this.device.createCommandEncoder();
-          const pass = encoder.beginComputePass();
-          pass.setPipeline(pipeline);
-          pass.setBindGroup(0, bindGroup);
-          pass.dispatchWorkgroups(slotVectors);
-          pass.end();
-          const bytes = padded * rows * rowFloats * 4;
-          encoder.copyBufferToBuffer(traceBuffer, 0, readback, 0, bytes);
-          this.device.queue.submit([encoder.finish()]);
-          await readback.mapAsync(GPUMapMode.READ, 0, bytes);
-          const data = new Float32Array(readback.getMappedRange(0, bytes).slice(0));
-          readback.unmap();
-          traces.forEach((t, i) => {
-            for (let r = 0; r < rows; r++) {
-              const src = (i * rows + r) * rowFloats;
-              t.w.set(data.subarray(src, src + dims), (k0 + r) * dims);
-              t.loss[k0 + r] = data[src + dims]!;
-            }
-          });
+        const bytes = plan.padded * rows * rowFloats * 4;
+        this.device.pushErrorScope('validation');
+        this.device.pushErrorScope('out-of-memory');
+        this.device.queue.writeBuffer(buffers.rates, 0, buildScheduleTable(plan.spec, plan.schedule, k0, k1));
+        this.device.queue.writeBuffer(buffers.uniforms, 0, packUniforms(uniforms(plan, { start: 0, count, slotVectors: plan.vectors, k0, k1, b0: k0, b1: k1, traceRows: rows })));
+        const encoder = this.device.createCommandEncoder();
+        this.dispatch(encoder, pipeline, bindGroup, [plan.vectors, 1]);
+        encoder.copyBufferToBuffer(buffers.trace, 0, readback, 0, bytes);
+        this.device.queue.submit([encoder.finish()]);
+        const errors = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+        await readback.mapAsync(GPUMapMode.READ, 0, bytes);
+        this.raise(await errors);
+        const data = new Float32Array(readback.getMappedRange(0, bytes).slice(0));
+        readback.unmap();
+        traces.forEach((t, i) => {
+          for (let r = 0; r < rows; r++) {
+            const src = (i * rows + r) * rowFloats;
+            t.w.set(data.subarray(src, src + dims), (k0 + r) * dims);
+            t.loss[k0 + r] = data[src + dims]!;
+          }
         });
         options.onProgress?.({ done: k1 * count, total: steps * count });
       }
     } finally {
-      for (const b of [axisBuffer, indexBuffer, rateBuffer, stateBuffer, traceBuffer, readback, uniformBuffer]) b.destroy();
+      for (const b of Object.values(buffers)) b.destroy();
+      this.readbacks.release(readback);
     }
     return traces;
   }
@@ -425,29 +347,22 @@ export class GpuEngine implements Engine {
   }
 }
 
-function unpackStats(words: Uint32Array, start: number, count: number, dims: number, slots: number): ChunkStats {
-  const { fields } = stateFields(dims);
-  const floats = new Float32Array(words.buffer);
-  const ints = new Int32Array(words.buffer);
-  const field = <T extends Float32Array | Int32Array | Uint32Array>(source: T, f: number): T =>
-    source.slice(f * slots, f * slots + count) as T;
-  const finalW = new Float32Array(count * dims);
-  for (let d = 0; d < dims; d++) {
-    const column = floats.subarray((fields.W + d) * slots, (fields.W + d) * slots + count);
-    for (let i = 0; i < count; i++) finalW[i * dims + d] = column[i]!;
-  }
+/** The uniforms of one dispatch. */
+function uniforms(plan: RunPlan, p: { start: number; count: number; slotVectors: number; k0: number; k1: number; b0: number; b1: number; traceRows: number }): Uniforms {
   return {
-    start,
-    count,
-    dims,
-    finalW,
-    finalLoss: field(floats, fields.LOSS),
-    peak: field(floats, fields.PEAK),
-    gradTol: field(floats, fields.GRADTOL),
-    lastAbove: field(ints, fields.LASTABOVE),
-    escapeStep: field(ints, fields.ESCAPE),
-    gradA: field(floats, fields.GRADA),
-    gradB: field(floats, fields.GRADB),
-    flips: field(words, fields.FLIPS),
+    start: p.start,
+    count: p.count,
+    slotVectors: p.slotVectors,
+    stepBegin: p.k0,
+    stepEnd: p.k1,
+    steps: plan.steps,
+    aStart: plan.windows.aStart,
+    bStart: plan.windows.bStart,
+    tableBegin: p.b0,
+    tableStride: tableStride(p.b1 - p.b0),
+    traceRows: p.traceRows,
+    boundBits: f32Bits(f32(plan.spec.base.bound)),
+    tol: f32(plan.spec.base.tol),
+    zero: 0,
   };
 }

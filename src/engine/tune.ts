@@ -8,7 +8,9 @@
  */
 import { parseSpec } from '../experiment/index.js';
 import type { GpuEngine } from './gpu.js';
-import type { KernelOptions } from './shader.js';
+import type { KernelOptions } from './kernel-options.js';
+
+export { parseKernelOption } from './kernel-options.js';
 
 export const TUNING_CANDIDATES: readonly KernelOptions[] = [1, 2, 4, 8].flatMap((lanes) =>
   [64, 256].map((workgroupSize) => ({ lanes: lanes as 1 | 2 | 4 | 8, workgroupSize, fastBlock: 256 })),
@@ -46,18 +48,4 @@ export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelO
   const chosen = [...measured].sort((a, b) => a.kernel.lanes - b.kernel.lanes || b.mSteps - a.mSteps).find((m) => m.mSteps >= 0.9 * top)!;
   engine.setKernel(chosen.kernel);
   return { best: chosen.kernel, measured };
-}
-
-/** `lanes=4,workgroup=64,block=256` → kernel options (undefined fields keep their defaults). */
-export function parseKernelOption(text: string): Partial<KernelOptions> {
-  const out: { lanes?: 1 | 2 | 4 | 8; workgroupSize?: number; fastBlock?: number } = {};
-  for (const part of text.split(',')) {
-    const [key, value] = part.split('=').map((s) => s.trim());
-    const n = Number(value);
-    if (key === 'lanes' && (n === 1 || n === 2 || n === 4 || n === 8)) out.lanes = n;
-    else if (key === 'workgroup' && Number.isInteger(n) && n >= 1 && n <= 256) out.workgroupSize = n;
-    else if (key === 'block' && Number.isInteger(n) && n >= 1 && n <= 65536) out.fastBlock = n;
-    else throw new Error(part);
-  }
-  return out;
 }

@@ -3,43 +3,34 @@
  * computed with the same float32 operations in the same order.
  */
 import type { Spec } from '../experiment/index.js';
+import type { HostArray, StatField } from './records.js';
 
 export const REGIMES = ['converged', 'converging', 'oscillating', 'stalled', 'diverged'] as const;
 export type Regime = (typeof REGIMES)[number];
 
-/** Raw per-trajectory statistics of a contiguous range of the grid, as an engine returns them. */
-export interface ChunkStats {
+/**
+ * Raw per-trajectory statistics of a contiguous range of the grid, as an
+ * engine returns them: one typed array per field of the trajectory record
+ * marked `stat` in src/engine/records.ts (finalW, gradTol, lastAbove,
+ * escapeStep, peak, gradA, gradB, flips, finalLoss), `dims` values per
+ * trajectory for finalW and one for the others.
+ */
+export type ChunkStats = {
   /** Grid index of the first trajectory. */
   readonly start: number;
   readonly count: number;
   readonly dims: number;
-  /** Final parameters, `dims` per trajectory (frozen at the escape point for diverged ones). */
-  readonly finalW: Float32Array;
-  readonly finalLoss: Float32Array;
-  /** Largest |wᵢ| over every iterate, the initial point included. */
-  readonly peak: Float32Array;
-  /** The gradient tolerance: float32(tol × largest |gᵢ| at w₀). */
-  readonly gradTol: Float32Array;
-  /** Last iterate index k whose largest |gᵢ| exceeded gradTol; -1 if none. */
-  readonly lastAbove: Int32Array;
-  /** First iterate index k with some |wᵢ| beyond the bound (or not a number); -1 if none. */
-  readonly escapeStep: Int32Array;
-  /** Largest |gᵢ| over the tail windows A (earlier) and B (last, final iterate included). */
-  readonly gradA: Float32Array;
-  readonly gradB: Float32Array;
-  /** Iterates in window B whose gradient points against the previous one (g·g′ < 0). */
-  readonly flips: Uint32Array;
-}
+} & { readonly [F in StatField as F['stat']]: HostArray<F> };
 
 /** Statistics plus what the host derives from them. */
-export interface ChunkResult extends ChunkStats {
+export type ChunkResult = ChunkStats & {
   /** Index into REGIMES. */
   readonly regime: Uint8Array;
   /** Converged: first iterate from which it stayed within tolerance. Diverged: escape step. Else -1. */
   readonly regimeStep: Int32Array;
   /** Contraction rate per step over the tail: (gradB / gradA)^(1/W). */
   readonly rate: Float64Array;
-}
+};
 
 /** One trajectory followed step by step. */
 export interface Trace {

@@ -2,7 +2,7 @@
  * The grid of a spec: its size and shape, where a trajectory sits in it, and
  * the complete settings of one trajectory.
  */
-import { HYPER_KEYS, optimizerDefaults, type Convention, type OptimizerName } from '../optimizers.js';
+import { HYPER_KEYS, optimizerDefaults, type Convention, type OptimizerName } from '../optimizers/index.js';
 import type { Axis, Cell, Spec } from './types.js';
 import type { Value } from './values.js';
 

@@ -5,7 +5,7 @@
  *
  * Names: `key` is camelCase (JSON, URL, cells); `flag` is its kebab-case form.
  */
-import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
+import { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers/index.js';
 import { ANNEAL_STRATEGIES, CYCLIC_MODES, NATURAL_EXP_FORMS, SCHEDULES } from '../schedules.js';
 
 import { OBJECTIVES, type ObjectiveName } from '../objectives/catalogue.js';

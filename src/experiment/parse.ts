@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { SpecError } from '../errors.js';
 import { compiledObjective, ExpressionError, specMlp, TEST_FUNCTIONS, type ObjectiveSpec } from '../objectives/catalogue.js';
 import { mlpDims } from '../objectives/mlp.js';
-import { HYPER_KEYS, optimizerDefaults } from '../optimizers.js';
+import { HYPER_KEYS, optimizerDefaults } from '../optimizers/index.js';
 import { acceptedForms, PARAM_KEYS, PARAMS, type ObjectiveName, type ParamDef, type ParamKey } from './params.js';
 import { broadcast, MAX_GRID_SIZE } from './grid.js';
 import { checkOneCycle, checkRules, choicesOf, type Choices, type Given } from './rules.js';

@@ -5,7 +5,7 @@
  * broken rule is a `SpecError` naming the field and what would be accepted.
  */
 import { SpecError } from '../errors.js';
-import { CONVENTIONS, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers.js';
+import { CONVENTIONS, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers/index.js';
 import { SCHEDULE_PARAMS, type ScheduleName } from '../schedules.js';
 import { acceptedForms, PARAMS, type ObjectiveName, type ParamKey } from './params.js';
 import type { ParsedValue } from './values.js';

@@ -4,7 +4,7 @@
  * validated `Spec` that everything downstream works on.
  */
 import type { Activation } from '../objectives/mlp.js';
-import type { Convention, OptimizerName } from '../optimizers.js';
+import type { Convention, OptimizerName } from '../optimizers/index.js';
 import type { NaturalExpForm, ScheduleName, ScheduleParams } from '../schedules.js';
 import { PARAMS, type ObjectiveName, type ParamDef, type ParamKey } from './params.js';
 import type { Scale, Value } from './values.js';

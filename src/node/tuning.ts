@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describeAdapter, type GpuEngine } from '../engine/gpu.js';
-import { KERNEL_SOURCES, type KernelOptions } from '../engine/shader.js';
+import { KERNEL_SOURCES, type KernelOptions } from '../engine/kernel.js';
 import { tuneKernel, type TuningResult } from '../engine/tune.js';
 
 function cacheFile(): string {

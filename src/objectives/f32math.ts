@@ -9,11 +9,10 @@
  * exact for |x| < 6400 and degrades beyond.
  *
  * Every operation below is one float32 operation; `f` rounds its result.
- * The constants are shared with the kernel: `f32MathWgsl` writes them into
- * shaders/f32math.wgsl.
+ * The constants are shared with the kernel: src/engine/kernel.ts declares
+ * them in front of shaders/f32math.wgsl.
  */
 import { f32 } from '../float32.js';
-import mathSource from '../../shaders/f32math.wgsl?raw';
 
 const f = f32;
 
@@ -58,15 +57,6 @@ export const MATH_CONSTANTS = {
 } as const;
 
 const C = MATH_CONSTANTS;
-
-/** shaders/f32math.wgsl with its constants filled in (each exact as a float32 literal). */
-export function f32MathWgsl(): string {
-  return mathSource.replace(/\{\{(\w+)\}\}/g, (_, name: keyof typeof C) => {
-    const value = C[name];
-    if (value === undefined) throw new Error(`f32math.wgsl: unknown constant ${name}`);
-    return `${value}f`;
-  });
-}
 
 export function expF(x: number): number {
   if (x > C.EXP_MAX) return Infinity;

@@ -16,7 +16,7 @@
 import { f32 } from '../float32.js';
 import { tanhF } from './f32math.js';
 import type { CompiledObjective } from './expression.js';
-import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
+import type { WgslConstant } from '../engine/kernel.js';
 
 export const ACTIVATIONS = ['tanh', 'relu', 'identity'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -31,8 +31,10 @@ export interface MlpConfig {
   readonly seed: number;
 }
 
-export interface MlpObjective extends CompiledObjective {
+export interface MlpObjective extends Omit<CompiledObjective, 'wgsl' | 'gradient'> {
   readonly config: MlpConfig;
+  /** What shaders/objective-mlp.wgsl needs declared in front of it: the sizes and the float32 constants. */
+  readonly wgslConstants: readonly WgslConstant[];
   /** Inputs X (dataPoints × width, row by row), then targets y: what the kernel reads. */
   readonly data: Float32Array;
   /** The initial weights, N(0, 1). */
@@ -183,17 +185,15 @@ function buildMlp(config: MlpConfig): MlpObjective {
   };
 
   const source = `mlp ${n}-${n}-1 ${config.activation}, ${B} points, seed ${config.seed}`;
-  return { source, variables: [], dims, loss, gradient, wgsl: mlpWgsl(config), config, data, w0 };
+  return { source, variables: [], dims, loss, gradient, wgslConstants: mlpWgslConstants(config), config, data, w0 };
 }
 
-/** shaders/objective-mlp.wgsl with the network's sizes and constants in front. */
-function mlpWgsl(config: MlpConfig): string {
-  const constants = mlpConstants(config);
-  return `const WIDTH = ${config.width}u;
-const POINTS = ${config.dataPoints}u;
-const ACTIVATION = ${ACTIVATIONS.indexOf(config.activation)}u; // ${ACTIVATIONS.map((a, i) => `${i} ${a}`).join(', ')}
-${Object.entries(constants)
-  .map(([name, value]) => `const ${name} = ${value}f;`)
-  .join('\n')}
-${mlpSource}`;
+/** The sizes and constants shaders/objective-mlp.wgsl reads (ACTIVATION: the index in ACTIVATIONS). */
+function mlpWgslConstants(config: MlpConfig): WgslConstant[] {
+  return [
+    { name: 'WIDTH', type: 'u32', value: config.width },
+    { name: 'POINTS', type: 'u32', value: config.dataPoints },
+    { name: 'ACTIVATION', type: 'u32', value: ACTIVATIONS.indexOf(config.activation) },
+    ...Object.entries(mlpConstants(config)).map(([name, value]) => ({ name, type: 'f32', value }) as const),
+  ];
 }

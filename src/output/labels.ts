@@ -3,7 +3,7 @@
  * axis titles with the parameter's meaning and scale, and a one-line title
  * naming the optimizer, objective and schedule.
  */
-import type { Convention, OptimizerName } from '../optimizers.js';
+import type { Convention, OptimizerName } from '../optimizers/index.js';
 import type { Axis, Spec } from '../experiment/index.js';
 
 const MEANINGS: Record<string, string> = {

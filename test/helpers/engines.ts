@@ -7,7 +7,7 @@ import { CpuEngine } from '../../src/engine/cpu';
 import type { GpuEngine } from '../../src/engine/gpu';
 import type { Engine } from '../../src/engine/types';
 import { createNodeGpuEngine } from '../../src/node/gpu';
-import type { KernelOptions } from '../../src/engine/shader';
+import type { KernelOptions } from '../../src/engine/kernel';
 
 export const gpuRequired = process.env.CI === 'true' || process.env.CI === '1' || process.env.LRSCOPE_REQUIRE_GPU === '1';
 

@@ -3,7 +3,7 @@
  * four lanes at a time (the kernel's usual vector width).
  */
 import type { GpuEngine } from '../../src/engine/gpu';
-import { f32MathWgsl } from '../../src/objectives/f32math';
+import { mathWgsl } from '../../src/engine/kernel';
 
 export const MATH_FUNCTIONS = ['exp', 'log', 'sin', 'cos', 'tanh'] as const;
 
@@ -15,7 +15,7 @@ struct Probe { steps: u32, zero: u32 }
 @group(0) @binding(0) var<storage, read_write> io: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> u: Probe;
 fn opaque(x: V) -> V { return bitcast<V>(bitcast<VU>(x) ^ VU(u.zero)); }
-${f32MathWgsl()}
+${mathWgsl()}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let n = arrayLength(&io) / 6u;

@@ -1,0 +1,274 @@
+/**
+ * Assembles a kernel's WGSL. There is one way: the files in shaders/ are
+ * taken as they are, and the declarations they rely on are generated in front
+ * of them: the lane aliases and structural constants, the structs of
+ * src/engine/records.ts, the optimizer glue, the objective's constants and
+ * the decoder from a grid index to a trajectory's settings. What is fixed
+ * per pipeline rather than per structure (workgroup size, fast-block length,
+ * whether lanes share a schedule row) is an `override` constant, and the
+ * grid's values and axis layout are buffers (src/engine/grid-values.ts), so
+ * the code depends only on the grid's structure: which parameters are swept,
+ * the dimensions, the objective, the optimizers and the lanes.
+ */
+import advanceSource from '../../shaders/advance.wgsl?raw';
+import mathSource from '../../shaders/f32math.wgsl?raw';
+import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
+import quadraticSource from '../../shaders/objective-quadratic.wgsl?raw';
+import trajectorySource from '../../shaders/trajectory.wgsl?raw';
+import type { Spec } from '../experiment/index.js';
+import { MATH_CONSTANTS } from '../objectives/f32math.js';
+import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
+import { COMPLEMENT_OF, CONVENTIONS, HYPER_FIELDS, optimizer, OPTIMIZER_TABLE, optimizerParams, type Convention, type HyperField, type OptimizerName } from '../optimizers/index.js';
+import { isLrFactorSchedule } from '../schedules.js';
+import type { FixedOffsets } from './grid-values.js';
+import { AXIS_FIELDS, stateWgsl, UNIFORM_FIELDS, wgslStruct, type StateLayout } from './records.js';
+import type { ScheduleLayout } from './schedule-table.js';
+import type { KernelOptions } from './kernel-options.js';
+
+export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel-options.js';
+
+/** Every WGSL file a kernel is built from (the tuning cache hashes them). */
+export const KERNEL_SOURCES: readonly string[] = [
+  quadraticSource,
+  mathSource,
+  mlpSource,
+  ...new Set(Object.values(OPTIMIZER_TABLE).map((o) => o.wgsl.source)),
+  trajectorySource,
+  advanceSource,
+];
+
+/** Lanes per vector: WGSL's vectors hold at most four. */
+export function vectorWidth(lanes: number): 1 | 2 | 4 {
+  return Math.min(lanes, 4) as 1 | 2 | 4;
+}
+
+/** A `const` the generated code declares in front of a file. */
+export interface WgslConstant {
+  readonly name: string;
+  readonly type: 'f32' | 'u32' | 'bool';
+  readonly value: number | boolean;
+}
+
+function literal(type: WgslConstant['type'], value: number | boolean): string {
+  if (type === 'bool') return String(value);
+  const x = value as number;
+  if (type === 'u32') {
+    if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`not a u32: ${x}`);
+    return `${x}u`;
+  }
+  if (!Number.isFinite(x)) throw new RangeError(`not a finite float32: ${x}`);
+  return `${Object.is(x, -0) ? '-0.0' : String(x)}f`;
+}
+
+export function wgslConstants(constants: readonly WgslConstant[]): string {
+  return constants.map((c) => `const ${c.name} = ${literal(c.type, c.value)};`).join('\n');
+}
+
+/** The lane aliases and helpers: one trajectory per f32, or a vector of them. */
+export function lanePrelude(width: 1 | 2 | 4): string {
+  if (width === 1) {
+    return `alias V = f32;
+alias VU = u32;
+alias VI = i32;
+alias VB = bool;
+fn setLane(v: f32, j: u32, x: f32) -> f32 { return x; }
+fn setLaneU(v: u32, j: u32, x: u32) -> u32 { return x; }
+fn laneU(v: u32, j: u32) -> u32 { return v; }
+fn laneF(v: f32, j: u32) -> f32 { return v; }`;
+  }
+  return `alias V = vec${width}<f32>;
+alias VU = vec${width}<u32>;
+alias VI = vec${width}<i32>;
+alias VB = vec${width}<bool>;
+fn setLane(v: V, j: u32, x: f32) -> V { var r = v; r[j] = x; return r; }
+fn setLaneU(v: VU, j: u32, x: u32) -> VU { var r = v; r[j] = x; return r; }
+fn laneU(v: VU, j: u32) -> u32 { return v[j]; }
+fn laneF(v: V, j: u32) -> f32 { return v[j]; }`;
+}
+
+type Variant = { readonly optimizer: OptimizerName; readonly convention: Convention };
+
+/** The hyperparameter fields an optimizer's code reads: its parameters in any convention, and the complements of its β and ρ. */
+function kernelHyperFields(name: OptimizerName): HyperField[] {
+  const read = new Set<string>(CONVENTIONS.flatMap((c) => optimizerParams(name, c)));
+  return HYPER_FIELDS.filter((field) => read.has(COMPLEMENT_OF[field] ?? field));
+}
+
+/** The Hyper struct's fields for a grid's variants (`variant` picks a lane's optimizer when there are several). */
+export function hyperFields(variants: readonly Variant[]): string[] {
+  return [...new Set(variants.flatMap((v) => kernelHyperFields(v.optimizer))), ...(variants.length > 1 ? ['variant'] : [])];
+}
+
+/** Constants, the Hyper struct and the optimizer glue: what every kernel with these variants declares. */
+export function optimizerWgsl(variants: readonly Variant[]): string {
+  const call = (v: Variant, w: string, slots: string) => {
+    const { prefix, args } = optimizer(v.optimizer).wgsl;
+    return `${prefix}Update(${w}, g, lr, ${slots}, h, ${v.convention.toUpperCase()}${args ? `, ${args}` : ''});`;
+  };
+  const each = (f: (v: Variant, i: number) => string) => variants.map(f).join('\n');
+  const update =
+    variants.length === 1
+      ? `  var s0 = (*slots).v0;
+  ${call(variants[0]!, 'w', '&s0')}
+  (*slots).v0 = s0;`
+      : // Several variants: each steps every lane, and each lane keeps its own variant's result (h.variant).
+        `  let start = *w;
+${each((v, i) => `  var w${i} = start;\n  var s${i} = (*slots).v${i};\n  ${call(v, `&w${i}`, `&s${i}`)}\n  (*slots).v${i} = s${i};`)}
+  for (var i = 0u; i < dimCount(); i++) {
+    var r = w0[i];
+${variants.map((_, i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).filter(Boolean).join('\n')}
+    (*w)[i] = r;
+  }`;
+  const sources = [...new Set(variants.map((v) => optimizer(v.optimizer).wgsl.source))];
+  return `${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
+
+// The optimizer's hyperparameters, one lane each.
+${wgslStruct('Hyper', hyperFields(variants).map((name) => ({ name, type: 'V' })))}
+
+${sources.join('\n\n')}
+
+// The optimizer state of each variant of the grid: ${variants.map((v, i) => `v${i} ${v.optimizer} (${v.convention})`).join(', ')}.
+fn initialSlots(h: Hyper) -> Slots {
+  var s: Slots;
+${each((v, i) => `  s.v${i} = ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});`)}
+  return s;
+}
+
+fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+${update}
+}`;
+}
+
+/** shaders/f32math.wgsl with its constants declared in front. */
+export function mathWgsl(): string {
+  return `${wgslConstants(Object.entries(MATH_CONSTANTS).map(([name, value]) => ({ name, type: 'f32', value })))}\n\n${mathSource}`;
+}
+
+/** The objective's code: the quadratic's file, a typed-in expression's generated code, or the network's file with its constants. */
+function objectiveWgsl(objective: CompiledObjective | MlpObjective | undefined, fixed: FixedOffsets): string {
+  if (!objective) return quadraticSource;
+  const math = mathWgsl();
+  if (!('config' in objective)) return `${math}\n\n${objective.wgsl}`;
+  const constants = [...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data } as const];
+  return `${math}\n\n${wgslConstants(constants)}\n\n${mlpSource}`;
+}
+
+/**
+ * decodeLane(): a grid index → lane j of a Setting. Coordinates come from the
+ * axis layouts, values from axisValues: the code names axes by index only.
+ */
+function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: ScheduleLayout, fixed: FixedOffsets, objective: CompiledObjective | MlpObjective | undefined): string {
+  const { dims } = spec;
+  const used = new Set<number>();
+  const coord = (a: number) => {
+    used.add(a);
+    return `c${a}`;
+  };
+  const axisOf = (key: string, component?: number) => spec.axes.findIndex((a) => a.key === key && a.component === component);
+  const read = (a: number, index = coord(a)) => `axisValues[axes[${a}u].offset + ${index}]`;
+  const fixedValue = (offset: number) => `axisValues[${offset}u]`;
+
+  const vectorExpr = (key: 'curvature' | 'minimum' | 'w0', d: number): string => {
+    const component = axisOf(key, d);
+    if (component >= 0) return read(component);
+    const whole = axisOf(key);
+    if (whole >= 0) return read(whole, `${coord(whole)} * ${dims}u + ${d}u`);
+    return fixedValue(fixed[key] + d);
+  };
+  const lrAxis = axisOf('lr');
+  const lrExpr = lrAxis >= 0 ? read(lrAxis) : fixedValue(fixed.lr);
+  const scheduleAxis = axisOf('schedule');
+  const multiplierExpr =
+    scheduleAxis >= 0 ? `select(1.0, ${lrExpr}, ${read(scheduleAxis)} > 0.5)` : isLrFactorSchedule(spec.base.schedule) ? lrExpr : '1.0';
+  const rowExpr = schedule.tupleAxes.map((a) => `${coord(a)} * axes[${a}u].rowStride`).join(' + ') || '0u';
+
+  const body: string[] = [];
+  const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
+  if (objective && 'config' in objective) {
+    (['inputLr', 'outputLr'] as const).forEach((key, layer) => {
+      const axis = axisOf(key);
+      lane(`objective.rate[${layer}]`, axis >= 0 ? read(axis) : fixedValue(fixed.layerRates + layer));
+    });
+  }
+  for (let d = 0; d < dims; d++) {
+    if (!objective) {
+      lane(`objective.L[${d}]`, vectorExpr('curvature', d));
+      lane(`objective.c[${d}]`, vectorExpr('minimum', d));
+    }
+    lane(`initialW[${d}]`, vectorExpr('w0', d));
+  }
+  lane('multiplier', multiplierExpr);
+  const optimizerAxis = axisOf('optimizer');
+  const conventionAxis = axisOf('convention');
+  const conventionExpr = conventionAxis >= 0 ? coord(conventionAxis) : '0u';
+  const variantTerms = [
+    ...(optimizerAxis >= 0 ? [coord(optimizerAxis)] : []),
+    ...(conventionAxis >= 0 ? [optimizerAxis >= 0 ? `${conventionExpr} * axes[${optimizerAxis}u].length` : conventionExpr] : []),
+  ];
+  const variantExpr = variantTerms.join(' + ') || '0u';
+  for (const field of hyperFields(variants)) {
+    if (field === 'variant') {
+      lane('hyper.variant', `f32(${variantExpr})`);
+      continue;
+    }
+    const source = COMPLEMENT_OF[field as HyperField];
+    const axis = axisOf(source ?? field);
+    if (axis < 0) lane(`hyper.${field}`, `axisValues[${fixed.hyper + HYPER_FIELDS.indexOf(field as HyperField)}u + (${variantExpr}) * ${HYPER_FIELDS.length}u]`);
+    else if (!source) lane(`hyper.${field}`, read(axis));
+    else lane(`hyper.${field}`, `axisValues[axes[${axis}u].complements + ${conventionExpr} * axes[${axis}u].length + ${coord(axis)}]`);
+  }
+  lane('row', rowExpr, 'setLaneU');
+  const coords = [...used].sort((a, b) => a - b).map((a) => `  let c${a} = (index / axes[${a}u].stride) % axes[${a}u].length;`);
+  const names = spec.axes.map((axis, a) => `${a} ${axis.name}`).join(', ');
+  return `// Grid index → lane j of a Setting (axes: ${names || 'none'}).
+fn decodeLane(setting: ptr<function, Setting>, j: u32, index: u32) {
+${[...coords, ...body].join('\n')}
+}`;
+}
+
+export interface KernelInput {
+  readonly spec: Spec;
+  readonly variants: readonly Variant[];
+  readonly schedule: ScheduleLayout;
+  readonly state: StateLayout;
+  readonly fixed: FixedOffsets;
+  readonly objective: CompiledObjective | MlpObjective | undefined;
+  readonly lanes: KernelOptions['lanes'];
+}
+
+/** The whole kernel: both entry points, `advance` (sweeps) and `trace`. */
+export function kernelWgsl(input: KernelInput): string {
+  const { spec, variants, objective, lanes } = input;
+  const width = vectorWidth(lanes);
+  const prelude = `// Generated by src/engine/kernel.ts: ${spec.dims} dimension${spec.dims === 1 ? '' : 's'}, ${lanes} lane${lanes === 1 ? '' : 's'}, objective ${spec.base.objective}.
+${lanePrelude(width)}
+${wgslConstants([
+  { name: 'LANES', type: 'u32', value: width },
+  { name: 'GROUPS', type: 'u32', value: lanes / width },
+  { name: 'DIMS', type: 'u32', value: spec.dims },
+  // Costly objectives, whose code every call site repeats, keep one call site per step loop.
+  { name: 'COMPACT', type: 'bool', value: objective !== undefined },
+])}
+
+${wgslStruct('Uniforms', UNIFORM_FIELDS)}
+
+${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
+  return [
+    prelude,
+    objectiveWgsl(objective, input.fixed),
+    optimizerWgsl(variants),
+    stateWgsl(input.state),
+    trajectorySource,
+    advanceSource,
+    decoderWgsl(spec, variants, input.schedule, input.fixed, objective),
+  ].join('\n\n');
+}
+
+/** Invocations of a kernel are named for their entry point. */
+export type EntryPoint = 'advance' | 'trace';
+
+/** The override constants of a pipeline. */
+export function kernelOverrides(entryPoint: EntryPoint, options: KernelOptions, rowShared: boolean): Record<string, number> {
+  const shared = { ROW_SHARED: rowShared ? 1 : 0 };
+  return entryPoint === 'advance' ? { ...shared, WORKGROUP: options.workgroupSize, FAST_BLOCK: options.fastBlock } : shared;
+}

@@ -1,0 +1,202 @@
+/**
+ * The plan of a run, decided once from the spec, the range of the grid, and
+ * (for the GPU) the kernel's shape and the device's limits: the chunks and
+ * step blocks, the schedule table's layout, the state record, the values the
+ * kernel decodes settings from, and the kernel's code. It is pure: no device,
+ * no I/O. Both engines execute plans; the GPU engine is then only staging,
+ * dispatch and readback.
+ *
+ *   spec ─ planRun ──→ RunPlan  ─ CpuEngine ──────────────→ ChunkStats
+ *        └ planGpuRun → GpuPlan ─ GpuEngine (WGSL, buffers) → ChunkStats
+ */
+import { gridSize, optimizerVariants, type Spec } from '../experiment/index.js';
+import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
+import type { Convention, OptimizerName } from '../optimizers/index.js';
+import { gridValues, type GridValues } from './grid-values.js';
+import { kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
+import { stateLayout, type StateLayout } from './records.js';
+import { scheduleLayout, stepBlockLength, type ScheduleLayout } from './schedule-table.js';
+import { runRange, tailWindows, type RunOptions, type TailWindows } from './types.js';
+
+/** Trajectories per chunk of the CPU engine. */
+const CPU_CHUNK = 4096;
+/** Trajectories per GPU chunk unless the device's limits call for fewer. */
+const GPU_CHUNK = 1 << 18;
+/** Trajectory-steps per dispatch: keeps each submission short (watchdogs, progress, cancellation). */
+const WORK_PER_DISPATCH = 1 << 28;
+/** Floats of step-by-step trace output per dispatch. */
+const TRACE_BUDGET_FLOATS = 1 << 22;
+
+/** The device limits a plan is sized by. */
+export interface DeviceLimits {
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxBufferSize: number;
+  readonly maxComputeWorkgroupsPerDimension: number;
+}
+
+/** What every engine needs to run a spec over a range of its grid. */
+export interface RunPlan {
+  readonly spec: Spec;
+  readonly dims: number;
+  readonly steps: number;
+  /** Grid indices [begin, end). */
+  readonly begin: number;
+  readonly end: number;
+  readonly windows: TailWindows;
+  /** The optimizer–convention pairs of the grid; a cell's variant is optimizer index + optimizers × convention index. */
+  readonly variants: readonly { readonly optimizer: OptimizerName; readonly convention: Convention }[];
+  readonly schedule: ScheduleLayout;
+  /** Steps per schedule-table block. */
+  readonly block: number;
+  /** The compiled objective; undefined for the quadratic. */
+  readonly objective: CompiledObjective | MlpObjective | undefined;
+  readonly state: StateLayout;
+  /** Trajectories per chunk. */
+  readonly chunk: number;
+}
+
+/** A range of grid indices and a range of steps. */
+export interface Span {
+  readonly start: number;
+  readonly count: number;
+}
+
+/** The chunks of a plan, in grid order. */
+export function* chunksOf(plan: Pick<RunPlan, 'begin' | 'end' | 'chunk'>): Generator<Span> {
+  for (let start = plan.begin; start < plan.end; start += plan.chunk) yield { start, count: Math.min(plan.chunk, plan.end - start) };
+}
+
+/** The schedule-table blocks of a plan: steps [b0, b1). */
+export function* blocksOf(plan: Pick<RunPlan, 'steps' | 'block'>): Generator<{ b0: number; b1: number }> {
+  for (let b0 = 0; b0 < plan.steps; b0 += plan.block) yield { b0, b1: Math.min(plan.steps, b0 + plan.block) };
+}
+
+function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
+  const { begin, end } = runRange(gridSize(spec), options.range);
+  const steps = spec.base.steps;
+  const variants = optimizerVariants(spec);
+  const schedule = scheduleLayout(spec);
+  return {
+    spec,
+    dims: spec.dims,
+    steps,
+    begin,
+    end,
+    windows: tailWindows(steps),
+    variants,
+    schedule,
+    block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
+    objective: specObjective(spec),
+    state: stateLayout(spec.dims, variants),
+    chunk: Math.max(1, Math.min(chunk, Math.max(1, end - begin))),
+  };
+}
+
+/** The CPU engine's plan. */
+export function planRun(spec: Spec, options: RunOptions = {}): RunPlan {
+  return basePlan(spec, options, options.chunkSize ?? CPU_CHUNK);
+}
+
+/** A kernel and the pipeline constants it runs with. */
+export interface KernelPlan {
+  readonly options: KernelOptions;
+  /** Lanes per vector, and vectors per invocation. */
+  readonly width: 1 | 2 | 4;
+  readonly groups: number;
+  readonly wgsl: string;
+  readonly entryPoint: EntryPoint;
+  readonly overrides: Record<string, number>;
+  /** Keys of the compiled module and of the pipeline (module plus entry point and overrides). */
+  readonly moduleKey: string;
+  readonly pipelineKey: string;
+  readonly grid: GridValues;
+}
+
+export interface GpuPlan extends RunPlan {
+  readonly kernel: KernelPlan;
+  /** Trajectories a chunk's buffers hold (whole invocations). */
+  readonly paddedChunk: number;
+  /** Most steps one dispatch advances. */
+  readonly dispatchSteps: number;
+}
+
+export interface TracePlan extends RunPlan {
+  readonly kernel: KernelPlan;
+  readonly indices: readonly number[];
+  /** Vectors (one per invocation) and the trajectories they hold. */
+  readonly vectors: number;
+  readonly padded: number;
+  /** Steps per dispatch; each dispatch records block + 1 rows per trajectory. */
+  readonly traceBlock: number;
+}
+
+/** 53-bit string hash (cyrb53): keys for the pipeline cache. */
+export function hashText(text: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
+  const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'data' in plan.objective ? plan.objective.data : []);
+  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes });
+  const overrides = kernelOverrides(entryPoint, options, rowShared);
+  const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
+  return {
+    options,
+    width: vectorWidth(options.lanes),
+    groups: options.lanes / vectorWidth(options.lanes),
+    wgsl,
+    entryPoint,
+    overrides,
+    moduleKey,
+    pipelineKey: `${moduleKey}|${entryPoint}|${JSON.stringify(overrides)}`,
+    grid,
+  };
+}
+
+/**
+ * Whether the lanes of every invocation share one schedule-table row: true
+ * when the first axis (the fastest) is not a schedule axis, its length is a
+ * whole number of vectors, and chunks start on whole vectors.
+ */
+export function rowsShared(plan: RunPlan, lanes: number): boolean {
+  if (plan.schedule.tupleCount === 1 || lanes === 1) return true;
+  const first = plan.spec.axes[0];
+  return !!first && !plan.schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && plan.chunk % lanes === 0 && plan.begin % lanes === 0;
+}
+
+/** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
+export function planGpuRun(spec: Spec, options: RunOptions, kernel: KernelOptions, limits: DeviceLimits): GpuPlan {
+  const lanes = kernel.lanes;
+  const words = basePlan(spec, options, 1).state.words;
+  const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
+  const plan = basePlan(spec, options, Math.min(options.chunkSize ?? GPU_CHUNK, maxByState));
+  const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / plan.chunk)));
+  return {
+    ...plan,
+    kernel: kernelPlan(plan, kernel, 'advance', rowsShared(plan, lanes)),
+    paddedChunk: Math.ceil(plan.chunk / lanes) * lanes,
+    dispatchSteps,
+  };
+}
+
+/** The GPU engine's plan of a trace: one vector per invocation, recorded block by block. */
+export function planGpuTrace(spec: Spec, indices: readonly number[], options: RunOptions, kernel: KernelOptions): TracePlan {
+  const plan = basePlan(spec, {}, Math.max(1, indices.length));
+  const width = vectorWidth(kernel.lanes);
+  const vectors = Math.ceil(indices.length / width);
+  const padded = vectors * width;
+  const rowFloats = plan.dims + 1;
+  const traceBlock = Math.max(1, Math.min(stepBlockLength(plan.schedule, plan.steps, options.tableBudgetFloats), options.stepsPerDispatch ?? Infinity, Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1));
+  return { ...plan, kernel: kernelPlan(plan, kernel, 'trace', false), indices, vectors, padded, traceBlock, block: traceBlock };
+}
+

@@ -1,0 +1,314 @@
+/**
+ * The buffers' records, each described once here: the kernel's uniforms, the
+ * layout of each grid axis, and the state of a trajectory with its
+ * optimizer's slots. The WGSL structs with their load, store and select
+ * functions, the host's packing and unpacking, and the fields of `ChunkStats`
+ * are all derived from these descriptions.
+ */
+import { optimizer, type Convention, type OptimizerName } from '../optimizers/index.js';
+
+export type Scalar = 'f32' | 'u32' | 'i32';
+
+/** A field of a record of 4-byte scalars. */
+export interface ScalarField {
+  readonly name: string;
+  readonly type: Scalar;
+}
+
+/** `struct Name { field: type, … }`; `types` maps a scalar to the WGSL type of the field. */
+export function wgslStruct(name: string, members: readonly { readonly name: string; readonly type: string }[]): string {
+  const body = members.length ? members : [{ name: 'unused', type: 'u32' }]; // WGSL has no empty structs
+  return `struct ${name} {\n${body.map((m) => `  ${m.name}: ${m.type},`).join('\n')}\n}`;
+}
+
+/** Writes a record of scalars into `view` at `offset` bytes, in field order. */
+function packScalars(fields: readonly ScalarField[], values: Readonly<Record<string, number>>, view: DataView, offset: number): void {
+  fields.forEach(({ name, type }, i) => {
+    const value = values[name]!;
+    if (type === 'f32') view.setFloat32(offset + 4 * i, value, true);
+    else if (type === 'i32') view.setInt32(offset + 4 * i, value, true);
+    else view.setUint32(offset + 4 * i, value, true);
+  });
+}
+
+// ---------------------------------------------------------------- uniforms
+
+/** The kernel's uniforms, rewritten before each dispatch. */
+export const UNIFORM_FIELDS = [
+  { name: 'start', type: 'u32' }, // grid index of the chunk's first trajectory
+  { name: 'count', type: 'u32' }, // trajectories in the chunk
+  { name: 'slotVectors', type: 'u32' }, // state vectors per field (chunk padded to whole vectors)
+  { name: 'stepBegin', type: 'u32' }, // first step of this dispatch
+  { name: 'stepEnd', type: 'u32' }, // one past its last step
+  { name: 'steps', type: 'u32' }, // K, steps in the run
+  { name: 'aStart', type: 'u32' }, // first iterate of tail window A
+  { name: 'bStart', type: 'u32' }, // first iterate of tail window B
+  { name: 'tableBegin', type: 'u32' }, // step of the schedule table's first column
+  { name: 'tableStride', type: 'u32' }, // floats per schedule-table row
+  { name: 'traceRows', type: 'u32' }, // rows per traced trajectory in the trace buffer
+  { name: 'boundBits', type: 'u32' }, // float32 bits of the divergence bound
+  { name: 'tol', type: 'f32' }, // relative gradient tolerance
+  { name: 'zero', type: 'u32' }, // always 0; opaque() mixes it into values so the compiler cannot regroup float operations
+] as const satisfies readonly ScalarField[];
+
+export type Uniforms = Record<(typeof UNIFORM_FIELDS)[number]['name'], number>;
+
+/** Bytes of the uniform buffer (a multiple of 16). */
+export const UNIFORM_BYTES = Math.ceil((UNIFORM_FIELDS.length * 4) / 16) * 16;
+
+export function packUniforms(values: Uniforms): ArrayBuffer {
+  const buffer = new ArrayBuffer(UNIFORM_BYTES);
+  packScalars(UNIFORM_FIELDS, values, new DataView(buffer), 0);
+  return buffer;
+}
+
+// ---------------------------------------------------------------- grid axes
+
+/**
+ * Where each swept axis lives, read by the kernel's decoder. These depend on
+ * the axes' lengths, so they sit in a buffer rather than in the code: a
+ * zoom or a new resolution reuses the compiled kernel.
+ */
+export const AXIS_FIELDS = [
+  { name: 'offset', type: 'u32' }, // first value in axisValues
+  { name: 'stride', type: 'u32' }, // grid-index stride (the first axis varies fastest)
+  { name: 'length', type: 'u32' }, // values on the axis
+  { name: 'complements', type: 'u32' }, // β₁, β₂, ρ axes: where 1 − β starts, one row per convention
+  { name: 'rowStride', type: 'u32' }, // schedule axes: schedule-table row stride (0 for the others)
+] as const satisfies readonly ScalarField[];
+
+export type AxisLayout = Record<(typeof AXIS_FIELDS)[number]['name'], number>;
+
+export function packAxes(axes: readonly AxisLayout[]): Uint32Array<ArrayBuffer> {
+  // A storage binding may not be empty: a grid without axes still gets one record.
+  const words = new Uint32Array(Math.max(1, axes.length) * AXIS_FIELDS.length);
+  const view = new DataView(words.buffer);
+  axes.forEach((axis, i) => packScalars(AXIS_FIELDS, axis, view, 4 * i * AXIS_FIELDS.length));
+  return words;
+}
+
+// ---------------------------------------------------------------- trajectory state
+
+/**
+ * The state of a trajectory, carried between dispatches. Fields marked
+ * `stat` are read back, under that name, as the `ChunkStats` of src/engine/types.ts;
+ * they come first so that one copy reads them back.
+ */
+export const TRAJECTORY_FIELDS = [
+  /** Final parameters, `dims` per trajectory (frozen at the escape point for diverged ones). */
+  { name: 'w', type: 'f32', perDimension: true, stat: 'finalW' },
+  /** The gradient tolerance: float32(tol × largest |gᵢ| at w₀). */
+  { name: 'gradTol', type: 'f32', stat: 'gradTol' },
+  /** Last iterate index k whose largest |gᵢ| exceeded gradTol; -1 if none. */
+  { name: 'lastAbove', type: 'i32', stat: 'lastAbove' },
+  /** First iterate index k with some |wᵢ| beyond the bound (or not a number); -1 if none. */
+  { name: 'escapeStep', type: 'i32', stat: 'escapeStep' },
+  /** Largest |wᵢ| over every iterate, the initial point included: float32 magnitude bits, which order like the values (NaN largest). */
+  { name: 'peak', type: 'u32', host: 'f32', stat: 'peak' },
+  /** Largest |gᵢ| over the tail windows A (earlier) and B (last, final iterate included). */
+  { name: 'gradA', type: 'f32', stat: 'gradA' },
+  { name: 'gradB', type: 'f32', stat: 'gradB' },
+  /** Iterates in window B whose gradient points against the previous one (g·g′ < 0). */
+  { name: 'flips', type: 'u32', stat: 'flips' },
+  /** The loss at the final iterate. */
+  { name: 'finalLoss', type: 'f32', stat: 'finalLoss' },
+  /** The gradient at the previous iterate (for the turns in window B). */
+  { name: 'gPrev', type: 'f32', perDimension: true },
+] as const;
+
+export type TrajectoryField = (typeof TRAJECTORY_FIELDS)[number];
+export type StatField = Extract<TrajectoryField, { readonly stat: string }>;
+export type StatName = StatField['stat'];
+
+/** The host's view of a field's words. */
+export type HostArray<F extends { readonly type: Scalar; readonly host?: Scalar }> = (F extends { readonly host: infer H } ? H : F['type']) extends 'f32'
+  ? Float32Array
+  : (F extends { readonly host: infer H } ? H : F['type']) extends 'i32'
+    ? Int32Array
+    : Uint32Array;
+
+export const STAT_FIELDS: readonly StatField[] = TRAJECTORY_FIELDS.filter((f): f is StatField => 'stat' in f);
+export const STAT_NAMES: readonly StatName[] = STAT_FIELDS.map((f) => f.stat);
+
+function hostType(field: { readonly type: Scalar; readonly host?: Scalar }): Scalar {
+  return field.host ?? field.type;
+}
+
+/** One member of the state: a trajectory field or an optimizer slot, with its word offset. */
+export interface StateMember {
+  readonly name: string;
+  readonly type: Scalar;
+  readonly perDimension: boolean;
+  readonly offset: number;
+}
+
+/** An optimizer–convention pair of a grid and where its slots sit in the state. */
+export interface VariantLayout {
+  readonly optimizer: OptimizerName;
+  readonly convention: Convention;
+  readonly slots: readonly StateMember[];
+}
+
+/** The state record of one grid: words per trajectory, field-major (field f of vector v at f × slotVectors + v). */
+export interface StateLayout {
+  readonly dims: number;
+  readonly fields: readonly StateMember[];
+  readonly variants: readonly VariantLayout[];
+  /** Words per trajectory, and how many of them (the leading ones) are read back. */
+  readonly words: number;
+  readonly resultWords: number;
+}
+
+export function stateLayout(dims: number, variants: readonly { optimizer: OptimizerName; convention: Convention }[]): StateLayout {
+  let offset = 0;
+  let resultWords = 0;
+  const member = (name: string, type: Scalar, perDimension: boolean): StateMember => {
+    const m = { name, type, perDimension, offset };
+    offset += perDimension ? dims : 1;
+    return m;
+  };
+  const fields = TRAJECTORY_FIELDS.map((f) => {
+    const m = member(f.name, f.type, 'perDimension' in f);
+    if ('stat' in f) resultWords = offset;
+    return m;
+  });
+  const layouts = variants.map(({ optimizer: name, convention }) => ({
+    optimizer: name,
+    convention,
+    slots: Object.entries(optimizer(name).slots).map(([slot, kind]) => member(slot, 'f32', kind === 'perDimension')),
+  }));
+  return { dims, fields, variants: layouts, words: offset, resultWords };
+}
+
+/** Reads a chunk's statistics back from the leading words of its state (`slots` words per field). */
+export function unpackStats(words: Uint32Array, layout: StateLayout, count: number, slots: number): Record<StatName, Float32Array | Int32Array | Uint32Array> {
+  const views = { f32: new Float32Array(words.buffer, words.byteOffset, words.length), i32: new Int32Array(words.buffer, words.byteOffset, words.length), u32: words };
+  const { dims } = layout;
+  const out = {} as Record<StatName, Float32Array | Int32Array | Uint32Array>;
+  for (const field of STAT_FIELDS) {
+    const offset = layout.fields.find((f) => f.name === field.name)!.offset;
+    const source = views[hostType(field)];
+    if (!('perDimension' in field)) {
+      out[field.stat] = source.slice(offset * slots, offset * slots + count);
+      continue;
+    }
+    const values = new (source.constructor as Float32ArrayConstructor)(count * dims);
+    for (let d = 0; d < dims; d++) {
+      const column = source.subarray((offset + d) * slots, (offset + d) * slots + count);
+      for (let i = 0; i < count; i++) values[i * dims + d] = column[i]!;
+    }
+    out[field.stat] = values;
+  }
+  return out;
+}
+
+/** Typed arrays for a chunk's statistics, `count` trajectories of `dims` dimensions (the CPU engine fills them). */
+export function emptyStats(count: number, dims: number): Record<StatName, Float32Array | Int32Array | Uint32Array> {
+  const out = {} as Record<StatName, Float32Array | Int32Array | Uint32Array>;
+  for (const field of STAT_FIELDS) {
+    const n = 'perDimension' in field ? count * dims : count;
+    const type = hostType(field);
+    out[field.stat] = type === 'f32' ? new Float32Array(n) : type === 'i32' ? new Int32Array(n) : new Uint32Array(n);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- WGSL of the state
+
+const LANE_TYPE: Record<Scalar, string> = { f32: 'V', u32: 'VU', i32: 'VI' };
+
+function memberType(m: StateMember): string {
+  return m.perDimension ? `array<${LANE_TYPE[m.type]}, DIMS>` : LANE_TYPE[m.type];
+}
+
+/** Loops over the dimensions for the perDimension members, plain statements for the others. */
+function perMember(members: readonly StateMember[], statement: (m: StateMember, index: string) => string): string {
+  const looped = members.filter((m) => m.perDimension);
+  const plain = members.filter((m) => !m.perDimension);
+  const lines: string[] = [];
+  if (looped.length) {
+    lines.push('  for (var i = 0u; i < dimCount(); i++) {', ...looped.map((m) => `    ${statement(m, '[i]')}`), '  }');
+  }
+  lines.push(...plain.map((m) => `  ${statement(m, '')}`));
+  return lines.join('\n');
+}
+
+const word = (m: StateMember, index: string) => `state[slotOf(${m.offset}u${index ? ' + i' : ''}, vector)]`;
+const fromWord = (m: StateMember, index: string) => (m.type === 'u32' ? word(m, index) : `bitcast<${LANE_TYPE[m.type]}>(${word(m, index)})`);
+const toWord = (m: StateMember, value: string) => (m.type === 'u32' ? value : `bitcast<VU>(${value})`);
+
+/** A struct over state members with its load, store and select functions. */
+function stateStruct(name: string, members: readonly StateMember[], extra: readonly { name: string; type: string; load: string; store: string; select: string }[] = []): string {
+  const struct = wgslStruct(name, [...members.map((m) => ({ name: m.name, type: memberType(m) })), ...extra]);
+  return `${struct}
+
+fn load${name}(vector: u32) -> ${name} {
+  var s: ${name};
+${perMember(members, (m, i) => `s.${m.name}${i} = ${fromWord(m, i)};`)}
+${extra.map((e) => `  s.${e.name} = ${e.load};`).join('\n')}
+  return s;
+}
+
+fn store${name}(s: ${name}, vector: u32) {
+${perMember(members, (m, i) => `${word(m, i)} = ${toWord(m, `s.${m.name}${i}`)};`)}
+${extra.map((e) => `  ${e.store};`).join('\n')}
+}
+
+fn select${name}(keep: ${name}, take: ${name}, mask: VB) -> ${name} {
+  var s: ${name};
+${perMember(members, (m, i) => `s.${m.name}${i} = select(keep.${m.name}${i}, take.${m.name}${i}, mask);`)}
+${extra.map((e) => `  s.${e.name} = ${e.select};`).join('\n')}
+  return s;
+}`.replace(/\n\n+}/g, '\n}');
+}
+
+/** The struct name of an optimizer's slots: `adam` → AdamSlots. */
+export function slotStructName(name: OptimizerName): string {
+  const { prefix } = optimizer(name).wgsl;
+  return `${prefix[0]!.toUpperCase()}${prefix.slice(1)}Slots`;
+}
+
+/**
+ * The optimizers' state in WGSL: each optimizer's slot struct, and `Slots`
+ * (one member per optimizer–convention variant of the grid) with its load,
+ * store and select functions.
+ */
+export function slotsWgsl(layout: StateLayout): string {
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const v of layout.variants) {
+    const name = slotStructName(v.optimizer);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    parts.push(wgslStruct(name, v.slots.map((m) => ({ name: m.name, type: memberType(m) }))));
+  }
+  // Each variant's slots sit at their own offsets: Slots loads them member by member.
+  const variants = layout.variants.map((v, i) => ({ name: `v${i}`, struct: slotStructName(v.optimizer), slots: v.slots }));
+  const slotsStruct = wgslStruct('Slots', variants.map((v) => ({ name: v.name, type: v.struct })));
+  const body = (f: (v: (typeof variants)[number], m: StateMember, index: string) => string) =>
+    variants.map((v) => perMember(v.slots, (m, i) => f(v, m, i))).filter(Boolean).join('\n');
+  parts.push(`${slotsStruct}
+
+fn loadSlots(vector: u32) -> Slots {
+  var s: Slots;
+${body((v, m, i) => `s.${v.name}.${m.name}${i} = ${fromWord(m, i)};`)}
+  return s;
+}
+
+fn storeSlots(s: Slots, vector: u32) {
+${body((v, m, i) => `${word(m, i)} = ${toWord(m, `s.${v.name}.${m.name}${i}`)};`)}
+}
+
+fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
+  var s: Slots;
+${body((v, m, i) => `s.${v.name}.${m.name}${i} = select(keep.${v.name}.${m.name}${i}, take.${v.name}.${m.name}${i}, mask);`)}
+  return s;
+}`.replace(/\n\n+}/g, '\n}'));
+  return parts.join('\n\n');
+}
+
+/** The state in WGSL: the optimizers' `Slots`, and `Lanes` (a vector of trajectories) with its load, store and select functions. */
+export function stateWgsl(layout: StateLayout): string {
+  const lanes = stateStruct('Lanes', layout.fields, [{ name: 'slots', type: 'Slots', load: 'loadSlots(vector)', store: 'storeSlots(s.slots, vector)', select: 'selectSlots(keep.slots, take.slots, mask)' }]);
+  return `${slotsWgsl(layout)}\n\n${lanes}`;
+}
