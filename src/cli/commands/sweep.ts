@@ -1,0 +1,78 @@
+/** `lrscope sweep`: run a grid of trajectories, classify each, and write the summary, JSON, CSV or a PNG map. */
+import type { Command } from 'commander';
+import { SpecError } from '../../errors.js';
+import type { Engine } from '../../engine/types.js';
+import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
+import type { AtomicFile } from '../../node/files.js';
+import { CsvWriter } from '../../output/csv.js';
+import { JsonWriter } from '../../output/json.js';
+import { MapBuilder } from '../../output/map.js';
+import type { TextSink } from '../../output/sink.js';
+import { describeRun, summaryText } from '../../output/summary.js';
+import { addCounts, emptyCounts, sweep } from '../../sweep.js';
+import { parseChoice, parseEngineKind, parseKernelChoice, specInput } from '../inputs.js';
+import { EXIT, type CliIO } from '../io.js';
+import { progressFor, withEngineAndOut } from '../work.js';
+
+export async function runSweep(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
+  const options = command.opts() as Record<string, string | undefined>;
+  const spec = parseSpec(specInput(command, argv, 1000), 'flag');
+  const engineKind = parseEngineKind(options);
+  const kernel = parseKernelChoice(options.kernel);
+  const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
+  if (format === 'png') {
+    if (spec.axes.length === 0 || spec.axes.length > 2) {
+      const swept = spec.axes.map((a) => a.name).join(', ') || 'nothing';
+      throw new SpecError('--format', `png maps one or two swept axes, and this grid sweeps ${swept}`, 'a sweep of one or two parameters');
+    }
+    if (!options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
+  }
+  const theory = (options as { theory?: boolean }).theory !== false;
+  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, theory));
+  if (format === 'summary' || options.out) await io.stdout.write(summary);
+  return EXIT.ok;
+}
+
+async function executeSweep(
+  spec: Spec,
+  engine: Engine,
+  format: 'summary' | 'json' | 'csv' | 'png',
+  out: AtomicFile | undefined,
+  io: CliIO,
+  theory: boolean,
+): Promise<string> {
+  const total = gridSize(spec);
+  const sink: TextSink = out ?? io.stdout;
+  const writer =
+    format === 'json'
+      ? new JsonWriter(sink, spec, { engine: engine.description })
+      : format === 'csv'
+        ? new CsvWriter(sink, spec)
+        : undefined;
+  const map = format === 'png' ? new MapBuilder(spec) : undefined;
+  const counts = emptyCounts();
+  const progress = progressFor(io, `${total} trajectories`);
+  const started = performance.now();
+  await writer?.begin();
+  // Regimes in grid order for the summary: changes along one axis, the boundary's dimension on a map.
+  const regimes = spec.axes.length === 1 || spec.axes.length === 2 ? new Uint8Array(total) : undefined;
+  try {
+    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p) })) {
+      addCounts(counts, chunk);
+      await writer?.chunk(chunk);
+      map?.add(chunk);
+      regimes?.set(chunk.regime, chunk.start);
+    }
+  } finally {
+    progress?.clear();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await writer?.end(counts);
+  const summary = summaryText(spec, engine, counts, seconds, regimes);
+  if (map && out) {
+    const { renderMapPng } = await import('../../node/png.js');
+    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts, theory }));
+  }
+  if (format === 'summary' && out) out.write(summary);
+  return summary;
+}

@@ -1,0 +1,56 @@
+/** The commands and their flags (commander); each command's work is in src/cli/commands/. */
+import { Command, Option } from 'commander';
+import { TRACE_COLUMNS } from '../output/trace.js';
+import { runBifurcation } from './commands/bifurcation.js';
+import { runDoctor } from './commands/doctor.js';
+import { runSweep } from './commands/sweep.js';
+import { runTrace } from './commands/trace.js';
+import { specOptions } from './inputs.js';
+import type { CliIO } from './io.js';
+
+declare const __LRSCOPE_VERSION__: string | undefined;
+const VERSION = typeof __LRSCOPE_VERSION__ === 'string' ? __LRSCOPE_VERSION__ : '0.0.0-dev';
+
+/** The command tree; parsing it sets `result.run` to the chosen command's work. */
+export function program(io: CliIO, argv: readonly string[], result: { run?: () => Promise<number> }): Command {
+  const output = { writeOut: (s: string) => void io.stdout.write(s), writeErr: (s: string) => io.stderr(s), outputError: () => {} };
+  const root = new Command('lrscope')
+    .description('Maps where a learning rate stops working: gradient-descent trajectories on WebGPU, classified as converged, converging, oscillating, stalled or diverged.')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput(output);
+  const command = (name: string, description: string, run: (c: Command) => Promise<number>, spec = true) => {
+    const c = root.command(name).description(description);
+    if (spec) specOptions(c);
+    c.exitOverride().action(() => {
+      result.run = () => run(c);
+    });
+    c.configureOutput(output);
+    c.showSuggestionAfterError(true);
+    return c;
+  };
+  const out = (c: Command, flags: string, help: string) => c.addOption(new Option(flags, help).helpGroup('Output:'));
+
+  const trace = command('trace', 'print one trajectory step by step, as the seed prints it', (c) => runTrace(c, argv, io));
+  out(trace, '--columns <list>', `columns to print, from ${TRACE_COLUMNS.join(', ')} (default lr,step,w,loss)`);
+  out(trace, '--format <format>', 'plain (space-separated, no header; default), csv or json');
+  out(trace, '--out <file>', 'write to this file instead of stdout');
+
+  const sweep = command('sweep', 'run a grid of trajectories and classify each one', (c) => runSweep(c, argv, io));
+  out(sweep, '--format <format>', 'summary (default), json, csv or png');
+  out(sweep, '--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)');
+  out(sweep, '--no-theory', 'leave the analytic boundary off the png map');
+  sweep.addOption(new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'));
+
+  const bifurcation = command('bifurcation', 'for each learning rate of a sweep over --lr, the last iterates of w: period doubling and chaos', (c) => runBifurcation(c, argv, io));
+  out(bifurcation, '--tail <count>', 'how many final iterates to keep per learning rate, 1 to --steps (default 100, or --steps if fewer)');
+  out(bifurcation, '--component <index>', 'which coordinate of w to plot for an n-D objective (default 0)');
+  out(bifurcation, '--format <format>', 'summary (default: the period along lr), json, csv (lr,step,w) or png');
+  out(bifurcation, '--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)');
+
+  const doctor = command('doctor', 'report the WebGPU adapter, or say what to install', (c) => runDoctor(c, io), false);
+  doctor.option('--tune', 'time every kernel shape on this adapter and cache the fastest');
+  return root;
+}

@@ -1,0 +1,69 @@
+/**
+ * What every command does around its work: make the engine (tuned when
+ * asked), open the --out file so that it is either complete or absent, draw
+ * progress on a terminal, and release the engine afterwards.
+ */
+import { SpecError } from '../errors.js';
+import { CpuEngine } from '../engine/cpu.js';
+import type { Engine } from '../engine/types.js';
+import { AtomicFile } from '../node/files.js';
+import { createNodeGpuEngine } from '../node/gpu.js';
+import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
+import type { KernelChoice } from './inputs.js';
+import type { CliIO } from './io.js';
+import { ProgressBar } from './progress.js';
+
+async function makeEngine(io: CliIO, kind: 'gpu' | 'cpu', kernel: KernelChoice = { kind: 'default' }): Promise<Engine> {
+  if (io.createEngine) return io.createEngine(kind);
+  if (kind === 'cpu') return new CpuEngine();
+  const engine = await createNodeGpuEngine(kernel.kind === 'given' ? { kernel: kernel.options } : {});
+  if (kernel.kind === 'auto') {
+    const cached = cachedKernel(engine);
+    if (!cached && io.stderrIsTTY) io.stderr('lrscope: tuning the kernel for this adapter (once; the choice is cached)…\r');
+    await applyTunedKernel(engine);
+    if (!cached && io.stderrIsTTY) io.stderr('\r\x1b[K');
+  }
+  return engine;
+}
+
+function openOut(path: string): AtomicFile {
+  try {
+    return new AtomicFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new SpecError('--out', `cannot write ${path} (${code})`, 'a file path in a writable directory');
+  }
+}
+
+export function progressFor(io: CliIO, label: string): ProgressBar | undefined {
+  return io.stderrIsTTY ? new ProgressBar(io.stderr, label, io.columns) : undefined;
+}
+
+/**
+ * Runs a command's work with an engine and its --out file (if one is given):
+ * the engine is released afterwards, and the file is kept only if the work
+ * succeeded, so a failure or Ctrl-C leaves nothing half-written.
+ */
+export async function withEngineAndOut<T>(
+  io: CliIO,
+  path: string | undefined,
+  engineKind: 'gpu' | 'cpu',
+  kernel: KernelChoice | undefined,
+  work: (engine: Engine, out: AtomicFile | undefined) => Promise<T>,
+): Promise<T> {
+  const out = path ? openOut(path) : undefined;
+  try {
+    const engine = await makeEngine(io, engineKind, kernel);
+    let result: T;
+    try {
+      result = await work(engine, out);
+    } finally {
+      if (!io.createEngine) engine.dispose();
+    }
+    out?.commit();
+    return result;
+  } catch (e) {
+    out?.discard();
+    throw e;
+  }
+}
