@@ -34,7 +34,7 @@ import {
 import { CpuEngine } from '../src/engine/cpu';
 import type { Engine, Trace } from '../src/engine/types';
 import { parseSpec, type SpecInput } from '../src/experiment';
-import { enginesOf, gpuEngine } from './helpers/engines';
+import { describeEngines, gpuEngine, itGpu } from './helpers/engines';
 import { runCli } from './helpers/cli';
 
 /** The hardening quartic, typed in: its flip at lr = 2 is subcritical. */
@@ -42,7 +42,6 @@ const HARDENING = 'w^4/4 + w^2/2';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
-const engines = enginesOf(gpu);
 const cpu = new CpuEngine();
 
 const run = (engine: Engine, input: SpecInput, tail: number, extra: { component?: number; budgetFloats?: number } = {}) =>
@@ -80,7 +79,7 @@ describe('period helpers', () => {
   });
 });
 
-describe.each(engines)('analytic tails on the %s engine', (_, engine) => {
+describeEngines(gpu, 'analytic tails', (engine) => {
   it('double well: period 1 at w = 1 below lr = 0.25, the analytic 2-cycle above, period 4 past (√5 − 1)/4', async () => {
     const lrs = [0.2, 0.24, 0.26, 0.28, 0.3, 0.315];
     const result = await run(engine, { objective: 'double-well', w0: 1.1, lr: lrs.join(','), steps: 3000 }, 100);
@@ -139,7 +138,7 @@ function expectIdentical(a: Bifurcation, b: Bifurcation): void {
 }
 
 describe('the GPU engine draws the CPU reference engine\'s diagram, bit for bit', () => {
-  it.runIf(gpu)('double well across the cascade into chaos and escape, and a 2-D objective\'s second coordinate', async () => {
+  itGpu(gpu)('double well across the cascade into chaos and escape, and a 2-D objective\'s second coordinate', async () => {
     const oneD = { objective: 'double-well', w0: 1.1, lr: '0.2:0.6:97', steps: 400 } as const;
     const reference = await run(cpu, oneD, 50);
     expect(reference.escapeStep.some((s) => s > 0)).toBe(true); // past lr ≈ 0.55 the orbit escapes

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gpuEngine, gpuRequired } from './helpers/engines';
+import { gpuEngine, itGpu } from './helpers/engines';
 
 const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
 const gpu = await gpuEngine();
@@ -37,7 +37,7 @@ describe('bin/lrscope.js', () => {
     );
   });
 
-  (gpu || gpuRequired ? it : it.skip)('doctor names the adapter and passes its self-test', () => {
+  itGpu(gpu)('doctor names the adapter and passes its self-test', () => {
     const { code, stdout } = lrscope(['doctor']);
     expect(stdout).toMatch(/^adapter: +\S/m);
     expect(stdout).toMatch(/matches the CPU reference bit for bit/);

@@ -12,13 +12,15 @@ import { main } from '../src/cli/main';
 import { StringSink } from '../src/output/sink';
 import { REGIME_COLORS, regimeRgb } from '../src/output/map';
 import { gpuEngine } from './helpers/engines';
+import { CpuEngine } from '../src/engine/cpu';
+import type { Engine } from '../src/engine/types';
 import { runCli } from './helpers/cli';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
 const engine = gpu ? 'gpu' : 'cpu';
 
-const cli = (args: string[], options: { signal?: AbortSignal; tty?: boolean } = {}) => runCli(args, gpu, options);
+const cli = (args: string[], options: { signal?: AbortSignal; tty?: boolean; engine?: Engine } = {}) => runCli(args, gpu, options);
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'lrscope-test-'));
 
@@ -232,10 +234,55 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     expect(stderr).toBe('lrscope: --out: cannot write /nonexistent-dir/out.json (ENOENT); expected a file path in a writable directory\n');
   });
 
-  it('a failing sweep removes its partial file', async () => {
+  it.each(['csv', 'json', 'png'])('a sweep that fails after its %s file is open removes the partial file and keeps the old one', async (format) => {
     const dir = tempDir();
-    const { code } = await cli(['sweep', '--lr', '0.1,0.2', '--format', 'json', '--out', join(dir, 'a.json'), '--engine', 'cpu', '--steps', 'x']);
-    expect(code).toBe(2);
+    const out = join(dir, `map.${format}`);
+    writeFileSync(out, 'the previous result');
+    const cpu = new CpuEngine();
+    const during: string[][] = [];
+    // The device is lost after the second chunk has been written.
+    const failing: Engine = {
+      kind: 'cpu',
+      description: 'an engine that fails mid-run',
+      async *run(spec, options) {
+        let chunks = 0;
+        for await (const chunk of cpu.run(spec, { ...options, chunkSize: 8 })) {
+          yield chunk;
+          during.push(readdirSync(dir).sort());
+          if (++chunks === 2) throw new Error('WebGPU: device lost');
+        }
+      },
+      trace: (spec, indices) => cpu.trace(spec, indices),
+      dispose() {},
+    };
+    const { code, stderr } = await cli(['sweep', '--lr', '0.1:1.9:8', '--curvature', '0.5:2:4', '--steps', '20', '--format', format, '--out', out], { engine: failing });
+    expect(stderr).toBe('lrscope: WebGPU: device lost\n');
+    expect(code).toBe(1);
+    expect(during).toHaveLength(2);
+    expect(during[0]!.some((name) => name.endsWith('.partial'))).toBe(true); // the output was being written …
+    expect(readdirSync(dir)).toEqual([`map.${format}`]); // … and is gone, the old file untouched
+    expect(readFileSync(out, 'utf8')).toBe('the previous result');
+  });
+
+  it('a sweep cancelled mid-run removes its partial file', async () => {
+    const dir = tempDir();
+    const controller = new AbortController();
+    const cpu = new CpuEngine();
+    const cancelling: Engine = {
+      kind: 'cpu',
+      description: 'cancelled after its first chunk',
+      async *run(spec, options) {
+        for await (const chunk of cpu.run(spec, { ...options, chunkSize: 8 })) {
+          yield chunk;
+          controller.abort();
+        }
+      },
+      trace: (spec, indices) => cpu.trace(spec, indices),
+      dispose() {},
+    };
+    const { code, stderr } = await cli(['sweep', '--lr', '0.1:1.9:40', '--steps', '20', '--format', 'csv', '--out', join(dir, 'a.csv')], { engine: cancelling, signal: controller.signal });
+    expect(stderr).toBe('lrscope: cancelled; no output file was written\n');
+    expect(code).toBe(130);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

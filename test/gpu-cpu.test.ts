@@ -11,13 +11,14 @@
  * last bits; see the README ("Exactness").
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpu';
-import type { ChunkStats, Engine, RunOptions } from '../src/engine/types';
+import type { RunOptions } from '../src/engine/types';
 import { CONVENTIONS, OPTIMIZERS, optimizerParams, type OptimizerName } from '../src/optimizers';
 import { SCHEDULES, SCHEDULE_PARAMS, type ScheduleName } from '../src/schedules';
 import { parseSpec, type SpecInput } from '../src/experiment';
-import { gpuEngine, gpuRequired } from './helpers/engines';
+import { describeGpu, gpuEngine } from './helpers/engines';
+import { collect, expectSameBits, expectSameStats, field } from './helpers/stats';
 
 const gpu4 = await gpuEngine({ lanes: 4 });
 const gpu1 = await gpuEngine({ lanes: 1, workgroupSize: 32, fastBlock: 5 });
@@ -25,19 +26,6 @@ const gpu2 = await gpuEngine({ lanes: 2, workgroupSize: 16, fastBlock: 3 });
 const gpu8 = await gpuEngine({ lanes: 8, workgroupSize: 8, fastBlock: 7 });
 afterAll(() => [gpu4, gpu1, gpu2, gpu8].forEach((e) => e?.dispose()));
 const cpu = new CpuEngine();
-
-const FIELDS = ['finalW', 'finalLoss', 'peak', 'gradTol', 'lastAbove', 'escapeStep', 'gradA', 'gradB', 'flips'] as const;
-
-async function collect(engine: Engine, input: SpecInput, options: RunOptions): Promise<ChunkStats[]> {
-  const chunks: ChunkStats[] = [];
-  for await (const chunk of engine.run(parseSpec(input), options)) chunks.push(chunk);
-  return chunks;
-}
-
-/** Concatenates one field over all chunks. */
-function field(chunks: ChunkStats[], name: (typeof FIELDS)[number]): number[] {
-  return chunks.flatMap((c) => Array.from(c[name] as ArrayLike<number>));
-}
 
 const vector = (dims: number, min: number, max: number) =>
   fc.array(fc.double({ min, max, noNaN: true }), { minLength: dims, maxLength: dims }).map((v) => `[${v.join(',')}]`);
@@ -155,21 +143,7 @@ const specArbitrary = fc
     });
   });
 
-function expectSameStats(gpuChunks: ChunkStats[], cpuChunks: ChunkStats[]) {
-  expect(gpuChunks.map((c) => c.start)).toEqual(cpuChunks.map((c) => c.start));
-  for (const name of FIELDS) {
-    const g = field(gpuChunks, name);
-    const c = field(cpuChunks, name);
-    expect(g.length).toBe(c.length);
-    for (let i = 0; i < g.length; i++) {
-      if (!Object.is(g[i], c[i])) expect.fail(`${name}[${i}]: gpu ${g[i]} ≠ cpu ${c[i]}`);
-    }
-  }
-}
-
-const describeGpu = gpu4 || gpuRequired ? describe : describe.skip;
-
-describeGpu('GPU ≡ CPU on random specs', () => {
+describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
   for (const [label, engine, runs] of [
     ['4 lanes', gpu4, 28],
     ['1 lane', gpu1, 10],
@@ -195,10 +169,12 @@ describeGpu('GPU ≡ CPU on random specs', () => {
         const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
         const indices = [0, size - 1, Math.floor(size / 2)];
         const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
+        expect(g.map((t) => t.index)).toEqual(indices);
+        expect(c.map((t) => t.index)).toEqual(indices);
         g.forEach((t, i) => {
-          expect(Array.from(t.lr)).toEqual(Array.from(c[i]!.lr));
-          t.w.forEach((x, k) => Object.is(x, c[i]!.w[k]) || expect.fail(`w[${k}] of trajectory ${t.index}: gpu ${x} ≠ cpu ${c[i]!.w[k]}`));
-          t.loss.forEach((x, k) => Object.is(x, c[i]!.loss[k]) || expect.fail(`loss[${k}]: gpu ${x} ≠ cpu ${c[i]!.loss[k]}`));
+          expectSameBits(t.lr, c[i]!.lr, `lr of trajectory ${t.index}`);
+          expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`);
+          expectSameBits(t.loss, c[i]!.loss, `loss of trajectory ${t.index}`);
         });
       }),
       { numRuns: 12, seed: 7, endOnFailure: true },

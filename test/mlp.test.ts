@@ -10,9 +10,9 @@ import { parseSpec, type SpecInput } from '../src/experiment';
 import { SpecError } from '../src/errors';
 import { CpuEngine } from '../src/engine/cpu';
 import { classifyChunk } from '../src/classify';
-import type { ChunkStats, Engine } from '../src/engine/types';
 import { REGIMES } from '../src/engine/types';
-import { enginesOf, gpuEngine, gpuRequired } from './helpers/engines';
+import { describeGpu, gpuEngine, itEngines } from './helpers/engines';
+import { collect, expectSameStats, field } from './helpers/stats';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -37,11 +37,6 @@ function lossF64(config: MlpConfig, data: Float32Array, w: ArrayLike<number>): n
   return total / B;
 }
 
-async function collect(engine: Engine, input: SpecInput): Promise<ChunkStats[]> {
-  const chunks: ChunkStats[] = [];
-  for await (const c of engine.run(parseSpec(input))) chunks.push(c);
-  return chunks;
-}
 
 describe('the network', () => {
   it('draws standard normal data: mean ≈ 0 and variance ≈ 1', () => {
@@ -106,7 +101,7 @@ describe('the network', () => {
 describe('training', () => {
   const base = { objective: 'mlp', width: 4, dataPoints: 16, steps: 200 } as const;
 
-  it.each(enginesOf(gpu))('the loss falls at a small rate and the weights blow up at a huge one (%s)', async (_, engine) => {
+  itEngines(gpu, 'the loss falls at a small rate and the weights blow up at a huge one', async (engine) => {
     const spec = parseSpec({ ...base, lr: '0.01,1000' });
     const net = mlpObjective({ width: 4, dataPoints: 16, activation: 'tanh', seed: 0 });
     const [chunk] = await collect(engine, { ...base, lr: '0.01,1000' });
@@ -121,7 +116,7 @@ describe('training', () => {
     for (let k = 1; k <= 50; k++) expect(trace!.loss[k]).toBeLessThanOrEqual(trace!.loss[k - 1]!);
   });
 
-  it.each(enginesOf(gpu))('a layer with rate 0 keeps its weights (%s)', async (_, engine) => {
+  itEngines(gpu, 'a layer with rate 0 keeps its weights', async (engine) => {
     const [chunk] = await collect(engine, { ...base, inputLr: '0,0.05', outputLr: 0.05, steps: 20 });
     const net = mlpObjective({ width: 4, dataPoints: 16, activation: 'tanh', seed: 0 });
     const frozen = Array.from(chunk!.finalW.subarray(0, 16));
@@ -178,9 +173,7 @@ describe('the spec', () => {
   });
 });
 
-const FIELDS = ['finalW', 'finalLoss', 'peak', 'gradTol', 'lastAbove', 'escapeStep', 'gradA', 'gradB', 'flips'] as const;
-
-describe.skipIf(!gpu && !gpuRequired)('GPU ≡ CPU on the network', () => {
+describeGpu(gpu)('GPU ≡ CPU on the network', () => {
   it.each<[string, SpecInput]>([
     ['tanh, layer-rate map', { objective: 'mlp', width: 3, dataPoints: 10, inputLr: '0.01:100:6:log', outputLr: '0.01:100:5:log', steps: 120 }],
     ['relu', { objective: 'mlp', width: 4, dataPoints: 7, activation: 'relu', inputLr: '0.1:30:5:log', outputLr: '0.1:30:3:log', steps: 80, seed: 5 }],
@@ -188,11 +181,7 @@ describe.skipIf(!gpu && !gpuRequired)('GPU ≡ CPU on the network', () => {
     ['one rate, Adam, exponential decay', { objective: 'mlp', width: 3, dataPoints: 6, optimizer: 'adam', lr: '0.001:1:6:log', schedule: 'exponential', decayRate: 0.9, decaySteps: 10, steps: 60 }],
   ])('%s', async (_, input) => {
     const [g, c] = [await collect(gpu!, input), await collect(cpu, input)];
-    for (const name of FIELDS) {
-      const a = g.flatMap((x) => Array.from(x[name] as ArrayLike<number>));
-      const b = c.flatMap((x) => Array.from(x[name] as ArrayLike<number>));
-      expect(a.length).toBe(b.length);
-      a.forEach((x, i) => Object.is(x, b[i]) || expect.fail(`${name}[${i}]: gpu ${x} ≠ cpu ${b[i]}`));
-    }
+    expect(field(c, 'finalLoss').length).toBeGreaterThan(0);
+    expectSameStats(g, c);
   });
 });

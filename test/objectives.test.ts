@@ -11,8 +11,8 @@ import { compileExpression, ExpressionError } from '../src/objectives/expression
 import { compiledObjective, TEST_FUNCTIONS } from '../src/objectives/catalogue';
 import { parseSpec, type SpecInput } from '../src/experiment';
 import { CpuEngine } from '../src/engine/cpu';
-import type { ChunkStats, Engine } from '../src/engine/types';
-import { gpuEngine, gpuRequired } from './helpers/engines';
+import { describeGpu, gpuEngine, itGpu } from './helpers/engines';
+import { collect as collectWith, expectSameStats, field } from './helpers/stats';
 import { gpuMath, MATH_FUNCTIONS } from './helpers/math-probe';
 
 const gpu = await gpuEngine();
@@ -50,13 +50,12 @@ describe('float32 math library', () => {
     for (const fn of Object.values(CPU_MATH)) expect(fn(NaN)).toBeNaN();
   });
 
-  it('the GPU computes the same bits', async () => {
-    if (!gpu) return expect(gpuRequired).toBe(false);
+  itGpu(gpu)('the GPU computes the same bits', async () => {
     const specials = [0, -0, 1, -1, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-38, 3.4e38, -3.4e38, 88.72283, 88.7229, -103.97, -104, 1e5, -7e4];
     const inputs = new Float32Array([...specials, ...range(-110, 110, 40000), ...range(-8000, 8000, 4000), ...range(1e-38, 1e-30, 1000)]);
     const padded = new Float32Array(Math.ceil(inputs.length / 4) * 4);
     padded.set(inputs);
-    const got = await gpuMath(gpu, padded);
+    const got = await gpuMath(gpu!, padded);
     for (const name of MATH_FUNCTIONS) {
       padded.forEach((x, i) => {
         const want = CPU_MATH[name](x);
@@ -174,15 +173,9 @@ describe('expressions that cannot be used get a one-line message', () => {
   });
 });
 
-async function collect(engine: Engine, input: SpecInput): Promise<ChunkStats[]> {
-  const chunks: ChunkStats[] = [];
-  for await (const chunk of engine.run(parseSpec(input), { chunkSize: 64, stepsPerDispatch: 70 })) chunks.push(chunk);
-  return chunks;
-}
+const collect = (engine: Parameters<typeof collectWith>[0], input: SpecInput) => collectWith(engine, input, { chunkSize: 64, stepsPerDispatch: 70 });
 
-const FIELDS = ['finalW', 'finalLoss', 'peak', 'gradTol', 'lastAbove', 'escapeStep', 'gradA', 'gradB', 'flips'] as const;
-
-describe.skipIf(!gpu && !gpuRequired)('GPU ≡ CPU on every objective', () => {
+describeGpu(gpu)('GPU ≡ CPU on every objective', () => {
   it.each<[string, SpecInput]>([
     ['rosenbrock', { objective: 'rosenbrock', lr: '1e-4:3e-3:12:log', w0: '[-1.2,-1:2:5]', steps: 300 }],
     ['beale', { objective: 'beale', lr: '1e-3:0.05:12:log', steps: 200 }],
@@ -194,11 +187,8 @@ describe.skipIf(!gpu && !gpuRequired)('GPU ≡ CPU on every objective', () => {
     ['typed in, tanh and powers', { loss: 'tanh(w)^2 + abs(w)^1.5', lr: '0.01:2:12:log', steps: 200 }],
   ])('%s', async (_, input) => {
     const [g, c] = [await collect(gpu!, input), await collect(cpu, input)];
-    for (const name of FIELDS) {
-      const a = g.flatMap((x) => Array.from(x[name] as ArrayLike<number>));
-      const b = c.flatMap((x) => Array.from(x[name] as ArrayLike<number>));
-      a.forEach((x, i) => Object.is(x, b[i]) || expect.fail(`${name}[${i}]: gpu ${x} ≠ cpu ${b[i]}`));
-    }
+    expect(field(c, 'finalLoss').length).toBeGreaterThan(0);
+    expectSameStats(g, c);
   });
 
   it('a typed-in (w+1)² is the seed’s quadratic, bit for bit, on both engines', async () => {
@@ -206,8 +196,8 @@ describe.skipIf(!gpu && !gpuRequired)('GPU ≡ CPU on every objective', () => {
     for (const engine of [cpu, gpu!]) {
       const typed = await collect(engine, { ...schedule, loss: '(w+1)^2' } as SpecInput);
       const builtin = await collect(engine, schedule as SpecInput);
-      expect(typed.flatMap((x) => Array.from(x.finalW))).toEqual(builtin.flatMap((x) => Array.from(x.finalW)));
-      expect(typed.flatMap((x) => Array.from(x.finalLoss))).toEqual(builtin.flatMap((x) => Array.from(x.finalLoss)));
+      expect(field(typed, 'finalW')).toHaveLength(24);
+      expectSameStats(typed, builtin);
     }
   });
 });

@@ -21,7 +21,7 @@ import { parseSpec } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { analyticBoundary } from '../src/output/map';
 import { REGIMES, type ChunkResult } from '../src/engine/types';
-import { enginesOf, gpuEngine, gpuRequired } from './helpers/engines';
+import { describeEngines, gpuEngine, itGpu } from './helpers/engines';
 import { gpuUpdates } from './helpers/update-probe';
 
 const gpu = await gpuEngine();
@@ -89,10 +89,9 @@ describe('update rules reproduce the reference vectors', () => {
   it.each(VECTORS)('$name, CPU', (v) => {
     expectVector(run(v.optimizer, v.rates, v.values, v.convention, v.grads), v);
   });
-  it.each(VECTORS)('$name, GPU', async (v) => {
-    if (!gpu) return expect(gpuRequired).toBe(false);
+  itGpu(gpu).each(VECTORS)('$name, GPU', async (v) => {
     const convention = v.convention ?? 'tf';
-    const got = await gpuUpdates(gpu, v.optimizer, convention, hyperOf(v.optimizer, convention, v.values ?? {}), v.grads ?? [1, -0.5, 2], v.rates.map(f32));
+    const got = await gpuUpdates(gpu!, v.optimizer, convention, hyperOf(v.optimizer, convention, v.values ?? {}), v.grads ?? [1, -0.5, 2], v.rates.map(f32));
     expectVector(got, v);
     // And bit for bit what the CPU rule gives.
     expect(got).toEqual(run(v.optimizer, v.rates, v.values, v.convention, v.grads));
@@ -132,7 +131,7 @@ async function regimes(engine: Parameters<typeof sweep>[1], input: Record<string
   return out;
 }
 
-describe.each(enginesOf(gpu))('stability boundaries, %s engine', (_, engine) => {
+describeEngines(gpu, 'stability boundaries', (engine) => {
   const cases = [
     { beta: 0.5, L: 2 },
     { beta: 0.9, L: 1 },
@@ -193,7 +192,9 @@ describe.each(enginesOf(gpu))('stability boundaries, %s engine', (_, engine) => 
     });
     expect(checked).toBeGreaterThan(140);
   });
+});
 
+describe('hyperparameters', () => {
   it('momentum is read only by the optimizers that use it', () => {
     expect(() => parseSpec({ momentum: 0.5 }, 'flag')).toThrow(/^--momentum: not used by optimizer gd; expected an optimizer that uses it \(momentum, nesterov, rmsprop\)/);
     expect(() => parseSpec({ optimizer: 'adagrad', epsilon: 0.1 }, 'flag')).toThrow(/^--epsilon: not used by optimizer adagrad in convention tf; expected a convention that uses it, e.g. --convention torch$/);

@@ -3,23 +3,21 @@
  * reproduced exactly by `lrscope trace` on both engines. The expected text is
  * copied from the article's printed output, not from lrscope.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { gpuEngine } from './helpers/engines';
+import { afterAll, expect, it } from 'vitest';
+import { describeEngines, gpuEngine, type EngineName } from './helpers/engines';
 import { runCli } from './helpers/cli';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
 
-async function trace(args: string[], engine: 'cpu' | 'gpu'): Promise<string[]> {
+async function trace(args: string[], engine: EngineName): Promise<string[]> {
   const { code, stdout, stderr } = await runCli(['trace', ...args, '--engine', engine], gpu);
   expect(stderr).toBe('');
   expect(code).toBe(0);
   return stdout.trimEnd().split('\n');
 }
 
-const engines = (gpu ? ['cpu', 'gpu'] : ['cpu']) as Array<'cpu' | 'gpu'>;
-
-describe.each(engines)('the seed on the %s engine', (engine) => {
+describeEngines(gpu, 'the seed', (_, engine) => {
   it('lr = 0.2 converges to -0.99999994 in 40 steps', async () => {
     const lines = await trace(['--lr', '0.2', '--columns', 'w'], engine);
     expect(lines).toHaveLength(40);

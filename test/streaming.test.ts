@@ -2,17 +2,17 @@
  * Sweeps of any size: chunks stream in grid order, progress is reported and
  * cancellation through an AbortSignal lands mid-run, on both engines.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { CancelledError } from '../src/errors';
 import { parseSpec } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import type { Progress } from '../src/engine/types';
-import { enginesOf, gpuEngine } from './helpers/engines';
+import { describeEngines, gpuEngine } from './helpers/engines';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
 
-describe.each(enginesOf(gpu))('%s engine', (_, engine) => {
+describeEngines(gpu, 'streaming', (engine) => {
   it('streams chunks in grid order and reports monotone progress', async () => {
     const spec = parseSpec({ lr: '0.01:1.5:100', w0: '1:9:7', steps: 64 });
     const progress: Progress[] = [];

@@ -9,7 +9,7 @@ import { f32 } from '../src/float32';
 import { parseSpec, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { REGIMES, type ChunkResult, type Engine, type Regime } from '../src/engine/types';
-import { enginesOf, gpuEngine } from './helpers/engines';
+import { describeEngines, gpuEngine, itEngines } from './helpers/engines';
 import { analyticBoundary, onsetAt, theoryOf } from '../src/theory';
 
 const gpu = await gpuEngine();
@@ -37,7 +37,7 @@ function exactProduct(L: number, lr: (t: number) => number, steps: number, w0 = 
   return { w, peak, final: c + e };
 }
 
-describe.each(enginesOf(gpu))('GD on ½·L·(w − c)², %s engine', (_, engine) => {
+describeEngines(gpu, 'GD on ½·L·(w − c)²', (engine) => {
   const curvatures = [0.25, 0.5, 1, 2, 4, 8, 16];
 
   it.each(curvatures)('L = %s: lr·L < 2 converges, = 2 oscillates, > 2 diverges', async (L) => {
@@ -98,7 +98,7 @@ describe.each(enginesOf(gpu))('GD on ½·L·(w − c)², %s engine', (_, engine)
   });
 });
 
-describe.each(enginesOf(gpu))('exponential decay judged by the exact product, %s engine', (_, engine) => {
+describeEngines(gpu, 'exponential decay judged by the exact product', (engine) => {
   it('rescue: unstable at first (lr·L = 3), settles at the minimum', async () => {
     const [L, lr0, d] = [2, 1.5, 0.95];
     const exact = exactProduct(L, (t) => lr0 * d ** t, 1000);
@@ -188,13 +188,13 @@ describe('theory in the output', () => {
     expect(onsetAt(parseSpec({ lr: '0.5,0.9' }), 0)).toBeUndefined(); // no decay, no onset
   });
 
-  it.each(enginesOf(gpu))('the error peaks at the first stable step, ⌈t*⌉ (%s)', async (_, engine) => {
+  itEngines(gpu, 'the error peaks at the first stable step, ⌈t*⌉', async (engine) => {
     const [trace] = await engine.trace(parseSpec(decayed), [0]);
     const e = Array.from(trace!.w, (w) => Math.abs(w + 1));
     expect(e.indexOf(Math.max(...e))).toBe(Math.ceil(tStar));
   });
 
-  it.each(enginesOf(gpu))('the escape boundary on an lr × decay-rate map separates diverged from the rest (%s)', async (_, engine) => {
+  itEngines(gpu, 'the escape boundary on an lr × decay-rate map separates diverged from the rest', async (engine) => {
     const spec = parseSpec({ lr: '0.5:3:40', decayRate: '0.8:0.99:24', schedule: 'exponential', decaySteps: 1, steps: 300, bound: 1e6 });
     const boundary = analyticBoundary(spec)!;
     expect(boundary.formula).toMatch(/escape/);

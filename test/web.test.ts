@@ -148,29 +148,39 @@ describeBrowser('the page with WebGPU', () => {
     await page.close();
   });
 
-  it('zooms into a dragged rectangle and recomputes it at full resolution', async () => {
+  it('zooms into a dragged rectangle and recomputes it at full resolution, five times without compiling a shader', async () => {
     const page = await open(search);
     const data = await mapDone(page);
-    const box = await canvasBox(page);
-    const a = cellCenter(data, 10, 10, 40, 30, box);
-    const b = cellCenter(data, 20, 20, 40, 30, box);
-    await page.mouse.move(a.x, a.y);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
-    await page.mouse.move(b.x, b.y);
-    await page.mouse.up();
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') !== '0.05:3:40');
-    const zoomed = await mapDone(page);
+    const modules = data.shaderModules;
+    expect(Number(modules)).toBeGreaterThan(0);
+    /** Drags from cell (i0, j0) to cell (i1, j1) and waits for the zoomed map. */
+    const zoom = async (i0: number, j0: number, i1: number, j1: number) => {
+      const before = new URL(page.url()).searchParams.get('lr');
+      const current = await mapDone(page);
+      const box = await canvasBox(page);
+      const a = cellCenter(current, i0, j0, 40, 30, box);
+      const b = cellCenter(current, i1, j1, 40, 30, box);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+      await page.mouse.move(b.x, b.y);
+      await page.mouse.up();
+      await page.waitForFunction((lr) => new URL(location.href).searchParams.get('lr') !== lr, before);
+      return mapDone(page);
+    };
+    const zoomed = await zoom(10, 10, 20, 20);
     expect(zoomed.grid).toBe('40x30');
     const params = new URL(page.url()).searchParams;
     const [lrStart, lrStop] = params.get('lr')!.split(':').map(Number);
     const lrValues = parseSpec({ lr: '0.05:3:40' }).axes[0]!.values as number[];
     expect(lrStart).toBeGreaterThan(lrValues[9]!);
     expect(lrStop).toBeLessThan(lrValues[21]!);
+    // Four more: every coarse pass and full-resolution pass reuses the compiled kernel.
+    for (let n = 0; n < 4; n++) expect((await zoom(8, 6, 30, 24)).shaderModules).toBe(modules);
     expect(await page.isEnabled('#back')).toBe(true);
-    await page.click('#back');
+    for (let n = 0; n < 5; n++) await page.click('#back');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40');
-    await mapDone(page);
+    expect((await mapDone(page)).shaderModules).toBe(modules);
     await page.close();
   });
 

@@ -28,8 +28,8 @@ import {
 } from '../src/core';
 import type { PageEngine } from './engines';
 import type { Strings } from './i18n';
-import { axisRange, linearTickLabels, logSplits, rangeEdges, rangeText } from './map-view';
-import { POWERS_OF_TEN } from './trajectory-charts';
+import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText } from './axes';
+import { el } from './dom';
 
 /** Where the view opens: gradient descent on the double well from 1.1, through its whole cascade. */
 export const BIFURCATION_SPEC: SpecInput = { objective: 'double-well', w0: '1.1', lr: '0.2:0.42:400', steps: '1000' };
@@ -59,12 +59,6 @@ export function checkBifurcationInput(input: SpecInput, tail: string | undefined
 }
 
 const DOT = 'rgba(16, 52, 120, 0.55)';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...children);
-  return e;
-}
 
 export class BifurcationView {
   private plot: uPlot | undefined;
@@ -306,9 +300,7 @@ export class BifurcationView {
     });
     const diverged = result.lr.map((lr, i) => (result.escapeStep[i]! >= 0 ? lr : NaN)).filter((lr) => !Number.isNaN(lr));
     const s = this.strings;
-    const ticks: Partial<uPlot.Axis> = log
-      ? { splits: (_u, _i, min, max) => logSplits(min, max), incrs: POWERS_OF_TEN, filter: (_u, splits) => splits, values: (_u, splits) => splits.map((v) => (v >= 1e4 || v < 1e-3 ? v.toExponential(0) : String(v))) }
-      : { values: (_u, splits) => linearTickLabels(splits) };
+    const ticks = axisTicks(log);
     const dots: uPlot.Series.PathBuilder = (u, seriesIdx) => {
       const [px, py] = (u.data as unknown as [null, [Float64Array, Float64Array]])[seriesIdx] as [Float64Array, Float64Array];
       const size = Math.max(1, Math.round(1.6 * devicePixelRatio));

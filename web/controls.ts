@@ -3,47 +3,19 @@
  * a vector like [1,100] works here too; the form writes a spec input and the
  * spec parser validates it, with the same one-line messages.
  */
-import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
-import { axisRange, rangeText, type AxisRange } from './map-view';
+import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAM_KEYS, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
+import { axisRange, rangeText, type AxisRange } from './axes';
+import { el } from './dom';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
 
-/** Parameters that can be a map axis: every sweepable number. */
-export const AXIS_KEYS: ParamKey[] = [
-  'lr',
-  'inputLr',
-  'outputLr',
-  'momentum',
-  'beta1',
-  'beta2',
-  'rho',
-  'epsilon',
-  'initialAccumulator',
-  'curvature',
-  'minimum',
-  'w0',
-  'decayRate',
-  'decaySteps',
-  'warmupSteps',
-  'endLr',
-  'power',
-  'alpha',
-  'tMul',
-  'mMul',
-  'numPeriods',
-  'beta',
-  'initialVariance',
-  'varianceDecay',
-  'etaMin',
-  'maxLr',
-  'pctStart',
-  'divFactor',
-  'stepSizeUp',
-  'cyclicGamma',
-  'startFactor',
-  'endFactor',
-  'initLr',
-];
+/** Parameters that can be a map axis: every sweepable number or per-dimension vector of PARAMS, lr first. */
+export const AXIS_KEYS: readonly ParamKey[] = ['lr', ...PARAM_KEYS.filter((k) => k !== 'lr' && isAxisKey(k))];
+
+function isAxisKey(key: ParamKey): boolean {
+  const def = PARAMS[key];
+  return def.sweepable && (def.type === 'number' || (def.type === 'vector' && def.perDimension));
+}
 
 export const RESOLUTIONS = [32, 64, 128, 256, 512, 1024];
 
@@ -92,12 +64,6 @@ export interface ControlsCallbacks {
   apply(input: SpecInput): void;
   preset(preset: Preset): void;
   engine(choice: 'auto' | 'gpu' | 'cpu'): void;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...children);
-  return e;
 }
 
 export class Controls {

@@ -11,9 +11,7 @@ import {
   boundaryDimension,
   type AnalyticBoundary,
   axisTitle,
-  classifyChunk,
   CsvWriter,
-  f32,
   formatFloat32,
   formatNumber,
   gridCoords,
@@ -22,8 +20,8 @@ import {
   parseSpec,
   rasterRgba,
   REGIMES,
-  regimeRgb,
   StringSink,
+  sweep,
   emptyCounts,
   addCounts,
   type Axis,
@@ -34,109 +32,10 @@ import {
   type SpecInput,
 } from '../src/core';
 import type { PageEngine } from './engines';
-import { POWERS_OF_TEN } from './trajectory-charts';
+import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, type AxisRange } from './axes';
+import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
-
-/** Evenly spaced range of an axis, as the spec gave it. */
-export interface AxisRange {
-  readonly start: number;
-  readonly stop: number;
-  readonly count: number;
-  readonly log: boolean;
-}
-
-export function axisRange(axis: Axis): AxisRange {
-  const values = axis.values as readonly number[];
-  return { start: values[0]!, stop: values[values.length - 1]!, count: values.length, log: axis.scale === 'log' };
-}
-
-export function rangeText(r: AxisRange): string {
-  const n = (x: number) => String(Number(x.toPrecision(10)));
-  return `${n(r.start)}:${n(r.stop)}:${r.count}${r.log ? ':log' : ''}`;
-}
-
-/** Outer edges of the cells whose centres are the range's values. */
-export function rangeEdges(r: AxisRange): [number, number] {
-  if (r.count === 1) return r.log ? [r.start / 1.1, r.start * 1.1] : [r.start - 0.5, r.start + 0.5];
-  if (r.log) {
-    const half = Math.pow(r.stop / r.start, 0.5 / (r.count - 1));
-    return [r.start / half, r.stop * half];
-  }
-  const half = (r.stop - r.start) / (r.count - 1) / 2;
-  return [r.start - half, r.stop + half];
-}
-
-/** A range of `count` cells covering the same edges (a coarse pass lines up with the fine one). */
-export function rangeWithEdges(edges: [number, number], count: number, log: boolean): AxisRange {
-  const [a, b] = edges;
-  if (log) {
-    const step = Math.pow(b / a, 1 / count);
-    return { start: a * Math.sqrt(step), stop: b / Math.sqrt(step), count, log };
-  }
-  const step = (b - a) / count;
-  return { start: a + step / 2, stop: b - step / 2, count, log };
-}
-
-/** The spec input with the two map axes replaced. */
-export function withAxes(input: SpecInput, spec: Spec, x: AxisRange, y: AxisRange): SpecInput {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    out[key] = key === spec.axes[0]!.key ? rangeText(x) : key === spec.axes[1]!.key ? rangeText(y) : value;
-  }
-  return out as SpecInput;
-}
-
-/** Axes whose neighbouring values collapse to the same float32: the view is past float32's resolution. */
-export function unresolvedAxes(spec: Spec): string[] {
-  return spec.axes
-    .filter((axis) => {
-      const values = axis.values as readonly number[];
-      for (let i = 1; i < values.length; i++) if (f32(values[i]!) === f32(values[i - 1]!)) return true;
-      return false;
-    })
-    .map((a) => a.name);
-}
-
-/** Linear tick labels with as many decimals as the tick spacing needs (uPlot's default stops at three). */
-export function linearTickLabels(splits: number[]): string[] {
-  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
-  const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
-  return splits.map((v) => {
-    const a = Math.abs(v);
-    if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(Math.max(0, Math.min(6, decimals - Math.floor(-Math.log10(a)))));
-    return (Math.abs(v) < step / 2 ? 0 : v).toFixed(decimals);
-  });
-}
-
-const linearTicks: Partial<uPlot.Axis> = {
-  values: (_u, splits) => linearTickLabels(splits),
-};
-
-/**
- * Ticks for a log axis whose ends are not powers of ten (uPlot's own log
- * splits assume they are): 1, 2 and 5 × 10^k over a decade or two, fewer over many.
- */
-export function logSplits(min: number, max: number): number[] {
-  const d0 = Math.floor(Math.log10(min));
-  const d1 = Math.ceil(Math.log10(max));
-  const multiples = d1 - d0 <= 2 ? [1, 2, 5] : [1];
-  const stride = Math.max(1, Math.ceil((d1 - d0) / 8));
-  const ticks: number[] = [];
-  for (let d = d0; d <= d1; d += stride) {
-    for (const m of multiples) {
-      const v = Number(`${m}e${d}`);
-      if (v >= min && v <= max) ticks.push(v);
-    }
-  }
-  return ticks;
-}
-
-const logTicks: Partial<uPlot.Axis> = {
-  splits: (_u, _i, min, max) => logSplits(min, max),
-  incrs: POWERS_OF_TEN,
-  filter: (_u, splits) => splits,
-  values: (_u, splits) => splits.map((v) => (v >= 1e4 || v < 1e-3 ? v.toExponential(0) : String(v))),
-};
+import { drawLegend, legendHtml, legendRows } from './map-legend';
 
 export interface MapCallbacks {
   /** The user dragged a rectangle: show this spec instead. */
@@ -228,6 +127,8 @@ export class MapView {
       }
       await this.pass(spec, page, controller.signal, this.strings.fine, true);
       this.element.dataset.ms = String(Math.round(performance.now() - started));
+      // For scripts and tests: shader modules compiled so far (a zoom compiles none).
+      if (page.engine.created) this.element.dataset.shaderModules = String(page.engine.created.modules);
       this.element.dataset.state = 'done';
       this.parts.status.textContent = `${this.strings.done} · ${(performance.now() - started).toFixed(0)} ms${this.boundaryText(spec)}`;
       this.parts.progress.hidden = true;
@@ -249,7 +150,7 @@ export class MapView {
     this.parts.progress.hidden = false;
     this.parts.progress.value = 0;
     this.parts.status.textContent = `${this.strings.computing} · ${label}`;
-    for await (const stats of page.engine.run(spec, {
+    for await (const chunk of sweep(spec, page.engine, {
       signal,
       chunkSize: page.kind === 'gpu' ? 65536 : 4096,
       onProgress: (p) => {
@@ -259,7 +160,6 @@ export class MapView {
       },
     })) {
       if (signal.aborted) return;
-      const chunk = classifyChunk(stats, spec.base.steps);
       builder.add(chunk);
       addCounts(counts, chunk);
       regimes.set(chunk.regime, chunk.start);
@@ -330,8 +230,8 @@ export class MapView {
         y: { distr: yr.log ? 3 : 1, auto: false, range: () => yEdges },
       },
       axes: [
-        { label: axisTitle(xAxis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...(xr.log ? logTicks : linearTicks) },
-        { label: axisTitle(yAxis), labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...(yr.log ? logTicks : linearTicks) },
+        { label: axisTitle(xAxis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...axisTicks(xr.log) },
+        { label: axisTitle(yAxis), labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...axisTicks(yr.log) },
       ],
       series: [{}, { label: 'map', stroke: 'transparent', points: { show: false } }],
       legend: { show: false },
@@ -436,15 +336,9 @@ export class MapView {
   /** Grid coordinates of the cell holding a point given in axis values. */
   cellAt(xValue: number, yValue: number): [number, number] | undefined {
     if (!this.spec) return undefined;
-    const index = (axis: Axis, v: number) => {
-      const r = axisRange(axis);
-      const t = r.log ? Math.log(v / r.start) / Math.log(r.stop / r.start) : (v - r.start) / (r.stop - r.start);
-      return Math.round(t * (r.count - 1));
-    };
-    const i = index(this.spec.axes[0]!, xValue);
-    const j = index(this.spec.axes[1]!, yValue);
-    if (i < 0 || j < 0 || i >= this.spec.axes[0]!.values.length || j >= this.spec.axes[1]!.values.length) return undefined;
-    return [i, j];
+    const i = nearestIndex(axisRange(this.spec.axes[0]!), xValue);
+    const j = nearestIndex(axisRange(this.spec.axes[1]!), yValue);
+    return i === undefined || j === undefined ? undefined : [i, j];
   }
 
   /** The finished pass's result at grid coordinates. */
@@ -459,28 +353,7 @@ export class MapView {
   /** The nearest grid point whose regime differs from this one's (by distance in grid steps). */
   nearestOtherRegime(coords: [number, number]): [number, number] | undefined {
     if (!this.spec || !this.regimes) return undefined;
-    const nx = this.spec.axes[0]!.values.length;
-    const ny = this.spec.axes[1]!.values.length;
-    const own = this.regimes[coords[1] * nx + coords[0]];
-    for (let radius = 1; radius < Math.max(nx, ny); radius++) {
-      let best: [number, number] | undefined;
-      let bestDistance = Infinity;
-      for (let dy = -radius; dy <= radius; dy++) {
-        for (let dx = -radius; dx <= radius; dx++) {
-          if (Math.max(Math.abs(dx), Math.abs(dy)) !== radius) continue;
-          const x = coords[0] + dx;
-          const y = coords[1] + dy;
-          if (x < 0 || y < 0 || x >= nx || y >= ny || this.regimes[y * nx + x] === own) continue;
-          const d = dx * dx + dy * dy;
-          if (d < bestDistance) {
-            bestDistance = d;
-            best = [x, y];
-          }
-        }
-      }
-      if (best) return best;
-    }
-    return undefined;
+    return nearestOtherRegime(this.regimes, this.spec.axes[0]!.values.length, this.spec.axes[1]!.values.length, coords);
   }
 
   setPicked(picked: [number, number] | undefined, neighbour: [number, number] | undefined): void {
@@ -523,15 +396,7 @@ export class MapView {
   }
 
   private renderLegend(): void {
-    const total = REGIMES.reduce((s, r) => s + this.counts[r], 0);
-    const rows = REGIMES.map((regime) => {
-      const [r, g, b] = regimeRgb(regime, 0.9);
-      const [lr, lg, lb] = regimeRgb(regime, 0);
-      const share = total ? ((100 * this.counts[regime]) / total).toFixed(1) : '0.0';
-      const shade = this.strings.shade[regime];
-      return `<li data-regime="${regime}"><span class="swatch" style="background: linear-gradient(90deg, rgb(${lr},${lg},${lb}), rgb(${r},${g},${b}))"></span>
-        <div><span class="name">${this.strings.regimes[regime]}</span> <span class="count">${this.counts[regime]}</span> <span class="share">(${share}%)</span>${shade ? `<br><small>${shade}</small>` : ''}</div></li>`;
-    });
+    const rows = legendHtml(legendRows(this.counts, this.strings));
     const boundary = this.boundary;
     if (boundary) {
       rows.push(
@@ -556,17 +421,7 @@ export class MapView {
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(plotCanvas, 0, 0);
-    ctx.font = `${13 * scale}px sans-serif`;
-    const total = REGIMES.reduce((s, r) => s + this.counts[r], 0);
-    REGIMES.forEach((regime, i) => {
-      const [r, g, b] = regimeRgb(regime, 0.9);
-      ctx.fillStyle = `rgb(${r},${g},${b})`;
-      const y = (24 + i * 26) * scale;
-      ctx.fillRect(plotCanvas.width + 12 * scale, y - 11 * scale, 22 * scale, 14 * scale);
-      ctx.fillStyle = '#111';
-      const share = total ? ((100 * this.counts[regime]) / total).toFixed(1) : '0.0';
-      ctx.fillText(`${regime} ${this.counts[regime]} (${share}%)`, plotCanvas.width + 42 * scale, y);
-    });
+    drawLegend(ctx, legendRows(this.counts, this.strings), plotCanvas.width, 0, scale);
     return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
   }
 

@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import type { Trace } from '../src/core';
 import type { Strings } from './i18n';
+import { POWERS_OF_TEN } from './axes';
 
 export interface ChartTrace {
   readonly trace: Trace;
@@ -16,8 +17,6 @@ export interface ChartTrace {
 
 const SYNC_KEY = 'lrscope-trajectory';
 
-/** 1e-45 … 1e39: every power of ten a float32 can hold. */
-export const POWERS_OF_TEN = Array.from({ length: 85 }, (_, i) => Number(`1e${i - 45}`));
 
 /** Most components of w drawn as lines of their own. */
 const MAX_COMPONENT_LINES = 8;

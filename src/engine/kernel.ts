@@ -99,7 +99,12 @@ export function hyperFields(variants: readonly Variant[]): string[] {
   return [...new Set(variants.flatMap((v) => kernelHyperFields(v.optimizer))), ...(variants.length > 1 ? ['variant'] : [])];
 }
 
-/** Constants, the Hyper struct and the optimizer glue: what every kernel with these variants declares. */
+/** The optimizers' files (momentum and Nesterov share one). */
+export function optimizerFiles(variants: readonly Variant[]): string[] {
+  return [...new Set(variants.map((v) => optimizer(v.optimizer).wgsl.source))];
+}
+
+/** Constants, the Hyper struct and the optimizer glue: what is generated for a kernel with these variants. */
 export function optimizerWgsl(variants: readonly Variant[]): string {
   const call = (v: Variant, w: string, slots: string) => {
     const { prefix, args } = optimizer(v.optimizer).wgsl;
@@ -119,13 +124,10 @@ ${each((v, i) => `  var w${i} = start;\n  var s${i} = (*slots).v${i};\n  ${call(
 ${variants.map((_, i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).filter(Boolean).join('\n')}
     (*w)[i] = r;
   }`;
-  const sources = [...new Set(variants.map((v) => optimizer(v.optimizer).wgsl.source))];
   return `${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
 
 // The optimizer's hyperparameters, one lane each.
 ${wgslStruct('Hyper', hyperFields(variants).map((name) => ({ name, type: 'V' })))}
-
-${sources.join('\n\n')}
 
 // The optimizer state of each variant of the grid: ${variants.map((v, i) => `v${i} ${v.optimizer} (${v.convention})`).join(', ')}.
 fn initialSlots(h: Hyper) -> Slots {
@@ -139,25 +141,33 @@ ${update}
 }`;
 }
 
+const mathConstants = () => wgslConstants(Object.entries(MATH_CONSTANTS).map(([name, value]) => ({ name, type: 'f32', value })));
+
 /** shaders/f32math.wgsl with its constants declared in front. */
 export function mathWgsl(): string {
-  return `${wgslConstants(Object.entries(MATH_CONSTANTS).map(([name, value]) => ({ name, type: 'f32', value })))}\n\n${mathSource}`;
+  return `${mathConstants()}\n\n${mathSource}`;
 }
 
-/** The objective's code: the quadratic's file, a typed-in expression's generated code, or the network's file with its constants. */
-function objectiveWgsl(objective: CompiledObjective | MlpObjective | undefined, fixed: FixedOffsets): string {
-  if (!objective) return quadraticSource;
-  const math = mathWgsl();
-  if (!('config' in objective)) return `${math}\n\n${objective.wgsl}`;
-  const constants = [...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data } as const];
-  return `${math}\n\n${wgslConstants(constants)}\n\n${mlpSource}`;
+type Objective = CompiledObjective | MlpObjective | undefined;
+
+/** What is generated for the objective: the math library's constants and a typed-in loss's code, or the network's constants. */
+function objectiveWgsl(objective: Objective, fixed: FixedOffsets): string {
+  if (!objective) return '';
+  if (!('config' in objective)) return `${mathConstants()}\n\n${objective.wgsl}`;
+  return `${mathConstants()}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }])}`;
+}
+
+/** The objective's files: the quadratic's, or the math library (and the network's). */
+function objectiveFiles(objective: Objective): string[] {
+  if (!objective) return [quadraticSource];
+  return 'config' in objective ? [mathSource, mlpSource] : [mathSource];
 }
 
 /**
  * decodeLane(): a grid index → lane j of a Setting. Coordinates come from the
  * axis layouts, values from axisValues: the code names axes by index only.
  */
-function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: ScheduleLayout, fixed: FixedOffsets, objective: CompiledObjective | MlpObjective | undefined): string {
+function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: ScheduleLayout, fixed: FixedOffsets, objective: Objective): string {
   const { dims } = spec;
   const used = new Set<number>();
   const coord = (a: number) => {
@@ -232,12 +242,24 @@ export interface KernelInput {
   readonly schedule: ScheduleLayout;
   readonly state: StateLayout;
   readonly fixed: FixedOffsets;
-  readonly objective: CompiledObjective | MlpObjective | undefined;
+  readonly objective: Objective;
   readonly lanes: KernelOptions['lanes'];
 }
 
-/** The whole kernel: both entry points, `advance` (sweeps) and `trace`. */
-export function kernelWgsl(input: KernelInput): string {
+/** What is generated for a kernel, part by part (the files of shaders/ are joined between them). */
+export interface KernelParts {
+  /** Lane aliases, structural constants, and the Uniforms and AxisLayout structs. */
+  readonly prelude: string;
+  /** The objective's constants (and code, for a typed-in loss). */
+  readonly objective: string;
+  /** Convention constants, the Hyper struct, the optimizers' files and their glue. */
+  readonly optimizer: string;
+  /** Slots and Lanes with their load, store and select functions. */
+  readonly state: string;
+  readonly decoder: string;
+}
+
+export function kernelParts(input: KernelInput): KernelParts {
   const { spec, variants, objective, lanes } = input;
   const width = vectorWidth(lanes);
   const prelude = `// Generated by src/engine/kernel.ts: ${spec.dims} dimension${spec.dims === 1 ? '' : 's'}, ${lanes} lane${lanes === 1 ? '' : 's'}, objective ${spec.base.objective}.
@@ -253,15 +275,20 @@ ${wgslConstants([
 ${wgslStruct('Uniforms', UNIFORM_FIELDS)}
 
 ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
-  return [
+  return {
     prelude,
-    objectiveWgsl(objective, input.fixed),
-    optimizerWgsl(variants),
-    stateWgsl(input.state),
-    trajectorySource,
-    advanceSource,
-    decoderWgsl(spec, variants, input.schedule, input.fixed, objective),
-  ].join('\n\n');
+    objective: objectiveWgsl(objective, input.fixed),
+    optimizer: optimizerWgsl(variants),
+    state: stateWgsl(input.state),
+    decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective),
+  };
+}
+
+/** The whole kernel: both entry points, `advance` (sweeps) and `trace`. */
+export function kernelWgsl(input: KernelInput): string {
+  const parts = kernelParts(input);
+  const files = [...objectiveFiles(input.objective), ...optimizerFiles(input.variants), trajectorySource, advanceSource];
+  return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, ...files].filter(Boolean).join('\n\n');
 }
 
 /** Invocations of a kernel are named for their entry point. */

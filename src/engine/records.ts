@@ -286,24 +286,25 @@ export function slotsWgsl(layout: StateLayout): string {
   const variants = layout.variants.map((v, i) => ({ name: `v${i}`, struct: slotStructName(v.optimizer), slots: v.slots }));
   const slotsStruct = wgslStruct('Slots', variants.map((v) => ({ name: v.name, type: v.struct })));
   const body = (f: (v: (typeof variants)[number], m: StateMember, index: string) => string) =>
-    variants.map((v) => perMember(v.slots, (m, i) => f(v, m, i))).filter(Boolean).join('\n');
+    variants
+      .map((v) => perMember(v.slots, (m, i) => f(v, m, i)))
+      .filter(Boolean)
+      .map((lines) => `${lines}\n`)
+      .join('');
   parts.push(`${slotsStruct}
 
 fn loadSlots(vector: u32) -> Slots {
   var s: Slots;
-${body((v, m, i) => `s.${v.name}.${m.name}${i} = ${fromWord(m, i)};`)}
-  return s;
+${body((v, m, i) => `s.${v.name}.${m.name}${i} = ${fromWord(m, i)};`)}  return s;
 }
 
 fn storeSlots(s: Slots, vector: u32) {
-${body((v, m, i) => `${word(m, i)} = ${toWord(m, `s.${v.name}.${m.name}${i}`)};`)}
-}
+${body((v, m, i) => `${word(m, i)} = ${toWord(m, `s.${v.name}.${m.name}${i}`)};`)}}
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-${body((v, m, i) => `s.${v.name}.${m.name}${i} = select(keep.${v.name}.${m.name}${i}, take.${v.name}.${m.name}${i}, mask);`)}
-  return s;
-}`.replace(/\n\n+}/g, '\n}'));
+${body((v, m, i) => `s.${v.name}.${m.name}${i} = select(keep.${v.name}.${m.name}${i}, take.${v.name}.${m.name}${i}, mask);`)}  return s;
+}`);
   return parts.join('\n\n');
 }
 

@@ -81,6 +81,8 @@ export interface Engine {
   trace(spec: Spec, indices: readonly number[], options?: RunOptions): Promise<Trace[]>;
   /** Releases the device (no-op for the CPU engine). */
   dispose(): void;
+  /** GPU engines: shader modules and pipelines compiled so far (a zoom or a new grid shape reuses them). */
+  readonly created?: { readonly modules: number; readonly pipelines: number };
 }
 
 /** Tail windows over iterate indices 0…K: B is the last W iterates, A the W before them. */

@@ -10,23 +10,14 @@ import { bandLines, componentName, wRange } from '../output/bifurcation.js';
 import { axisTitle, runTitle } from '../output/labels.js';
 import { axisTicks } from '../output/ticks.js';
 import { specFlags, type Axis } from '../experiment/index.js';
-import { fit, line, loadFont, text, verticalAxis, wrap } from './png.js';
+import { fit, line, loadFont, text, verticalAxis, wrap, type PlotGeometry } from './png.js';
 
 /** Dots, in sRGB: a dark blue that stays readable when thousands overlap. */
 const DOT: readonly [number, number, number] = [16, 52, 120];
 /** Background of a diverged learning rate's column. */
 const DIVERGED: readonly [number, number, number] = [250, 214, 208];
 
-export interface BifurcationGeometry {
-  readonly left: number;
-  readonly top: number;
-  readonly plotWidth: number;
-  readonly plotHeight: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-export function bifurcationGeometry(count: number): BifurcationGeometry {
+export function bifurcationGeometry(count: number): PlotGeometry {
   // One pixel column per learning rate when there are many, at least 800 pixels otherwise.
   const plotWidth = Math.max(800, Math.min(2048, count));
   const plotHeight = 520;

@@ -29,14 +29,18 @@ export interface PngOptions {
   readonly theory?: boolean;
 }
 
-/** Where the plot area sits in the image. */
-export interface MapGeometry {
+/** Where the plot area sits in an image, and the image's size (both PNG renderers). */
+export interface PlotGeometry {
   readonly left: number;
   readonly top: number;
   readonly plotWidth: number;
   readonly plotHeight: number;
   readonly width: number;
   readonly height: number;
+}
+
+/** Where the map sits in the image. */
+export interface MapGeometry extends PlotGeometry {
   /** Scale of text and margins: 1 up to 2047 pixels of map, then one more per 1024. */
   readonly ui: number;
 }

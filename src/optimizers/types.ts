@@ -6,9 +6,6 @@
  * file, registered in src/optimizers/index.ts.
  */
 
-export const CONVENTIONS = ['tf', 'torch', 'keras'] as const;
-export type Convention = (typeof CONVENTIONS)[number];
-
 /** Every optimizer hyperparameter as given (`centered` is 0 or 1). */
 export interface HyperValues {
   readonly momentum: number;
@@ -23,6 +20,10 @@ export interface HyperValues {
 export type HyperKey = keyof HyperValues;
 
 export const HYPER_KEYS: readonly HyperKey[] = ['momentum', 'beta1', 'beta2', 'epsilon', 'rho', 'centered', 'initialAccumulator'];
+
+/** Whose update rule and defaults: TensorFlow 1's, PyTorch's or Keras 3's. */
+export const CONVENTIONS = ['tf', 'torch', 'keras'] as const;
+export type Convention = (typeof CONVENTIONS)[number];
 
 /**
  * The hyperparameters as the update rules read them: float32 values, plus

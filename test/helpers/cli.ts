@@ -15,7 +15,7 @@ export interface CliRun {
 }
 
 /** Runs `lrscope args…` with `gpu` as the GPU engine. */
-export async function runCli(args: string[], gpu: Engine | undefined, options: { signal?: AbortSignal; tty?: boolean } = {}): Promise<CliRun> {
+export async function runCli(args: string[], gpu: Engine | undefined, options: { signal?: AbortSignal; tty?: boolean; engine?: Engine } = {}): Promise<CliRun> {
   const stdout = new StringSink();
   let stderr = '';
   const io: CliIO = {
@@ -23,7 +23,7 @@ export async function runCli(args: string[], gpu: Engine | undefined, options: {
     stderr: (s) => (stderr += s),
     stderrIsTTY: options.tty ?? false,
     signal: options.signal,
-    createEngine: async (kind) => (kind === 'gpu' ? gpu! : new CpuEngine()),
+    createEngine: async (kind) => options.engine ?? (kind === 'gpu' ? gpu! : new CpuEngine()),
   };
   const code = await main(args, io);
   return { code, stdout: stdout.toString(), stderr };

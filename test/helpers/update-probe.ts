@@ -6,7 +6,7 @@
  * product's own generator (src/engine/kernel.ts, src/engine/records.ts).
  */
 import type { GpuEngine } from '../../src/engine/gpu';
-import { hyperFields, lanePrelude, optimizerWgsl } from '../../src/engine/kernel';
+import { hyperFields, lanePrelude, optimizerFiles, optimizerWgsl } from '../../src/engine/kernel';
 import { slotsWgsl, stateLayout } from '../../src/engine/records';
 import type { Convention, OptimizerHyper, OptimizerName } from '../../src/optimizers';
 
@@ -23,6 +23,7 @@ struct Probe { steps: u32, zero: u32 }
 fn opaque(x: V) -> V { return bitcast<V>(bitcast<VU>(x) ^ VU(u.zero)); }
 fn slotOf(field: u32, vector: u32) -> u32 { return field + vector; }
 ${optimizerWgsl(variants)}
+${optimizerFiles(variants).join('\n')}
 ${slotsWgsl(stateLayout(1, variants))}
 @compute @workgroup_size(1)
 fn main() {

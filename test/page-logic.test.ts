@@ -1,0 +1,53 @@
+/**
+ * The page's logic that needs no browser: axis ranges and their cells, and
+ * the neighbour across the nearest regime boundary.
+ */
+import { describe, expect, it } from 'vitest';
+import { nearestIndex, rangeEdges, rangeText, rangeWithEdges } from '../web/axes';
+import { AXIS_KEYS } from '../web/controls';
+import { nearestOtherRegime } from '../web/picking';
+import { PARAM_KEYS, PARAMS } from '../src/experiment';
+
+describe('axis ranges', () => {
+  it('a coarse pass covers the same cells as the fine one', () => {
+    const fine = { start: 0.01, stop: 1.5, count: 256, log: false };
+    const coarse = rangeWithEdges(rangeEdges(fine), 64, false);
+    expect(rangeEdges(coarse)[0]).toBeCloseTo(rangeEdges(fine)[0], 12);
+    expect(rangeEdges(coarse)[1]).toBeCloseTo(rangeEdges(fine)[1], 12);
+    const log = { start: 1e-3, stop: 10, count: 100, log: true };
+    const logCoarse = rangeWithEdges(rangeEdges(log), 25, true);
+    expect(rangeEdges(logCoarse)[1] / rangeEdges(log)[1]).toBeCloseTo(1, 12);
+    expect(rangeText(log)).toBe('0.001:10:100:log');
+  });
+
+  it('a value picks the cell whose centre is nearest, and none outside the map', () => {
+    const r = { start: 0, stop: 1, count: 11, log: false };
+    expect(nearestIndex(r, 0.34)).toBe(3);
+    expect(nearestIndex(r, 0.36)).toBe(4);
+    expect(nearestIndex(r, 1.04)).toBe(10);
+    expect(nearestIndex(r, 1.2)).toBeUndefined();
+    expect(nearestIndex({ start: 1, stop: 100, count: 3, log: true }, 9)).toBe(1); // 10 is the middle value
+  });
+});
+
+describe('the neighbour across the nearest boundary', () => {
+  it('is the closest point of another regime, ring by ring', () => {
+    // 5 × 4 grid, x fastest: regime 1 in the right column only.
+    const regimes = Uint8Array.from({ length: 20 }, (_, i) => (i % 5 === 4 ? 1 : 0));
+    expect(nearestOtherRegime(regimes, 5, 4, [0, 0])).toEqual([4, 0]);
+    expect(nearestOtherRegime(regimes, 5, 4, [3, 2])).toEqual([4, 2]);
+    expect(nearestOtherRegime(regimes, 5, 4, [4, 1])).toEqual([3, 1]);
+    expect(nearestOtherRegime(new Uint8Array(20), 5, 4, [2, 2])).toBeUndefined();
+  });
+});
+
+describe('the form', () => {
+  it('offers every sweepable number of the spec as a map axis', () => {
+    for (const key of PARAM_KEYS) {
+      const def = PARAMS[key];
+      const number = def.type === 'number' || (def.type === 'vector' && def.perDimension);
+      expect(AXIS_KEYS.includes(key), key).toBe(def.sweepable && number);
+    }
+    expect(AXIS_KEYS[0]).toBe('lr');
+  });
+});

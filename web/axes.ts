@@ -1,0 +1,120 @@
+/**
+ * The axes of the page's charts: a swept axis as an evenly spaced range, the
+ * cells' edges around its values, and tick labels (linear ones with as many
+ * decimals as the spacing needs, log ones at 1, 2 and 5 × 10^k). The map and
+ * the bifurcation view share them.
+ */
+import type uPlot from 'uplot';
+import { f32, type Axis, type Spec, type SpecInput } from '../src/core';
+
+/** 1e-45 … 1e39: every power of ten a float32 can hold. */
+export const POWERS_OF_TEN = Array.from({ length: 85 }, (_, i) => Number(`1e${i - 45}`));
+
+/** Evenly spaced range of an axis, as the spec gave it. */
+export interface AxisRange {
+  readonly start: number;
+  readonly stop: number;
+  readonly count: number;
+  readonly log: boolean;
+}
+
+export function axisRange(axis: Axis): AxisRange {
+  const values = axis.values as readonly number[];
+  return { start: values[0]!, stop: values[values.length - 1]!, count: values.length, log: axis.scale === 'log' };
+}
+
+export function rangeText(r: AxisRange): string {
+  const n = (x: number) => String(Number(x.toPrecision(10)));
+  return `${n(r.start)}:${n(r.stop)}:${r.count}${r.log ? ':log' : ''}`;
+}
+
+/** The index of the range's value nearest to v, or undefined outside the range's cells. */
+export function nearestIndex(r: AxisRange, v: number): number | undefined {
+  const t = r.log ? Math.log(v / r.start) / Math.log(r.stop / r.start) : (v - r.start) / (r.stop - r.start);
+  const i = r.count === 1 ? 0 : Math.round(t * (r.count - 1));
+  return i >= 0 && i < r.count ? i : undefined;
+}
+
+/** Outer edges of the cells whose centres are the range's values. */
+export function rangeEdges(r: AxisRange): [number, number] {
+  if (r.count === 1) return r.log ? [r.start / 1.1, r.start * 1.1] : [r.start - 0.5, r.start + 0.5];
+  if (r.log) {
+    const half = Math.pow(r.stop / r.start, 0.5 / (r.count - 1));
+    return [r.start / half, r.stop * half];
+  }
+  const half = (r.stop - r.start) / (r.count - 1) / 2;
+  return [r.start - half, r.stop + half];
+}
+
+/** A range of `count` cells covering the same edges (a coarse pass lines up with the fine one). */
+export function rangeWithEdges(edges: [number, number], count: number, log: boolean): AxisRange {
+  const [a, b] = edges;
+  if (log) {
+    const step = Math.pow(b / a, 1 / count);
+    return { start: a * Math.sqrt(step), stop: b / Math.sqrt(step), count, log };
+  }
+  const step = (b - a) / count;
+  return { start: a + step / 2, stop: b - step / 2, count, log };
+}
+
+/** The spec input with the two map axes replaced. */
+export function withAxes(input: SpecInput, spec: Spec, x: AxisRange, y: AxisRange): SpecInput {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    out[key] = key === spec.axes[0]!.key ? rangeText(x) : key === spec.axes[1]!.key ? rangeText(y) : value;
+  }
+  return out as SpecInput;
+}
+
+/** Axes whose neighbouring values collapse to the same float32: the view is past float32's resolution. */
+export function unresolvedAxes(spec: Spec): string[] {
+  return spec.axes
+    .filter((axis) => {
+      const values = axis.values as readonly number[];
+      for (let i = 1; i < values.length; i++) if (f32(values[i]!) === f32(values[i - 1]!)) return true;
+      return false;
+    })
+    .map((a) => a.name);
+}
+
+/** Linear tick labels with as many decimals as the tick spacing needs (uPlot's default stops at three). */
+export function linearTickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
+  const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+  return splits.map((v) => {
+    const a = Math.abs(v);
+    if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(Math.max(0, Math.min(6, decimals - Math.floor(-Math.log10(a)))));
+    return (Math.abs(v) < step / 2 ? 0 : v).toFixed(decimals);
+  });
+}
+
+
+/**
+ * Ticks for a log axis whose ends are not powers of ten (uPlot's own log
+ * splits assume they are): 1, 2 and 5 × 10^k over a decade or two, fewer over many.
+ */
+export function logSplits(min: number, max: number): number[] {
+  const d0 = Math.floor(Math.log10(min));
+  const d1 = Math.ceil(Math.log10(max));
+  const multiples = d1 - d0 <= 2 ? [1, 2, 5] : [1];
+  const stride = Math.max(1, Math.ceil((d1 - d0) / 8));
+  const ticks: number[] = [];
+  for (let d = d0; d <= d1; d += stride) {
+    for (const m of multiples) {
+      const v = Number(`${m}e${d}`);
+      if (v >= min && v <= max) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+/** uPlot's tick options for a linear or a log axis of a range. */
+export function axisTicks(log: boolean): Partial<uPlot.Axis> {
+  if (!log) return { values: (_u, splits) => linearTickLabels(splits) };
+  return {
+    splits: (_u, _i, min, max) => logSplits(min, max),
+    incrs: POWERS_OF_TEN,
+    filter: (_u, splits) => splits,
+    values: (_u, splits) => splits.map((v) => (v >= 1e4 || v < 1e-3 ? v.toExponential(0) : String(v))),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The map's legend, described once: for each regime its name, count, share
+ * and colours. The page's HTML legend and the exported PNG both draw it.
+ */
+import { REGIMES, regimeRgb, type Regime, type RegimeCounts } from '../src/core';
+import type { Strings } from './i18n';
+
+type Rgb = readonly [number, number, number];
+
+export interface LegendRow {
+  readonly regime: Regime;
+  readonly name: string;
+  readonly count: number;
+  /** Percentage of the trajectories, one decimal. */
+  readonly share: string;
+  /** The lightest and the fullest shade of the regime's colour. */
+  readonly light: Rgb;
+  readonly full: Rgb;
+  /** What the shade means for this regime, if anything. */
+  readonly shade: string;
+}
+
+export function legendRows(counts: RegimeCounts, strings: Strings): LegendRow[] {
+  const total = REGIMES.reduce((s, r) => s + counts[r], 0);
+  return REGIMES.map((regime) => ({
+    regime,
+    name: strings.regimes[regime],
+    count: counts[regime],
+    share: total ? ((100 * counts[regime]) / total).toFixed(1) : '0.0',
+    light: regimeRgb(regime, 0),
+    full: regimeRgb(regime, 0.9),
+    shade: strings.shade[regime],
+  }));
+}
+
+const rgb = (c: Rgb) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+/** One <li> per regime. */
+export function legendHtml(rows: readonly LegendRow[]): string[] {
+  return rows.map(
+    (row) => `<li data-regime="${row.regime}"><span class="swatch" style="background: linear-gradient(90deg, ${rgb(row.light)}, ${rgb(row.full)})"></span>
+        <div><span class="name">${row.name}</span> <span class="count">${row.count}</span> <span class="share">(${row.share}%)</span>${row.shade ? `<br><small>${row.shade}</small>` : ''}</div></li>`,
+  );
+}
+
+/** The legend drawn on a canvas from (left, top), `scale` device pixels per CSS pixel. */
+export function drawLegend(ctx: CanvasRenderingContext2D, rows: readonly LegendRow[], left: number, top: number, scale: number): void {
+  ctx.font = `${13 * scale}px sans-serif`;
+  rows.forEach((row, i) => {
+    const y = top + (24 + i * 26) * scale;
+    const gradient = ctx.createLinearGradient(left + 12 * scale, 0, left + 34 * scale, 0);
+    gradient.addColorStop(0, rgb(row.light));
+    gradient.addColorStop(1, rgb(row.full));
+    ctx.fillStyle = gradient;
+    ctx.fillRect(left + 12 * scale, y - 11 * scale, 22 * scale, 14 * scale);
+    ctx.fillStyle = '#111';
+    ctx.fillText(`${row.name} ${row.count} (${row.share}%)`, left + 42 * scale, y);
+  });
+}
