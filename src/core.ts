@@ -15,6 +15,7 @@ export { GpuEngine, describeAdapter, type GpuEngineOptions } from './engine/gpu.
 export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/kernel.js';
 export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
+export { STAT_NAMES, TRAJECTORY_FIELDS, type StatName } from './engine/records.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';
 export {
   bifurcation,

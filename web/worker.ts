@@ -3,7 +3,7 @@
  * The CPU reference engine in a Web Worker, for browsers without WebGPU:
  * the page never freezes, and results are identical to the GPU engine's.
  */
-import { CpuEngine, parseSpec, type ChunkStats, type SpecInput } from '../src/core';
+import { CpuEngine, parseSpec, STAT_NAMES, type ChunkStats, type SpecInput } from '../src/core';
 import type { WorkerRequest, WorkerResponse } from './engines';
 
 const engine = new CpuEngine();
@@ -13,10 +13,9 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   (self as DedicatedWorkerGlobalScope).postMessage(message, transfer);
 }
 
+/** The chunk's arrays, one per statistic of the trajectory record, handed over rather than copied. */
 function buffers(chunk: ChunkStats): Transferable[] {
-  return [chunk.finalW, chunk.finalLoss, chunk.peak, chunk.gradTol, chunk.lastAbove, chunk.escapeStep, chunk.gradA, chunk.gradB, chunk.flips].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return STAT_NAMES.map((name) => chunk[name].buffer as ArrayBuffer);
 }
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
