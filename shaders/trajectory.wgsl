@@ -139,31 +139,6 @@ fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
   (*s).escapeStep = select((*s).escapeStep, VI(i32(k + 1u)), escaping);
 }
 
-// One update without escape checks or freezing. In the tail windows it also
-// tracks the gradient's size and turns: `window` is 0 before them, 1 in
-// window A, 2 in window B (a constant at every call, so the branches fold away).
-fn fastStep(t: ptr<function, Lanes>, setting: Setting, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
-  var g: array<V, DIMS>;
-  let G = gradient(setting.objective, (*t).w, &g);
-  (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);
-  if (window != 0u) {
-    if (window == 2u) {
-      (*t).gradB = max((*t).gradB, G);
-      (*t).flips = (*t).flips + select(VU(0u), VU(1u), dotLanes(g, (*t).gPrev) < V(0.0));
-    } else {
-      (*t).gradA = max((*t).gradA, G);
-    }
-    (*t).gPrev = g;
-  }
-  // Copies, because WGSL forbids two pointers into one variable in a call.
-  var w = (*t).w;
-  var slots = (*t).slots;
-  update(&w, g, lr, &slots, setting.hyper);
-  (*t).w = w;
-  (*t).slots = slots;
-  *blockPeak = max(*blockPeak, largestMagnitude((*t).w));
-}
-
 // Keeps a fast block's results (t, with the block's peak) for the lanes that
 // were live before it, and the saved state for lanes already frozen. A fast
 // block changes neither the tolerance nor the escape step, so taking every

@@ -83,15 +83,11 @@ describe('generated WGSL', () => {
 
       // The optimizer state of each variant of the grid: v0 gd (tf).
       fn initialSlots(h: Hyper) -> Slots {
-        var s: Slots;
-        s.v0 = gdInit(h, TF);
-        return s;
+        return gdInit(h, TF);
       }
 
       fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
-        var s0 = (*slots).v0;
-        gdUpdate(w, g, lr, &s0, h, TF);
-        (*slots).v0 = s0;
+        gdUpdate(w, g, lr, slots, h, TF);
       }"
     `);
     expect(p.state).toMatchInlineSnapshot(`
@@ -99,9 +95,7 @@ describe('generated WGSL', () => {
         unused: u32,
       }
 
-      struct Slots {
-        v0: GdSlots,
-      }
+      alias Slots = GdSlots;
 
       fn loadSlots(vector: u32) -> Slots {
         var s: Slots;

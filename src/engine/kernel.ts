@@ -113,9 +113,7 @@ export function optimizerWgsl(variants: readonly Variant[]): string {
   const each = (f: (v: Variant, i: number) => string) => variants.map(f).join('\n');
   const update =
     variants.length === 1
-      ? `  var s0 = (*slots).v0;
-  ${call(variants[0]!, 'w', '&s0')}
-  (*slots).v0 = s0;`
+      ? `  ${call(variants[0]!, 'w', 'slots')}`
       : // Several variants: each steps every lane, and each lane keeps its own variant's result (h.variant).
         `  let start = *w;
 ${each((v, i) => `  var w${i} = start;\n  var s${i} = (*slots).v${i};\n  ${call(v, `&w${i}`, `&s${i}`)}\n  (*slots).v${i} = s${i};`)}
@@ -124,6 +122,7 @@ ${each((v, i) => `  var w${i} = start;\n  var s${i} = (*slots).v${i};\n  ${call(
 ${variants.map((_, i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).filter(Boolean).join('\n')}
     (*w)[i] = r;
   }`;
+  const init = variants.length === 1 ? (v: Variant) => `  return ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});` : undefined;
   return `${CONVENTIONS.map((c, i) => `const ${c.toUpperCase()} = ${i}u;`).join('\n')}
 
 // The optimizer's hyperparameters, one lane each.
@@ -131,9 +130,7 @@ ${wgslStruct('Hyper', hyperFields(variants).map((name) => ({ name, type: 'V' }))
 
 // The optimizer state of each variant of the grid: ${variants.map((v, i) => `v${i} ${v.optimizer} (${v.convention})`).join(', ')}.
 fn initialSlots(h: Hyper) -> Slots {
-  var s: Slots;
-${each((v, i) => `  s.v${i} = ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});`)}
-  return s;
+${init ? init(variants[0]!) : `  var s: Slots;\n${each((v, i) => `  s.v${i} = ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});`)}\n  return s;`}
 }
 
 fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {

@@ -270,8 +270,9 @@ export function slotStructName(name: OptimizerName): string {
 
 /**
  * The optimizers' state in WGSL: each optimizer's slot struct, and `Slots`
- * (one member per optimizer–convention variant of the grid) with its load,
- * store and select functions.
+ * with its load, store and select functions. With one optimizer–convention
+ * variant, Slots is that optimizer's struct; with several, it has a member
+ * per variant (v0, v1, …), each at its own offsets in the state.
  */
 export function slotsWgsl(layout: StateLayout): string {
   const parts: string[] = [];
@@ -282,28 +283,30 @@ export function slotsWgsl(layout: StateLayout): string {
     seen.add(name);
     parts.push(wgslStruct(name, v.slots.map((m) => ({ name: m.name, type: memberType(m) }))));
   }
-  // Each variant's slots sit at their own offsets: Slots loads them member by member.
-  const variants = layout.variants.map((v, i) => ({ name: `v${i}`, struct: slotStructName(v.optimizer), slots: v.slots }));
-  const slotsStruct = wgslStruct('Slots', variants.map((v) => ({ name: v.name, type: v.struct })));
-  const body = (f: (v: (typeof variants)[number], m: StateMember, index: string) => string) =>
+  const single = layout.variants.length === 1;
+  const variants = layout.variants.map((v, i) => ({ path: single ? '' : `.v${i}`, slots: v.slots }));
+  parts.push(
+    single
+      ? `alias Slots = ${slotStructName(layout.variants[0]!.optimizer)};`
+      : wgslStruct('Slots', layout.variants.map((v, i) => ({ name: `v${i}`, type: slotStructName(v.optimizer) }))),
+  );
+  const body = (f: (path: string, m: StateMember, index: string) => string) =>
     variants
-      .map((v) => perMember(v.slots, (m, i) => f(v, m, i)))
+      .map((v) => perMember(v.slots, (m, i) => f(`${v.path}.${m.name}${i}`, m, i)))
       .filter(Boolean)
       .map((lines) => `${lines}\n`)
       .join('');
-  parts.push(`${slotsStruct}
-
-fn loadSlots(vector: u32) -> Slots {
+  parts.push(`fn loadSlots(vector: u32) -> Slots {
   var s: Slots;
-${body((v, m, i) => `s.${v.name}.${m.name}${i} = ${fromWord(m, i)};`)}  return s;
+${body((path, m, i) => `s${path} = ${fromWord(m, i)};`)}  return s;
 }
 
 fn storeSlots(s: Slots, vector: u32) {
-${body((v, m, i) => `${word(m, i)} = ${toWord(m, `s.${v.name}.${m.name}${i}`)};`)}}
+${body((path, m, i) => `${word(m, i)} = ${toWord(m, `s${path}`)};`)}}
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
-${body((v, m, i) => `s.${v.name}.${m.name}${i} = select(keep.${v.name}.${m.name}${i}, take.${v.name}.${m.name}${i}, mask);`)}  return s;
+${body((path) => `s${path} = select(keep${path}, take${path}, mask);`)}  return s;
 }`);
   return parts.join('\n\n');
 }
