@@ -8,6 +8,8 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   publicDir: false,
   define: { __LRSCOPE_VERSION__: JSON.stringify(pkg.version) },
+  // mathjs is bundled so that only its parser and derivative are loaded (the whole package takes over a second to import).
+  ssr: { noExternal: ['mathjs'] },
   build: {
     ssr: true,
     target: 'node20',
