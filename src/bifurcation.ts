@@ -10,7 +10,7 @@
 import { CancelledError, SpecError, throwIfAborted } from './errors.js';
 import { f32 } from './float32.js';
 import type { Engine, Progress } from './engine/types.js';
-import { fieldName, gridSize, type FieldNaming, type Spec } from './experiment/index.js';
+import { checkTraceLength, fieldName, gridSize, type FieldNaming, type Spec } from './experiment/index.js';
 
 /** Floats the traces of one batch may hold: every iterate, loss and rate of each trajectory traced at once. */
 export const BIFURCATION_BUDGET_FLOATS = 1 << 24;
@@ -53,6 +53,7 @@ export interface Bifurcation {
  * SpecError naming the first other swept parameter.
  */
 export function checkBifurcationSpec(spec: Spec, naming: FieldNaming = 'key'): void {
+  checkTraceLength(spec, naming);
   const other = spec.axes.find((a) => a.key !== 'lr');
   if (other) {
     const lr = fieldName('lr', naming);

@@ -14,7 +14,7 @@ export * from './core.js';
 export { createNodeGpuEngine, nodeGpu, INSTALL_HINT } from './node/gpu.js';
 export { renderMapPng } from './node/png.js';
 export { renderBifurcationPng } from './node/bifurcation-png.js';
-export { AtomicFile } from './node/files.js';
+export { AtomicFile, openOutput, OutputPathError, type OutputFile } from './node/files.js';
 export { applyTunedKernel, cachedKernel } from './node/tuning.js';
 export { tuneKernel, TUNING_CANDIDATES } from './engine/tune.js';
 

@@ -206,8 +206,8 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['unknown flag', ['sweep', '--learning-rate', '0.1'], /^lrscope: --learning-rate: is not a flag of lrscope sweep.*; see lrscope sweep --help$/],
     ['unknown flag, near miss', ['sweep', '--decay-rte', '0.9'], /^lrscope: --decay-rte: is not a flag of lrscope sweep \(did you mean --decay-rate\?\)/],
     ['missing value', ['sweep', '--lr'], /^lrscope: --lr: a value is missing; expected a number/],
-    ['steps not a whole number', ['sweep', '--steps', '1.5'], /^lrscope: --steps: 1\.5 is not a positive whole number; expected a positive whole number$/],
-    ['steps zero', ['trace', '--steps', '0'], /^lrscope: --steps: 0 is not a positive whole number/],
+    ['steps not a whole number', ['sweep', '--steps', '1.5'], /^lrscope: --steps: 1\.5 is not a whole number from 1 to 2147483647; expected a whole number from 1 to 2147483647$/],
+    ['steps zero', ['trace', '--steps', '0'], /^lrscope: --steps: 0 is not a whole number from 1 to 2147483647/],
     ['flag given twice', ['sweep', '--lr', '0.1', '--lr', '0.2'], /^lrscope: --lr: is given twice; expected each flag once/],
     ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep, bifurcation or doctor$/],
     ['trace of a sweep', ['trace', '--lr', '0.1,0.2'], /^lrscope: --lr: trace follows one trajectory; expected one value/],
@@ -231,7 +231,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
   it('an unwritable --out fails before any work, and leaves nothing', async () => {
     const { code, stderr } = await cli(['sweep', '--lr', '0.1,0.2', '--format', 'json', '--out', '/nonexistent-dir/out.json']);
     expect(code).toBe(2);
-    expect(stderr).toBe('lrscope: --out: cannot write /nonexistent-dir/out.json (ENOENT); expected a file path in a writable directory\n');
+    expect(stderr).toBe('lrscope: --out: /nonexistent-dir/out.json: cannot be written: its folder does not exist (ENOENT); expected a file in a folder you can write to, a device like /dev/null, or - for stdout\n');
   });
 
   it.each(['csv', 'json', 'png'])('a sweep that fails after its %s file is open removes the partial file and keeps the old one', async (format) => {

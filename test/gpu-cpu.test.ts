@@ -54,7 +54,7 @@ const specArbitrary = fc
       momentum: fc.double({ min: 0, max: 0.99, noNaN: true }),
       beta1: fc.double({ min: 0, max: 0.99, noNaN: true }),
       beta2: fc.double({ min: 0.5, max: 0.9999, noNaN: true }),
-      epsilon: fc.constantFrom(0, 1e-10, 1e-8, 1e-7, 1e-3, 0.1),
+      epsilon: fc.constantFrom(1e-30, 1e-10, 1e-8, 1e-7, 1e-3, 0.1),
       rho: fc.double({ min: 0, max: 0.99, noNaN: true }),
       centered: fc.boolean(),
       initialAccumulator: fc.double({ min: 0, max: 1, noNaN: true }),

@@ -213,6 +213,15 @@ describeBrowser('the page with WebGPU', () => {
     await page.close();
   });
 
+  it('refuses a link whose formula carries code, and says which character', async () => {
+    const loss = 'w^2 #\r\nfn evil() -> u32 { loop {} }';
+    const page = await open(`?lr=0.1:1:8&w0=1:3:8&loss=${encodeURIComponent(loss)}`);
+    await mapDone(page);
+    expect(await page.textContent('#url-error')).toContain('loss: contains "#" at character 5, which is not part of a formula');
+    expect(new URL(page.url()).searchParams.get('loss')).toBeNull(); // the defaults, not the link
+    await page.close();
+  });
+
   it('exports the grid in the command line\'s CSV, identical to the CPU reference engine', async () => {
     const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
     const page = await open(search);

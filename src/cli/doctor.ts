@@ -8,7 +8,7 @@ import { NoAdapterError } from '../errors.js';
 import { formatFloat32 } from '../float32.js';
 import { nodeGpu, INSTALL_HINT } from '../node/gpu.js';
 import { parseSpec } from '../experiment/index.js';
-import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
+import { applyTunedKernel, cachedKernel, tuningCacheFile, tuningCacheProblem } from '../node/tuning.js';
 import type { KernelOptions } from '../engine/kernel.js';
 
 const BACKENDS: Record<string, string> = { linux: 'Vulkan', darwin: 'Metal', win32: 'Direct3D 12' };
@@ -59,6 +59,8 @@ export async function doctorReport(options: { tune?: boolean } = {}): Promise<{ 
       lines.push(`kernel:       ${shape(tuned!.best)} (the narrowest within 10 % of the fastest; cached for this adapter)`);
     } else {
       const cached = cachedKernel(engine);
+      const problem = tuningCacheProblem();
+      if (problem) lines.push(`tuning cache: ${tuningCacheFile()} is ignored (${problem}); the next sweep tunes again and rewrites it`);
       lines.push(`kernel:       ${cached ? `${shape(cached.kernel)} (tuned ${cached.date.slice(0, 10)})` : 'not tuned yet: the first sweep tunes it (a second or two), or run lrscope doctor --tune'}`);
     }
     return { text: `${lines.join('\n')}\n`, ok: same };

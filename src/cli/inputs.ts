@@ -29,18 +29,24 @@ export function specOptions(command: Command): Command {
   return command;
 }
 
-/** Flags in the order given: the order sets the grid's axes (first = x). */
-function flagOrder(argv: readonly string[]): ParamKey[] {
-  const order: ParamKey[] = [];
-  for (const token of argv) {
-    if (!token.startsWith('--')) continue;
-    const name = token.slice(2).split('=')[0]!;
-    const key = keyOfFlag(name);
-    if (!key) continue;
-    if (order.includes(key)) throw new SpecError(`--${name}`, 'is given twice', 'each flag once (a list like 0.1,0.2 sweeps several values)');
-    order.push(key);
+/** The flags given, in order (a lone -- ends them). */
+function flagsOf(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).filter((t) => t.startsWith('--') && t.length > 2).map((t) => t.slice(2).split('=')[0]!);
+}
+
+/** Every flag at most once: a repeated one is refused rather than silently overriding the first. */
+export function checkRepeatedFlags(argv: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of flagsOf(argv)) {
+    if (seen.has(name)) throw new SpecError(`--${name}`, 'is given twice', 'each flag once (a list like 0.1,0.2 sweeps several values)');
+    seen.add(name);
   }
-  return order;
+}
+
+/** Spec flags in the order given: the order sets the grid's axes (first = x). */
+function flagOrder(argv: readonly string[]): ParamKey[] {
+  return flagsOf(argv).flatMap((name) => keyOfFlag(name) ?? []);
 }
 
 function readSpecFile(path: string): Record<string, RawValue> {

@@ -8,6 +8,7 @@
 import { CommanderError } from 'commander';
 import { CancelledError, NoAdapterError, SpecError } from '../errors.js';
 import { acceptedForms, keyOfFlag, PARAMS } from '../experiment/index.js';
+import { checkRepeatedFlags } from './inputs.js';
 import { EXIT, type CliIO } from './io.js';
 import { program } from './program.js';
 
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       await io.stdout.write(root.helpInformation());
       return EXIT.ok;
     }
+    checkRepeatedFlags(argv);
     await root.parseAsync(argv as string[], { from: 'user' });
     if (!result.run) return EXIT.ok;
     return await result.run();

@@ -3,10 +3,10 @@
  * asked), open the --out file so that it is either complete or absent, draw
  * progress on a terminal, and release the engine afterwards.
  */
-import { SpecError } from '../errors.js';
+import { SpecError, throwIfAborted } from '../errors.js';
 import { CpuEngine } from '../engine/cpu.js';
 import type { Engine } from '../engine/types.js';
-import { AtomicFile } from '../node/files.js';
+import { openOutput, OutputPathError, type OutputFile } from '../node/files.js';
 import { createNodeGpuEngine } from '../node/gpu.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
 import type { KernelChoice } from './inputs.js';
@@ -20,18 +20,20 @@ async function makeEngine(io: CliIO, kind: 'gpu' | 'cpu', kernel: KernelChoice =
   if (kernel.kind === 'auto') {
     const cached = cachedKernel(engine);
     if (!cached && io.stderrIsTTY) io.stderr('lrscope: tuning the kernel for this adapter (once; the choice is cached)…\r');
-    await applyTunedKernel(engine);
+    await applyTunedKernel(engine, { note: (line) => io.stderr(`${line}\n`) });
     if (!cached && io.stderrIsTTY) io.stderr('\r\x1b[K');
   }
   return engine;
 }
 
-function openOut(path: string): AtomicFile {
+/** `-` is stdout; anything else goes through openOutput (a file written atomically, or a device or FIFO as a stream). */
+function openOut(io: CliIO, path: string): OutputFile {
+  if (path === '-') return { path, write: (data) => void io.stdout.write(data), commit: () => {}, discard: () => {} };
   try {
-    return new AtomicFile(path);
+    return openOutput(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new SpecError('--out', `cannot write ${path} (${code})`, 'a file path in a writable directory');
+    if (e instanceof OutputPathError) throw new SpecError('--out', e.message, 'a file in a folder you can write to, a device like /dev/null, or - for stdout');
+    throw e;
   }
 }
 
@@ -42,16 +44,17 @@ export function progressFor(io: CliIO, label: string): ProgressBar | undefined {
 /**
  * Runs a command's work with an engine and its --out file (if one is given):
  * the engine is released afterwards, and the file is kept only if the work
- * succeeded, so a failure or Ctrl-C leaves nothing half-written.
+ * succeeded and was not interrupted, so a failure or Ctrl-C leaves nothing
+ * half-written and an existing file as it was.
  */
 export async function withEngineAndOut<T>(
   io: CliIO,
   path: string | undefined,
   engineKind: 'gpu' | 'cpu',
   kernel: KernelChoice | undefined,
-  work: (engine: Engine, out: AtomicFile | undefined) => Promise<T>,
+  work: (engine: Engine, out: OutputFile | undefined) => Promise<T>,
 ): Promise<T> {
-  const out = path ? openOut(path) : undefined;
+  const out = path ? openOut(io, path) : undefined;
   try {
     const engine = await makeEngine(io, engineKind, kernel);
     let result: T;
@@ -60,6 +63,8 @@ export async function withEngineAndOut<T>(
     } finally {
       if (!io.createEngine) engine.dispose();
     }
+    // Interrupted while finishing: the file is not complete, so it does not replace anything.
+    throwIfAborted(io.signal);
     out?.commit();
     return result;
   } catch (e) {

@@ -5,8 +5,8 @@
  */
 import { f32 } from '../float32.js';
 import { learningRate, scheduleFactor } from '../schedules.js';
-import { cellAt, gridCoords, type Cell, type Spec } from '../experiment/index.js';
-import { throwIfAborted } from '../errors.js';
+import { cellAt, checkTraceLength, gridCoords, type Cell, type Spec } from '../experiment/index.js';
+import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
@@ -233,18 +233,9 @@ function finish(s: TrajectoryState, ctx: StepContext, g: Float64Array): number {
   return loss(s);
 }
 
-/** Lets pending events run: setImmediate in Node; a message round trip in browsers and workers (no 4 ms timer clamp). */
-function yieldToEventLoop(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+
+/** Steps of a trace between yields to the event loop. */
+const TRACE_BLOCK = 1 << 16;
 
 export class CpuEngine implements Engine {
   readonly kind = 'cpu' as const;
@@ -287,6 +278,7 @@ export class CpuEngine implements Engine {
   }
 
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
+    checkTraceLength(spec, 'key');
     const plan = planRun(spec);
     const { steps, dims } = plan;
     const g = new Float64Array(dims);
@@ -307,7 +299,12 @@ export class CpuEngine implements Engine {
       record(0);
       const factors = new Float32Array(steps);
       for (let k = 0; k < steps; k++) factors[k] = scheduleFactor(cell, k);
-      advance(s, 0, steps, factors, 0, ctx, g, record);
+      // In blocks, so progress shows and cancellation lands on long traces.
+      for (let k0 = 0; k0 < steps; k0 += TRACE_BLOCK) {
+        advance(s, k0, Math.min(steps, k0 + TRACE_BLOCK), factors, 0, ctx, g, record);
+        await yieldToEventLoop();
+        throwIfAborted(options.signal);
+      }
       // Frozen trajectories keep their last iterate.
       if (s.escapeStep >= 0) for (let k = s.escapeStep + 1; k <= steps; k++) {
         w.copyWithin(k * dims, s.escapeStep * dims, (s.escapeStep + 1) * dims);

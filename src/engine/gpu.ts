@@ -9,7 +9,7 @@
 import { f32, f32Bits } from '../float32.js';
 import { NoAdapterError, throwIfAborted } from '../errors.js';
 import { learningRate } from '../schedules.js';
-import { cellAt, type Spec } from '../experiment/index.js';
+import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { blocksOf, chunksOf, planGpuRun, planGpuTrace, type GpuPlan, type KernelPlan, type RunPlan, type TracePlan } from './plan.js';
 import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
 import { checkKernelOptions } from './kernel-options.js';
@@ -280,6 +280,7 @@ export class GpuEngine implements Engine {
 
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
     if (indices.length === 0) return [];
+    checkTraceLength(spec, 'key');
     return this.executeTrace(planGpuTrace(spec, indices, options, this.kernelOptions), options);
   }
 

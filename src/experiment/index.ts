@@ -5,3 +5,4 @@ export * from './values.js';
 export { parseSpec } from './parse.js';
 export * from './grid.js';
 export * from './text.js';
+export * from './limits.js';

@@ -10,6 +10,7 @@ import { ANNEAL_STRATEGIES, CYCLIC_MODES, NATURAL_EXP_FORMS, SCHEDULES } from '.
 
 import { OBJECTIVES, type ObjectiveName } from '../objectives/catalogue.js';
 import { ACTIVATIONS } from '../objectives/mlp.js';
+import { MAX_STEPS } from './limits.js';
 export { OBJECTIVES, type ObjectiveName };
 export { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName };
 
@@ -25,6 +26,8 @@ interface Common {
 
 export interface NumberParam extends Common {
   readonly type: 'number';
+  /** Whole numbers (steps, sizes, seeds): taken exactly, not as float32. */
+  readonly whole?: boolean;
   readonly default: number | undefined;
   /** Returns a problem with one value, or undefined when it is acceptable. */
   readonly check: (x: number) => string | undefined;
@@ -34,6 +37,8 @@ export interface NumberParam extends Common {
 
 export interface VectorParam extends Common {
   readonly type: 'vector';
+  /** Whole numbers (steps), taken exactly, not as float32. */
+  readonly whole?: boolean;
   readonly default: readonly number[];
   readonly check: (x: number) => string | undefined;
   readonly accepted: string;
@@ -70,6 +75,9 @@ const wholeNonNegative = (x: number) =>
 const wholePositive = (x: number) => (Number.isInteger(x) && x >= 1 ? undefined : `${x} is not a positive whole number`);
 const fraction = (x: number) => (x >= 0 && x <= 1 ? undefined : `${x} is not from 0 to 1`);
 const startFactor = (x: number) => (x > 0 && x <= 1 ? undefined : `${x} is not above 0 and at most 1`);
+const belowOne = (x: number) => (x >= 0 && x < 1 ? undefined : `${x} is not from 0 up to (but not including) 1`);
+const stepCount = (x: number) =>
+  Number.isInteger(x) && x >= 1 && x <= MAX_STEPS ? undefined : `${x} is not a whole number from 1 to ${MAX_STEPS}`;
 const seed = (x: number) =>
   Number.isInteger(x) && x >= 0 && x < 2 ** 32 ? undefined : `${x} is not a whole number from 0 to 4294967295`;
 
@@ -82,6 +90,9 @@ const number = (
   help: string,
   sweepable = true,
 ): NumberParam => ({ type: 'number', flag, group, default: def, check, accepted, help, sweepable });
+
+/** A parameter whose values are whole numbers, taken exactly. */
+const whole = (...args: Parameters<typeof number>): NumberParam => ({ ...number(...args), whole: true });
 
 export const PARAMS = {
   objective: {
@@ -135,8 +146,8 @@ export const PARAMS = {
     sweepable: true,
     help: 'initial point w₀ (default 5; for the test functions their customary start, e.g. rosenbrock [-1.2,1])',
   },
-  width: number('width', 'objective', 8, (x) => (Number.isInteger(x) && x >= 1 && x <= 32 ? undefined : `${x} is not a whole number from 1 to 32`), 'a whole number from 1 to 32', 'mlp: hidden width, also the input dimension (default 8; the network has width² + width weights)', false),
-  dataPoints: number('data-points', 'objective', 64, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default 64)', false),
+  width: whole('width', 'objective', 8, (x) => (Number.isInteger(x) && x >= 1 && x <= 32 ? undefined : `${x} is not a whole number from 1 to 32`), 'a whole number from 1 to 32', 'mlp: hidden width, also the input dimension (default 8; the network has width² + width weights)', false),
+  dataPoints: whole('data-points', 'objective', 64, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default 64)', false),
   activation: {
     type: 'choice',
     flag: 'activation',
@@ -146,7 +157,7 @@ export const PARAMS = {
     sweepable: false,
     help: 'mlp: the hidden activation, tanh(√2·z) (default), √2·relu(z) or identity',
   },
-  seed: number('seed', 'objective', 0, seed, 'a whole number from 0 to 4294967295', 'mlp: seed of the dataset and the initial weights, all N(0, 1) (default 0)', false),
+  seed: whole('seed', 'objective', 0, seed, 'a whole number from 0 to 4294967295', 'mlp: seed of the dataset and the initial weights, all N(0, 1) (default 0)', false),
   inputLr: number('input-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the input layer W₁ (with --output-lr; --lr is then 1 and a schedule scales both)'),
   outputLr: number('output-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the output layer W₂ (with --input-lr)'),
   optimizer: {
@@ -167,11 +178,11 @@ export const PARAMS = {
     sweepable: true,
     help: 'whose update rule and defaults: tf (TF1 training_ops, default), torch (PyTorch) or keras (Keras 3)',
   },
-  momentum: number('momentum', 'optimizer', undefined, finite, 'a number', 'momentum, nesterov, rmsprop: the coefficient μ (default 0.9; rmsprop 0)'),
-  beta1: number('beta1', 'optimizer', undefined, finite, 'a number', 'adam: decay of the first moment, β₁ (default 0.9)'),
-  beta2: number('beta2', 'optimizer', undefined, finite, 'a number', 'adam: decay of the second moment, β₂ (default 0.999)'),
-  rho: number('rho', 'optimizer', undefined, finite, 'a number', 'rmsprop, adadelta: decay of the squared-gradient average, ρ (defaults: rmsprop 0.9, torch 0.99; adadelta 0.95, torch 0.9)'),
-  epsilon: number('epsilon', 'optimizer', undefined, nonNegative, 'a number ≥ 0', 'adam, rmsprop, adadelta, adagrad (torch, keras): ε (default: the convention’s own)'),
+  momentum: number('momentum', 'optimizer', undefined, fraction, 'a number from 0 to 1', 'momentum, nesterov, rmsprop: the coefficient μ (default 0.9; rmsprop 0)'),
+  beta1: number('beta1', 'optimizer', undefined, belowOne, 'a number from 0 up to (but not including) 1', 'adam: decay of the first moment, β₁ (default 0.9)'),
+  beta2: number('beta2', 'optimizer', undefined, belowOne, 'a number from 0 up to (but not including) 1', 'adam: decay of the second moment, β₂ (default 0.999)'),
+  rho: number('rho', 'optimizer', undefined, fraction, 'a number from 0 to 1', 'rmsprop, adadelta: decay of the squared-gradient average, ρ (defaults: rmsprop 0.9, torch 0.99; adadelta 0.95, torch 0.9)'),
+  epsilon: number('epsilon', 'optimizer', undefined, positive, 'a positive number', 'adam, rmsprop, adadelta, adagrad (torch, keras): ε (default: the convention’s own)'),
   centered: {
     type: 'boolean',
     flag: 'centered',
@@ -262,7 +273,7 @@ export const PARAMS = {
     'a number',
     'noisy_linear_cosine: noise variance decay (default 0.55)',
   ),
-  noiseSeed: number(
+  noiseSeed: whole(
     'noise-seed',
     'schedule',
     0,
@@ -276,6 +287,7 @@ export const PARAMS = {
     group: 'schedule',
     default: [],
     check: wholeNonNegative,
+    whole: true,
     accepted: 'increasing whole steps like [100,200]',
     perDimension: false,
     sweepable: true,
@@ -300,7 +312,7 @@ export const PARAMS = {
     'a number',
     'cosine-annealing-lr, cosine-annealing-warm-restarts: the floor η_min; warmup-cosine-decay: end_value (default 0)',
   ),
-  tMult: number('t-mult', 'schedule', 1, wholePositive, 'a positive whole number', 'cosine-annealing-warm-restarts: period growth T_mult (default 1)'),
+  tMult: whole('t-mult', 'schedule', 1, wholePositive, 'a positive whole number', 'cosine-annealing-warm-restarts: period growth T_mult (default 1)'),
   pctStart: number('pct-start', 'schedule', 0.3, fraction, 'a number from 0 to 1', 'one-cycle-lr: share of the steps spent rising (default 0.3)'),
   annealStrategy: {
     type: 'choice',
@@ -343,9 +355,9 @@ export const PARAMS = {
   cyclicGamma: number('cyclic-gamma', 'schedule', 1, finite, 'a number', 'cyclic-lr exp_range: amplitude factor per step (default 1)'),
   startFactor: number('start-factor', 'schedule', 1 / 3, startFactor, 'a number above 0, at most 1', 'linear-lr: the first factor (default 1/3)'),
   endFactor: number('end-factor', 'schedule', 1, fraction, 'a number from 0 to 1', 'linear-lr: the last factor (default 1)'),
-  totalIters: number('total-iters', 'schedule', 5, wholePositive, 'a positive whole number', 'linear-lr, polynomial-lr: steps to the end (default 5)'),
+  totalIters: whole('total-iters', 'schedule', 5, wholePositive, 'a positive whole number', 'linear-lr, polynomial-lr: steps to the end (default 5)'),
   initLr: number('init-lr', 'schedule', 0, finite, 'a number', 'warmup-cosine-decay: the rate the warmup starts from, init_value (default 0)'),
-  warmupSteps: number(
+  warmupSteps: whole(
     'warmup-steps',
     'schedule',
     0,
@@ -353,7 +365,7 @@ export const PARAMS = {
     'a whole number ≥ 0',
     'linear warmup from 0 to lr over this many steps, before the schedule starts; the warmup of warmup-cosine-decay, linear-with-warmup and cosine-with-warmup (default 0)',
   ),
-  steps: number('steps', 'run', 1000, wholePositive, 'a positive whole number', 'number of steps (default 1000; trace: 40)', false),
+  steps: whole('steps', 'run', 1000, stepCount, `a whole number from 1 to ${MAX_STEPS}`, 'number of steps (default 1000; trace: 40)', false),
   tol: number(
     'tol',
     'run',

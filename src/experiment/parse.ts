@@ -12,6 +12,7 @@ import { mlpDims } from '../objectives/mlp.js';
 import { HYPER_KEYS, optimizerDefaults } from '../optimizers/index.js';
 import { acceptedForms, PARAM_KEYS, PARAMS, type ObjectiveName, type ParamDef, type ParamKey } from './params.js';
 import { broadcast, MAX_GRID_SIZE } from './grid.js';
+import { MAX_DIMS } from './limits.js';
 import { checkOneCycle, checkRules, choicesOf, type Choices, type Given } from './rules.js';
 import { fieldName, type Axis, type Cell, type FieldNaming, type RawValue, type Spec, type SpecInput } from './types.js';
 import {
@@ -128,12 +129,26 @@ function fromJson(def: ParamDef, raw: Exclude<RawValue, string>): ParsedValue {
   return { kind: 'fixed', value: expectOne(raw) };
 }
 
+/** float32's largest finite value. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Checks each number against its parameter. Numbers the engines hold as
+ * float32 are checked as float32 too: one that overflows is refused, and one
+ * that rounds to a value the parameter cannot take (1e-46 rounds to 0) is
+ * refused with the value it rounds to. Whole numbers are taken exactly.
+ */
 function checkValues(def: ParamDef, parsed: ParsedValue): void {
   if (def.type !== 'number' && def.type !== 'vector') return;
   const check = (x: number) => {
     if (!Number.isFinite(x)) throw new ValueSyntaxError(`${x} is not a finite number`);
     const problem = def.check(x);
     if (problem) throw new ValueSyntaxError(problem);
+    if (def.whole) return;
+    const rounded = Math.fround(x);
+    if (!Number.isFinite(rounded)) throw new ValueSyntaxError(`${x} is beyond float32's range (±${FLOAT32_MAX.toPrecision(8)})`);
+    const roundedProblem = rounded === x ? undefined : def.check(rounded);
+    if (roundedProblem) throw new ValueSyntaxError(`${x} rounds to ${rounded} in float32, and ${roundedProblem}`);
   };
   const checkValue = (v: Value) => (Array.isArray(v) ? v.forEach(check) : check(v as number));
   if (parsed.kind === 'fixed') checkValue(parsed.value);
@@ -217,6 +232,9 @@ function resolveDims(given: Given, objective: ObjectiveName): number {
   if (testFunction) {
     if (!dimsFrom) dims = TEST_FUNCTIONS[testFunction].defaultDims;
     compileOrThrow(() => compiledObjective(testFunction, dims, undefined), name('objective'));
+  }
+  if (dims > MAX_DIMS) {
+    throw new SpecError(name(dimsFrom ?? 'curvature'), `gives ${dims} dimensions, more than a trajectory can hold (${MAX_DIMS})`, `at most ${MAX_DIMS} components`);
   }
   return dims;
 }

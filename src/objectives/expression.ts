@@ -117,7 +117,6 @@ export interface CompiledObjective {
 /** The variables an expression may use: w; x and y (and z); or w1 … wn. */
 function variableOrder(names: Set<string>): string[] {
   const list = [...names];
-  if (list.length === 0) return ['w'];
   if (list.every((n) => n === 'w')) return ['w'];
   if (list.every((n) => ['x', 'y', 'z'].includes(n))) {
     const order = ['x', 'y', 'z'];
@@ -136,16 +135,47 @@ function variableOrder(names: Set<string>): string[] {
 
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 
+/** What a formula is written with: names, numbers, + − * / ^, parentheses, spaces. Nothing else reaches the parser. */
+const FORMULA_CHARACTER = /[A-Za-z0-9_.+\-*/^() \t]/;
+
+/** The deepest a formula may nest (parentheses, powers, functions and signs each count). */
+export const MAX_NESTING = 64;
+
+/** A character as a message can show it: itself if printable ASCII, else its code point. */
+function showCharacter(c: string): string {
+  return /^[\x21-\x7e]$/.test(c) ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Depth of a parsed tree, counted without recursion. */
+function treeDepth(root: MathNode): number {
+  let deepest = 0;
+  const stack: Array<[MathNode, number]> = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_NESTING) return deepest;
+    node.forEach((child) => stack.push([child, depth + 1]));
+  }
+  return deepest;
+}
+
 /** Parses and checks an expression; returns its tree and variable order. */
 function parse(source: string): { node: MathNode; variables: string[] } {
   if (source.length > 2000) throw new ExpressionError('is longer than 2000 characters');
+  let position = 0;
+  for (const c of source) {
+    position++;
+    if (!FORMULA_CHARACTER.test(c)) throw new ExpressionError(`contains ${showCharacter(c)} at character ${position}, which is not part of a formula (names, numbers, + - * / ^, parentheses)`);
+  }
   let node: MathNode;
   try {
     node = math.parse(source);
   } catch (e) {
+    if (e instanceof RangeError) throw new ExpressionError(`is nested more than ${MAX_NESTING} levels deep`);
     const message = (e as Error).message.replace(/\s*\(char (\d+)\)/, (_, c: string) => ` at character ${c}`);
     throw new ExpressionError(`cannot be parsed: ${message}`);
   }
+  if (treeDepth(node) > MAX_NESTING) throw new ExpressionError(`is nested more than ${MAX_NESTING} levels deep`);
   const names = new Set<string>();
   node.traverse((n, path, parent) => {
     if (n.type === 'SymbolNode') {
@@ -169,6 +199,7 @@ function parse(source: string): { node: MathNode; variables: string[] } {
       }
     }
   });
+  if (names.size === 0) throw new ExpressionError('has no variable: a loss depends on w (or x, y, z, or w1 … wn)');
   return { node, variables: variableOrder(names) };
 }
 

@@ -1,13 +1,13 @@
-/** Where text output goes: a file written atomically, stdout, or a string in tests. */
+/** Where output goes: a file written atomically, stdout, or a string in tests. Images are written as bytes. */
 export interface TextSink {
-  write(text: string): void | Promise<void>;
+  write(text: string | Uint8Array): void | Promise<void>;
 }
 
 /** Collects everything written (tests, small outputs). */
 export class StringSink implements TextSink {
   private parts: string[] = [];
-  write(text: string): void {
-    this.parts.push(text);
+  write(text: string | Uint8Array): void {
+    this.parts.push(typeof text === 'string' ? text : new TextDecoder('latin1').decode(text));
   }
   toString(): string {
     return this.parts.join('');

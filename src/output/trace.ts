@@ -7,6 +7,7 @@ import { formatFloat32 } from '../float32.js';
 import type { Spec } from '../experiment/index.js';
 import type { Trace } from '../engine/types.js';
 import type { TextSink } from './sink.js';
+import { yieldToEventLoop } from '../errors.js';
 
 export const TRACE_COLUMNS = ['lr', 'step', 'w', 'loss'] as const;
 export type TraceColumn = (typeof TRACE_COLUMNS)[number];
@@ -51,6 +52,8 @@ export async function writeTrace(
   else if (format === 'csv') await sink.write(`${names.join(',')}\n`);
   const steps = spec.base.steps;
   for (let k0 = 1; k0 <= steps; k0 += ROWS_PER_WRITE) {
+    // Let a Ctrl-C in: the caller then discards what was written.
+    await yieldToEventLoop();
     if (options.signal?.aborted) return;
     const lines: string[] = [];
     for (let k = k0; k <= Math.min(steps, k0 + ROWS_PER_WRITE - 1); k++) {

@@ -38,6 +38,7 @@ export async function runBifurcation(command: Command, argv: readonly string[], 
     } else if (out) out.write(text);
     return text;
   });
-  if (format === 'summary' || options.out) await io.stdout.write(summary);
+  // The summary goes to stdout too, unless the output itself went there.
+  if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
   return EXIT.ok;
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
-import type { AtomicFile } from '../../node/files.js';
+import type { OutputFile } from '../../node/files.js';
 import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
 import { MapBuilder } from '../../output/map.js';
@@ -29,7 +29,8 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   }
   const theory = (options as { theory?: boolean }).theory !== false;
   const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, theory));
-  if (format === 'summary' || options.out) await io.stdout.write(summary);
+  // The summary goes to stdout too, unless the output itself went there.
+  if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
   return EXIT.ok;
 }
 
@@ -37,7 +38,7 @@ async function executeSweep(
   spec: Spec,
   engine: Engine,
   format: 'summary' | 'json' | 'csv' | 'png',
-  out: AtomicFile | undefined,
+  out: OutputFile | undefined,
   io: CliIO,
   theory: boolean,
 ): Promise<string> {

@@ -1,7 +1,7 @@
 /** `lrscope trace`: one trajectory, a row per step, as the seed prints it. */
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
-import { PARAMS, parseSpec } from '../../experiment/index.js';
+import { checkTraceLength, PARAMS, parseSpec } from '../../experiment/index.js';
 import { TRACE_COLUMNS, TRACE_FORMATS, writeTrace, type TraceColumn } from '../../output/trace.js';
 import { parseChoice, parseEngineKind, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
@@ -13,6 +13,7 @@ export async function runTrace(command: Command, argv: readonly string[], io: Cl
   if (spec.axes.length > 0) {
     throw new SpecError(`--${PARAMS[spec.axes[0]!.key].flag}`, 'trace follows one trajectory', 'one value (lrscope sweep takes lists and ranges)');
   }
+  checkTraceLength(spec, 'flag');
   const engineKind = parseEngineKind(options);
   const format = parseChoice('--format', options.format ?? 'plain', TRACE_FORMATS);
   const columns = (options.columns ?? 'lr,step,w,loss').split(',').map((c) => c.trim());

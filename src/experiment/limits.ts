@@ -1,0 +1,38 @@
+/**
+ * The limits every spec is checked against before any work starts, each a
+ * one-line SpecError naming the field. They come from what the engines can
+ * represent and run:
+ *
+ * - steps: the GPU keeps step numbers and escape steps in 32-bit signed
+ *   integers, so a run has at most 2^31 − 1 steps;
+ * - dimensions: every trajectory keeps its parameters, gradient and optimizer
+ *   state in the kernel's private memory, several arrays of `dims` vectors;
+ *   past a thousand dimensions no adapter compiles it in reasonable time
+ *   (the largest network, width 32, has 1056 weights);
+ * - a trace holds every iterate of w, the loss and the rate in memory: at most
+ *   2^27 values (512 MiB of float32) per traced trajectory.
+ */
+import { SpecError } from '../errors.js';
+import { fieldName, type FieldNaming, type Spec } from './types.js';
+
+export const MAX_STEPS = 2 ** 31 - 1;
+export const MAX_DIMS = 1056;
+export const MAX_TRACE_VALUES = 2 ** 27;
+
+/** The most steps a trace of a spec's dimensions can hold. */
+export function maxTraceSteps(dims: number): number {
+  return Math.floor(MAX_TRACE_VALUES / (dims + 2)) - 1;
+}
+
+/** Refuses a trace (lrscope trace, a bifurcation diagram, a picked point) longer than a trace holds. */
+export function checkTraceLength(spec: Spec, naming: FieldNaming): void {
+  const steps = spec.base.steps;
+  const most = maxTraceSteps(spec.dims);
+  if (steps > most) {
+    throw new SpecError(
+      fieldName('steps', naming),
+      `${steps} steps is more than a trace holds in memory (${MAX_TRACE_VALUES} values: w, the loss and the rate at every step)`,
+      `at most ${most} steps for ${spec.dims} dimension${spec.dims === 1 ? '' : 's'} (a sweep keeps no trace and takes up to ${MAX_STEPS})`,
+    );
+  }
+}
