@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelParts, type KernelOptions } from '../src/engine/kernel';
-import { planGpuRun, planRun } from '../src/engine/plan';
+import { MAX_PRIVATE_BYTES, planGpuRun, planRun, privateWords } from '../src/engine/plan';
 import { gridValues } from '../src/engine/grid-values';
 import { TRAJECTORY_FIELDS } from '../src/engine/records';
 import { parseSpec, type SpecInput } from '../src/experiment';
@@ -417,6 +417,22 @@ describe('what the code depends on', () => {
     expect([lr!.stride, lr!.length, decay!.stride, decay!.length]).toEqual([1, 5, 5, 2]);
     // lr multiplies the table; the decay rate picks the row.
     expect([lr!.rowStride, decay!.rowStride]).toEqual([0, 1]);
+  });
+});
+
+describe('private memory', () => {
+  it('a vector of many dimensions is stepped fewer lanes at a time, so that its state fits a private variable', () => {
+    const big = (input: SpecInput, lanes: KernelOptions['lanes']) => planGpuRun(parseSpec(input), {}, { ...KERNEL, lanes }, LIMITS);
+    const fits = (plan: ReturnType<typeof big>) => privateWords(plan) * 4 * plan.kernel.width <= MAX_PRIVATE_BYTES;
+    // rmsprop keeps 5 values per dimension: four lanes of 900 dimensions would take 72 KB.
+    const rmsprop = big({ lr: '0.1,0.2', optimizer: 'rmsprop', curvature: `[${Array(900).fill(1).join(',')}]` }, 8);
+    expect([rmsprop.kernel.options.lanes, rmsprop.kernel.width, fits(rmsprop)]).toEqual([2, 2, true]);
+    expect(rmsprop.kernel.wgsl).toContain('alias V = vec2<f32>;');
+    // The largest network with Adam.
+    const network = big({ objective: 'mlp', width: 32, optimizer: 'adam', lr: '0.1,0.2' }, 4);
+    expect([network.kernel.options.lanes, fits(network)]).toEqual([2, true]);
+    // A small state keeps the shape asked for.
+    expect(big({ lr: '0.1,0.2', curvature: '[1,2,3]' }, 8).kernel.options.lanes).toBe(8);
   });
 });
 

@@ -13,7 +13,7 @@ import { gridSize, optimizerVariants, type Spec } from '../experiment/index.js';
 import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import type { Convention, OptimizerName } from '../optimizers/index.js';
 import { gridValues, type GridValues } from './grid-values.js';
-import { kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
+import { hyperFields, kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
 import { stateLayout, type StateLayout } from './records.js';
 import { scheduleLayout, stepBlockLength, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type RunOptions, type TailWindows } from './types.js';
@@ -173,10 +173,38 @@ export function rowsShared(plan: RunPlan, lanes: number): boolean {
   return !!first && !plan.schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && plan.chunk % lanes === 0 && plan.begin % lanes === 0;
 }
 
+/** The largest variable WGSL compilers accept in the kernel's private memory (Tint's SPIR-V writer refuses more). */
+export const MAX_PRIVATE_BYTES = 65536;
+
+/**
+ * Words (of one lane) of the kernel's largest private variables: a vector's
+ * state (Lanes) and its settings (Setting: the objective's values, w₀, the
+ * rate multiplier, the hyperparameters, the table row).
+ */
+export function privateWords(plan: RunPlan): number {
+  const objective = plan.objective === undefined ? 2 * plan.dims : 'config' in plan.objective ? 2 : 1;
+  const setting = objective + plan.dims + 1 + hyperFields(plan.variants).length + 1;
+  return Math.max(plan.state.words + 1, setting);
+}
+
+/**
+ * The kernel options with as many lanes as fit: a vector of many dimensions
+ * is stepped a lane or two at a time, so that its state stays within
+ * MAX_PRIVATE_BYTES (four lanes of rmsprop's state pass it at 818 dimensions).
+ */
+export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOptions {
+  const words = privateWords(plan);
+  let lanes = kernel.lanes;
+  while (lanes > 1 && words * 4 * vectorWidth(lanes) > MAX_PRIVATE_BYTES) lanes = (lanes === 8 ? 2 : lanes / 2) as KernelOptions['lanes'];
+  return lanes === kernel.lanes ? kernel : { ...kernel, lanes };
+}
+
 /** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
-export function planGpuRun(spec: Spec, options: RunOptions, kernel: KernelOptions, limits: DeviceLimits): GpuPlan {
+export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits): GpuPlan {
+  const sizing = basePlan(spec, options, 1);
+  const kernel = fittedKernel(sizing, requested);
   const lanes = kernel.lanes;
-  const words = basePlan(spec, options, 1).state.words;
+  const words = sizing.state.words;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
   const plan = basePlan(spec, options, Math.min(options.chunkSize ?? GPU_CHUNK, maxByState));
@@ -190,8 +218,9 @@ export function planGpuRun(spec: Spec, options: RunOptions, kernel: KernelOption
 }
 
 /** The GPU engine's plan of a trace: one vector per invocation, recorded block by block. */
-export function planGpuTrace(spec: Spec, indices: readonly number[], options: RunOptions, kernel: KernelOptions): TracePlan {
+export function planGpuTrace(spec: Spec, indices: readonly number[], options: RunOptions, requested: KernelOptions): TracePlan {
   const plan = basePlan(spec, {}, Math.max(1, indices.length));
+  const kernel = fittedKernel(plan, requested);
   const width = vectorWidth(kernel.lanes);
   const vectors = Math.ceil(indices.length / width);
   const padded = vectors * width;

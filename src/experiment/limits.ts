@@ -6,9 +6,10 @@
  * - steps: the GPU keeps step numbers and escape steps in 32-bit signed
  *   integers, so a run has at most 2^31 − 1 steps;
  * - dimensions: every trajectory keeps its parameters, gradient and optimizer
- *   state in the kernel's private memory, several arrays of `dims` vectors;
- *   past a thousand dimensions no adapter compiles it in reasonable time
- *   (the largest network, width 32, has 1056 weights);
+ *   state in the kernel's private memory, where WGSL compilers accept at most
+ *   64 KiB per variable. The GPU plan steps fewer trajectories per invocation
+ *   as the state grows (src/engine/plan.ts, fittedKernel); at 1056
+ *   dimensions (the largest network, width 32) every optimizer still fits;
  * - a trace holds every iterate of w, the loss and the rate in memory: at most
  *   2^27 values (512 MiB of float32) per traced trajectory.
  */
