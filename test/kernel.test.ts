@@ -81,7 +81,7 @@ describe('generated WGSL', () => {
         unused: u32,
       }
 
-      // The optimizer state of each variant of the grid: v0 gd (tf).
+      // The optimizer: gd (tf).
       fn initialSlots(h: Hyper) -> Slots {
         return gdInit(h, TF);
       }
@@ -207,7 +207,7 @@ describe('generated WGSL', () => {
         variant: V,
       }
 
-      // The optimizer state of each variant of the grid: v0 momentum (tf), v1 adam (tf), v2 momentum (torch), v3 adam (torch).
+      // The optimizers of the grid: v0 momentum (tf), v1 adam (tf), v2 momentum (torch), v3 adam (torch).
       fn initialSlots(h: Hyper) -> Slots {
         var s: Slots;
         s.v0 = momentumInit(h, TF);

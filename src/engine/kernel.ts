@@ -128,7 +128,7 @@ ${variants.map((_, i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant 
 // The optimizer's hyperparameters, one lane each.
 ${wgslStruct('Hyper', hyperFields(variants).map((name) => ({ name, type: 'V' })))}
 
-// The optimizer state of each variant of the grid: ${variants.map((v, i) => `v${i} ${v.optimizer} (${v.convention})`).join(', ')}.
+// The optimizer${variants.length > 1 ? 's of the grid' : ''}: ${variants.map((v, i) => `${variants.length > 1 ? `v${i} ` : ''}${v.optimizer} (${v.convention})`).join(', ')}.
 fn initialSlots(h: Hyper) -> Slots {
 ${init ? init(variants[0]!) : `  var s: Slots;\n${each((v, i) => `  s.v${i} = ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});`)}\n  return s;`}
 }
@@ -249,7 +249,7 @@ export interface KernelParts {
   readonly prelude: string;
   /** The objective's constants (and code, for a typed-in loss). */
   readonly objective: string;
-  /** Convention constants, the Hyper struct, the optimizers' files and their glue. */
+  /** Convention constants, the Hyper struct and the optimizers' glue (initialSlots, update). */
   readonly optimizer: string;
   /** Slots and Lanes with their load, store and select functions. */
   readonly state: string;
@@ -288,7 +288,7 @@ export function kernelWgsl(input: KernelInput): string {
   return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, ...files].filter(Boolean).join('\n\n');
 }
 
-/** Invocations of a kernel are named for their entry point. */
+/** The kernel's entry points: a sweep's dispatch, and a trace's. */
 export type EntryPoint = 'advance' | 'trace';
 
 /** The override constants of a pipeline. */
