@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundaryDimension, boxCountingDimension, edgeMap } from '../src/analysis/fractal';
+import { boundaryDimension, BoundaryCounter, boxCountingDimension, edgeMap } from '../src/analysis/fractal';
 
 /** A width × height grid in grid order (x fastest), 1 where `inside(x, y)`. */
 function grid(width: number, height: number, inside: (x: number, y: number) => boolean): Uint8Array {
@@ -240,5 +240,42 @@ describe('properties', () => {
         expect(edgeMap(renamed, width, height)).toEqual(edgeMap(cells, width, height));
       }),
     );
+  });
+});
+
+describe('counted as the map streams in', () => {
+  it('gives what the whole map gives, whatever the pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }),
+        (width, height, kinds, seed, pieces) => {
+          // Blobs of regimes: a few random discs over a background, so edges are curves rather than noise.
+          let state = seed;
+          const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+          const discs = Array.from({ length: 4 }, () => ({ x: random() * width, y: random() * height, r: random() * 20, k: Math.floor(random() * kinds) }));
+          const regimes = grid(width, height, () => false);
+          for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (const d of discs) if ((x - d.x) ** 2 + (y - d.y) ** 2 < d.r ** 2) regimes[y * width + x] = d.k;
+          const counter = new BoundaryCounter(width, height);
+          let start = 0;
+          for (let p = 0; start < regimes.length; p++) {
+            const n = pieces[p % pieces.length]!;
+            counter.add(regimes.subarray(start, start + n));
+            start += n;
+          }
+          expect(counter.finish()).toEqual(boundaryDimension(regimes, width, height));
+        },
+      ),
+      { numRuns: 300, seed: 16 },
+    );
+  });
+
+  it('refuses to fit a map that has not all come', () => {
+    const counter = new BoundaryCounter(4, 4);
+    counter.add(new Uint8Array(15));
+    expect(() => counter.finish()).toThrow(/15 cells do not fill a 4 × 4 grid/);
   });
 });

@@ -117,7 +117,11 @@ export function boxCountingDimension(mask: Uint8Array, width: number, height: nu
     for (let i = 0; i < grid.length; i++) n += grid[i]!;
     counts.push(n);
   }
-  const cells = counts[0] ?? mask.reduce((n, v) => n + (v ? 1 : 0), 0);
+  return fitCounts(sizes, counts, counts[0] ?? mask.reduce((n, v) => n + (v ? 1 : 0), 0));
+}
+
+/** The fit of N(s) against s, or why there is none. */
+function fitCounts(sizes: number[], counts: number[], cells: number): BoxCounting {
   if (sizes.length < MIN_SIZES) return { dimension: null, r2: null, sizes, counts, cells, reason: 'grid too small' };
   if (cells === 0) return { dimension: null, r2: null, sizes, counts, cells, reason: 'too few boundary cells' };
   return { ...fitLogLog(sizes, counts), sizes, counts, cells };
@@ -150,4 +154,94 @@ function fitLogLog(sizes: readonly number[], counts: readonly number[]): { dimen
 /** The box-counting dimension of a map's regime boundary: `boxCountingDimension(edgeMap(…))`. */
 export function boundaryDimension(regimes: Uint8Array, width: number, height: number): BoxCounting {
   return boxCountingDimension(edgeMap(regimes, width, height), width, height);
+}
+
+/**
+ * `boundaryDimension` for a map that streams in, in grid order, in pieces of
+ * any length: it keeps two rows of regimes and one row of boxes per box size,
+ * never the map, so its memory grows with the width alone. Fed the whole map,
+ * it gives exactly what `boundaryDimension` gives.
+ */
+export class BoundaryCounter {
+  private readonly sizes: number[];
+  private readonly counts: number[];
+  /** Per box size: which boxes of the current box row hold a boundary cell. */
+  private readonly occupied: Uint8Array[];
+  private previous: Uint8Array;
+  private current: Uint8Array;
+  /** Cells of the current row received so far, and rows complete. */
+  private filled = 0;
+  private rows = 0;
+  /** The last complete row is held back until the next one shows which of its cells are on the boundary. */
+  private pending = false;
+  /** Boundary cells marked so far. */
+  private cells = 0;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+      throw new RangeError(`BoundaryCounter: width and height must be whole numbers ≥ 0, not ${width} × ${height}`);
+    }
+    this.sizes = boxSizes(width, height);
+    this.counts = this.sizes.map(() => 0);
+    this.occupied = this.sizes.map((s) => new Uint8Array(Math.ceil(width / s)));
+    this.previous = new Uint8Array(width);
+    this.current = new Uint8Array(width);
+  }
+
+  /** The next regimes in grid order. */
+  add(regimes: ArrayLike<number>): void {
+    for (let i = 0; i < regimes.length; ) {
+      const n = Math.min(regimes.length - i, this.width - this.filled);
+      for (let k = 0; k < n; k++) this.current[this.filled + k] = regimes[i + k]!;
+      this.filled += n;
+      i += n;
+      if (this.filled === this.width) this.completeRow();
+    }
+  }
+
+  private completeRow(): void {
+    // The row before this one now has both of its neighbours.
+    if (this.pending) this.markRow(this.rows - 1, this.previous, this.current);
+    [this.previous, this.current] = [this.current, this.previous];
+    this.filled = 0;
+    this.rows++;
+    this.pending = true;
+  }
+
+  /** Marks the boundary cells of row y (compared along x, and with the next row when there is one). */
+  private markRow(y: number, row: Uint8Array, next: Uint8Array | undefined): void {
+    const { width, occupied } = this;
+    const levels = occupied.length;
+    for (let x = 0; x < width; x++) {
+      const r = row[x];
+      if ((x + 1 < width && row[x + 1] !== r) || (next && next[x] !== r)) {
+        this.cells++;
+        for (let l = 0; l < levels; l++) occupied[l]![x >> l] = 1;
+      }
+    }
+    // A box row ends with its last cell row (or the map's): count its boxes.
+    for (let l = 0; l < levels; l++) {
+      if ((y + 1) % this.sizes[l]! !== 0 && y + 1 !== this.height) continue;
+      const boxes = occupied[l]!;
+      let n = 0;
+      for (let X = 0; X < boxes.length; X++) n += boxes[X]!;
+      this.counts[l]! += n;
+      boxes.fill(0);
+    }
+  }
+
+  /** The fit, once every cell has come. */
+  finish(): BoxCounting {
+    if (this.rows !== this.height || this.filled !== 0) {
+      throw new RangeError(`BoundaryCounter: ${this.rows * this.width + this.filled} cells do not fill a ${this.width} × ${this.height} grid`);
+    }
+    if (this.pending && this.height > 0) {
+      this.markRow(this.height - 1, this.previous, undefined);
+      this.pending = false;
+    }
+    return fitCounts([...this.sizes], [...this.counts], this.cells);
+  }
 }

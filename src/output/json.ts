@@ -4,8 +4,8 @@
  * Cells come in grid order; counts (and, on a 2-D map, the boundary's
  * dimension) close the object because they are known last.
  */
-import { boundaryDimension, type BoxCounting } from '../analysis/fractal.js';
-import { gridSize, type Spec } from '../experiment/index.js';
+import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
+import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
 import { axisField, cellColumns, type Field } from './cells.js';
@@ -42,16 +42,18 @@ function boundaryJson(fit: BoxCounting): string {
 export class JsonWriter {
   private readonly columns;
   private first = true;
-  /** A 2-D map's regimes in grid order, one byte a cell, for the boundary's dimension at the end. */
-  private readonly regimes: Uint8Array | undefined;
+  /** A 2-D map's boundary, counted as the cells stream in, for its dimension at the end. */
+  private readonly boundary: BoundaryCounter | undefined;
 
   constructor(
     private readonly sink: TextSink,
     private readonly spec: Spec,
-    private readonly meta: { engine: string },
+    /** `boundary: false` when the caller counts the boundary itself and hands the fit to `end`. */
+    private readonly meta: { engine: string; boundary?: boolean },
   ) {
     this.columns = cellColumns(spec);
-    this.regimes = spec.axes.length === 2 ? new Uint8Array(gridSize(spec)) : undefined;
+    const [x, y] = spec.axes;
+    this.boundary = spec.axes.length === 2 && meta.boundary !== false ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
   }
 
   async begin(): Promise<void> {
@@ -77,15 +79,13 @@ export class JsonWriter {
       this.first = false;
     }
     await this.sink.write(parts.join(''));
-    this.regimes?.set(chunk.regime, chunk.start);
+    this.boundary?.add(chunk.regime);
   }
 
-  async end(counts: RegimeCounts): Promise<void> {
-    let boundary = '';
-    if (this.regimes) {
-      const [x, y] = this.spec.axes;
-      boundary = `,"boundary":${boundaryJson(boundaryDimension(this.regimes, x!.values.length, y!.values.length))}`;
-    }
+  /** Closes the object; `fit` is the boundary's box counting when the caller has it already. */
+  async end(counts: RegimeCounts, fit?: BoxCounting): Promise<void> {
+    const box = fit ?? this.boundary?.finish();
+    const boundary = box ? `,"boundary":${boundaryJson(box)}` : '';
     await this.sink.write(`\n],"counts":${JSON.stringify(counts)}${boundary}}\n`);
   }
 }

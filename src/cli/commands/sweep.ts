@@ -8,8 +8,8 @@ import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
 import { MapBuilder } from '../../output/map.js';
 import type { TextSink } from '../../output/sink.js';
-import { describeRun, summaryText } from '../../output/summary.js';
-import { addCounts, emptyCounts, sweep } from '../../sweep.js';
+import { describeRun, SweepTally } from '../../output/summary.js';
+import { sweep } from '../../sweep.js';
 import { parseChoice, parseEngineKind, parseKernelChoice, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
@@ -46,33 +46,31 @@ async function executeSweep(
   const sink: TextSink = out ?? io.stdout;
   const writer =
     format === 'json'
-      ? new JsonWriter(sink, spec, { engine: engine.description })
+      ? new JsonWriter(sink, spec, { engine: engine.description, boundary: false })
       : format === 'csv'
         ? new CsvWriter(sink, spec)
         : undefined;
   const map = format === 'png' ? new MapBuilder(spec) : undefined;
-  const counts = emptyCounts();
+  // Counts, regime changes and the boundary's box counts: none of it grows with the grid.
+  const tally = new SweepTally(spec);
   const progress = progressFor(io, `${total} trajectories`);
   const started = performance.now();
   await writer?.begin();
-  // Regimes in grid order for the summary: changes along one axis, the boundary's dimension on a map.
-  const regimes = spec.axes.length === 1 || spec.axes.length === 2 ? new Uint8Array(total) : undefined;
   try {
     for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p) })) {
-      addCounts(counts, chunk);
+      tally.add(chunk);
       await writer?.chunk(chunk);
       map?.add(chunk);
-      regimes?.set(chunk.regime, chunk.start);
     }
   } finally {
     progress?.clear();
   }
   const seconds = (performance.now() - started) / 1000;
-  await writer?.end(counts);
-  const summary = summaryText(spec, engine, counts, seconds, regimes);
+  await writer?.end(tally.counts, tally.boundaryFit());
+  const summary = tally.text(engine, seconds);
   if (map && out) {
     const { renderMapPng } = await import('../../node/png.js');
-    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts, theory }));
+    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts: tally.counts, theory }));
   }
   if (format === 'summary' && out) out.write(summary);
   return summary;
