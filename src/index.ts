@@ -19,10 +19,12 @@ export { applyTunedKernel, cachedKernel } from './node/tuning.js';
 export { tuneKernel, TUNING_CANDIDATES } from './engine/tune.js';
 
 import { CpuEngine } from './engine/cpu.js';
+import { SpecError } from './errors.js';
 import type { Engine } from './engine/types.js';
 import { createNodeGpuEngine } from './node/gpu.js';
 
 /** The GPU engine (WebGPU through Dawn) or the float32 CPU reference. */
 export async function createEngine(kind: 'gpu' | 'cpu' = 'gpu'): Promise<Engine> {
+  if (kind !== 'gpu' && kind !== 'cpu') throw new SpecError('engine', `"${String(kind)}" is not an engine`, 'gpu or cpu');
   return kind === 'cpu' ? new CpuEngine() : createNodeGpuEngine();
 }

@@ -215,17 +215,34 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['png of three axes', ['sweep', '--lr', '0.1,0.2', '--w0', '1,2', '--minimum', '0,1', '--format', 'png', '--out', 'x.png'], /^lrscope: --format: png maps one or two swept axes, and this grid sweeps lr, w0, minimum/],
     ['png without a file', ['sweep', '--lr', '0.1,0.2', '--format', 'png'], /^lrscope: --out: png needs a file to write; expected a path like map\.png$/],
     ['schedule parameter without its schedule', ['sweep', '--decay-rate', '0.9'], /^lrscope: --decay-rate: not used by schedule constant; expected a schedule that uses it/],
-    ['too many schedules at once', ['sweep', '--schedule', 'exponential', '--decay-rate', '0.5:1:2000', '--decay-steps', '1:100:1000', '--engine', 'cpu', '--format', 'csv', '--out', 'x.png'], /^lrscope: --decay-rate × --decay-steps: sweeps 2000000 distinct learning-rate schedules; expected at most 1048576/],
+    ['too many schedules at once', ['sweep', '--schedule', 'exponential', '--decay-rate', '0.5:1:2000', '--decay-steps', '1:100:1000', '--engine', 'cpu', '--format', 'csv', '--out', 'x.csv'], /^lrscope: --decay-rate × --decay-steps: sweeps 2000000 distinct learning-rate schedules; expected at most 1048576/],
     ['spec file that is not JSON', ['sweep', '--spec', '/etc/hostname'], /^lrscope: --spec: \/etc\/hostname is not valid JSON/],
   ])('%s', async (_, args, message) => {
     const dir = tempDir();
-    const { code, stderr, stdout } = await cli([...args.map((a) => (a === 'x.png' ? join(dir, a) : a))]);
+    const { code, stderr, stdout } = await cli([...args.map((a) => (a === 'x.png' || a === 'x.csv' ? join(dir, a) : a))]);
     expect(stderr.trimEnd()).toMatch(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the format follows the --out file\'s extension, and a contradiction is refused', async () => {
+    const dir = tempDir();
+    const png = await cli(['sweep', '--lr', '0.1:1.9:8', '--curvature', '0.5,2', '--steps', '20', '--out', join(dir, 'map.png'), '--engine', 'cpu']);
+    expect(png.code).toBe(0);
+    expect(readFileSync(join(dir, 'map.png')).subarray(1, 4).toString()).toBe('PNG');
+    const json = await cli(['sweep', '--lr', '0.1,1', '--steps', '20', '--out', join(dir, 'grid.json'), '--engine', 'cpu']);
+    expect(JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8')).cells).toHaveLength(2);
+    expect(json.stdout).toMatch(/^2 trajectories/);
+    const trace = await cli(['trace', '--steps', '2', '--out', join(dir, 'trace.csv'), '--engine', 'cpu']);
+    expect(trace.code).toBe(0);
+    expect(readFileSync(join(dir, 'trace.csv'), 'utf8').split('\n')[0]).toBe('lr,step,w,loss');
+    const clash = await cli(['sweep', '--lr', '0.1,1', '--format', 'csv', '--out', join(dir, 'x.png'), '--engine', 'cpu']);
+    expect(clash.stderr).toBe(`lrscope: --format: csv does not match --out ${join(dir, 'x.png')}, which names png; expected --format png, or a file name that ends in .csv\n`);
+    expect(clash.code).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual(['grid.json', 'map.png', 'trace.csv']);
   });
 
   it('an unwritable --out fails before any work, and leaves nothing', async () => {
@@ -324,5 +341,13 @@ describe('several dimensions', () => {
     const { stdout } = await cli(['trace', '--curvature', '[2,4]', '--lr', '0.25', '--w0', '[5,3]', '--minimum', '[-1,1]', '--steps', '2', '--columns', 'step,w', '--format', 'csv', '--engine', engine]);
     // e₁ halves (lr·L = ½), e₂ vanishes (lr·L = 1): w = (−1 + 6/2ᵏ, 1)
     expect(stdout).toBe('step,w[0],w[1]\n1,2.0,1.0\n2,0.5,1.0\n');
+  });
+});
+
+describe('the library', () => {
+  it('refuses an engine it does not have', async () => {
+    const { createEngine } = await import('../src/index');
+    await expect(createEngine('tpu' as never)).rejects.toThrow(/^engine: "tpu" is not an engine; expected gpu or cpu$/);
+    expect((await createEngine('cpu')).kind).toBe('cpu');
   });
 });

@@ -88,6 +88,26 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
   return value as T;
 }
 
+/** The formats a file's extension names. */
+const EXTENSIONS: Record<string, string> = { '.png': 'png', '.csv': 'csv', '.json': 'json', '.txt': 'summary' };
+
+/**
+ * The output format: --format, or what the --out file's extension names
+ * (map.png is a PNG), or the command's default. A --format that contradicts
+ * the extension is refused rather than writing a file its name misdescribes.
+ */
+export function parseFormat<T extends string>(options: { readonly format?: string; readonly out?: string }, formats: readonly T[], fallback: T): T {
+  const match = options.out && options.out !== '-' ? /\.[A-Za-z]+$/.exec(options.out)?.[0]?.toLowerCase() : undefined;
+  const named = match ? EXTENSIONS[match] : undefined;
+  const implied = named && (formats as readonly string[]).includes(named) ? (named as T) : undefined;
+  if (options.format === undefined) return implied ?? fallback;
+  const format = parseChoice('--format', options.format, formats);
+  if (implied && implied !== format) {
+    throw new SpecError('--format', `${format} does not match --out ${options.out}, which names ${implied}`, `--format ${implied}, or a file name that ends in .${format === 'summary' ? 'txt' : format}`);
+  }
+  return format;
+}
+
 export function parseEngineKind(options: { readonly engine?: unknown }): 'gpu' | 'cpu' {
   return parseChoice('--engine', String(options.engine ?? 'gpu'), ['gpu', 'cpu'] as const);
 }

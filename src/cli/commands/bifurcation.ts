@@ -6,7 +6,7 @@ import { parseSpec } from '../../experiment/index.js';
 import { bifurcationSummary, writeBifurcationCsv, writeBifurcationJson } from '../../output/bifurcation.js';
 import type { TextSink } from '../../output/sink.js';
 import { describeRun } from '../../output/summary.js';
-import { parseChoice, parseEngineKind, specInput } from '../inputs.js';
+import { parseEngineKind, parseFormat, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
 
@@ -17,7 +17,7 @@ export async function runBifurcation(command: Command, argv: readonly string[], 
   const tail = parseTail(options.tail, spec, 'flag');
   const component = parseComponent(options.component, spec, 'flag');
   const engineKind = parseEngineKind(options);
-  const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
+  const format = parseFormat(options, ['summary', 'json', 'csv', 'png'] as const, 'summary');
   if (format === 'png' && !options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like bifurcation.png');
   const summary = await withEngineAndOut(io, options.out, engineKind, undefined, async (engine, out) => {
     const progress = progressFor(io, `${spec.axes[0]?.values.length ?? 1} learning rates`);

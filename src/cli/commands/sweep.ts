@@ -10,7 +10,7 @@ import { MapBuilder } from '../../output/map.js';
 import type { TextSink } from '../../output/sink.js';
 import { describeRun, SweepTally } from '../../output/summary.js';
 import { sweep } from '../../sweep.js';
-import { parseChoice, parseEngineKind, parseKernelChoice, specInput } from '../inputs.js';
+import { parseEngineKind, parseFormat, parseKernelChoice, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
 
@@ -19,7 +19,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   const spec = parseSpec(specInput(command, argv, 1000), 'flag');
   const engineKind = parseEngineKind(options);
   const kernel = parseKernelChoice(options.kernel);
-  const format = parseChoice('--format', options.format ?? 'summary', ['summary', 'json', 'csv', 'png'] as const);
+  const format = parseFormat(options, ['summary', 'json', 'csv', 'png'] as const, 'summary');
   if (format === 'png') {
     if (spec.axes.length === 0 || spec.axes.length > 2) {
       const swept = spec.axes.map((a) => a.name).join(', ') || 'nothing';

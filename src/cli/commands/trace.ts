@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import { checkTraceLength, PARAMS, parseSpec } from '../../experiment/index.js';
 import { TRACE_COLUMNS, TRACE_FORMATS, writeTrace, type TraceColumn } from '../../output/trace.js';
-import { parseChoice, parseEngineKind, specInput } from '../inputs.js';
+import { parseEngineKind, parseFormat, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { withEngineAndOut } from '../work.js';
 
@@ -15,7 +15,7 @@ export async function runTrace(command: Command, argv: readonly string[], io: Cl
   }
   checkTraceLength(spec, 'flag');
   const engineKind = parseEngineKind(options);
-  const format = parseChoice('--format', options.format ?? 'plain', TRACE_FORMATS);
+  const format = parseFormat(options, TRACE_FORMATS, 'plain');
   const columns = (options.columns ?? 'lr,step,w,loss').split(',').map((c) => c.trim());
   for (const c of columns) {
     if (!(TRACE_COLUMNS as readonly string[]).includes(c)) {
