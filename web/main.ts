@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput } from '../src/core';
+import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
@@ -202,7 +202,16 @@ async function showTrajectories(coords: [number, number]): Promise<void> {
   const nx = spec.axes[0]!.values.length;
   const indices = [coords[1] * nx + coords[0], ...(neighbour ? [neighbour[1] * nx + neighbour[0]] : [])];
   $('#charts').dataset.state = 'computing';
-  const traces = await page.engine.trace(spec, indices);
+  let traces: Trace[];
+  try {
+    traces = await page.engine.trace(spec, indices);
+  } catch (e) {
+    // A trace too long to hold, for one: say so where the charts would be.
+    if (request !== trajectoryRequest) return;
+    charts.clear((e as Error).message);
+    $('#charts').dataset.state = 'error';
+    return;
+  }
   if (request !== trajectoryRequest) return;
   charts.show(
     traces.map((trace, i) => ({
