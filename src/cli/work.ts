@@ -63,7 +63,7 @@ export async function withEngineAndOut<T>(
     } finally {
       if (!io.createEngine) engine.dispose();
     }
-    // Interrupted while finishing: the file is not complete, so it does not replace anything.
+    // An interrupted command replaces nothing, even where its output got written in full.
     throwIfAborted(io.signal);
     out?.commit();
     return result;
