@@ -88,8 +88,13 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
     block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
     objective: specObjective(spec),
     state: stateLayout(spec.dims, variants),
-    chunk: Math.max(1, Math.min(chunk, Math.max(1, end - begin))),
+    chunk: clampChunk(chunk, begin, end),
   };
+}
+
+/** Trajectories per chunk: at least one, at most the range. */
+function clampChunk(chunk: number, begin: number, end: number): number {
+  return Math.max(1, Math.min(chunk, Math.max(1, end - begin)));
 }
 
 /** The CPU engine's plan. */
@@ -201,13 +206,13 @@ export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOption
 
 /** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
 export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits): GpuPlan {
-  const sizing = basePlan(spec, options, 1);
+  const sizing = basePlan(spec, options, 1); // the chunk is sized below, from the state's words
   const kernel = fittedKernel(sizing, requested);
   const lanes = kernel.lanes;
   const words = sizing.state.words;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
-  const plan = basePlan(spec, options, Math.min(options.chunkSize ?? GPU_CHUNK, maxByState));
+  const plan = { ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? GPU_CHUNK, maxByState), sizing.begin, sizing.end) };
   const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / plan.chunk)));
   return {
     ...plan,
