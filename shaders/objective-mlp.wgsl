@@ -5,9 +5,20 @@
 // TWO_OVER_POINTS, ONE_OVER_POINTS, and DATA, where X (POINTS × WIDTH, row by
 // row) and then y start in axisValues. Every result passes through o()
 // (shaders/f32math.wgsl) so the compiler keeps the reference's grouping.
+// The network runs in the wide form (shaders/wide.wgsl): w and g are read
+// and written in place through wAt, gAt and gSet, and the hidden layer's z,
+// h and ∂loss/∂z of the current data point sit in the state's scratch fields
+// Z_FIELD, H_FIELD and DZ_FIELD. The generated struct Objective holds rate,
+// the learning rate of each layer (input, output), which scales its gradient.
 
-struct Objective {
-  rate: array<V, 2>, // learning rate of each layer (input, output), scaling its gradient
+// Loops over the hidden units and the data stay loops: unrolled (their counts
+// are constants), the width-32 network took ten minutes to compile on lavapipe.
+fn widthCount() -> u32 {
+  return WIDTH | u.zero;
+}
+
+fn pointCount() -> u32 {
+  return POINTS | u.zero;
 }
 
 const W2 = WIDTH * WIDTH;
@@ -42,29 +53,22 @@ fn dataX(i: u32, k: u32) -> V {
   return V(axisValues[DATA + i * WIDTH + k]);
 }
 
-struct Forward {
-  z: array<V, WIDTH>,
-  h: array<V, WIDTH>,
-  out: V,
-}
-
-// The network on data point i. The weights come by pointer: a copy per point would cost more than the point.
-fn forward(w: ptr<function, array<V, DIMS>>, i: u32) -> Forward {
-  var f: Forward;
-  for (var j = 0u; j < WIDTH; j++) {
-    var s = o(dataX(i, 0u) * (*w)[j]);
-    for (var k = 1u; k < WIDTH; k++) {
-      s = o(s + o(dataX(i, k) * (*w)[k * WIDTH + j]));
+// The network on data point i: z and h into the scratch fields, the output returned.
+fn forward(w: WIn, i: u32) -> V {
+  for (var j = 0u; j < widthCount(); j++) {
+    var s = o(dataX(i, 0u) * wAt(w, j));
+    for (var k = 1u; k < widthCount(); k++) {
+      s = o(s + o(dataX(i, k) * wAt(w, k * WIDTH + j)));
     }
-    f.z[j] = o(s * SCALE);
-    f.h[j] = activation(f.z[j]);
+    let z = o(s * SCALE);
+    setStateAt(Z_FIELD, j, z);
+    setStateAt(H_FIELD, j, activation(z));
   }
-  var s = o(f.h[0] * (*w)[W2]);
-  for (var j = 1u; j < WIDTH; j++) {
-    s = o(s + o(f.h[j] * (*w)[W2 + j]));
+  var s = o(stateAt(H_FIELD, 0u) * wAt(w, W2));
+  for (var j = 1u; j < widthCount(); j++) {
+    s = o(s + o(stateAt(H_FIELD, j) * wAt(w, W2 + j)));
   }
-  f.out = o(s * SCALE);
-  return f;
+  return o(s * SCALE);
 }
 
 // Past this magnitude (or not a number) an error signal has overflowed, or
@@ -78,30 +82,29 @@ fn overflows(x: V) -> VB {
 
 // Adds data point i's share to the gradient sums (scaled by 1/√WIDTH once,
 // at the end); returns the lanes whose error signals overflowed.
-fn backward(w: ptr<function, array<V, DIMS>>, i: u32, f: Forward, g: ptr<function, array<V, DIMS>>) -> VB {
-  let dOut = o(o(f.out - dataY(i)) * TWO_OVER_POINTS);
+fn backward(w: WIn, i: u32, out: V, g: GOut) -> VB {
+  let dOut = o(o(out - dataY(i)) * TWO_OVER_POINTS);
   var overflowed = overflows(dOut);
-  var dz: array<V, WIDTH>;
-  for (var j = 0u; j < WIDTH; j++) {
-    (*g)[W2 + j] = o((*g)[W2 + j] + o(dOut * f.h[j]));
-    let dh = o(o(dOut * (*w)[W2 + j]) * SCALE);
+  for (var j = 0u; j < widthCount(); j++) {
+    let h = stateAt(H_FIELD, j);
+    gSet(g, W2 + j, o(gAt(g, W2 + j) + o(dOut * h)));
+    let dh = o(o(dOut * wAt(w, W2 + j)) * SCALE);
     overflowed = overflowed | overflows(dh);
-    dz[j] = o(dh * activationSlope(f.z[j], f.h[j]));
+    setStateAt(DZ_FIELD, j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
   }
-  for (var k = 0u; k < WIDTH; k++) {
+  for (var k = 0u; k < widthCount(); k++) {
     let x = dataX(i, k);
-    for (var j = 0u; j < WIDTH; j++) {
-      (*g)[k * WIDTH + j] = o((*g)[k * WIDTH + j] + o(x * dz[j]));
+    for (var j = 0u; j < widthCount(); j++) {
+      gSet(g, k * WIDTH + j, o(gAt(g, k * WIDTH + j) + o(x * stateAt(DZ_FIELD, j))));
     }
   }
   return overflowed;
 }
 
-fn lossAt(objective: Objective, w: array<V, DIMS>) -> V {
-  var weights = w;
+fn lossAt(objective: Objective, w: WIn) -> V {
   var total = V(0.0);
-  for (var i = 0u; i < POINTS; i++) {
-    let r = o(forward(&weights, i).out - dataY(i));
+  for (var i = 0u; i < pointCount(); i++) {
+    let r = o(forward(w, i) - dataY(i));
     let sq = o(r * r);
     total = select(o(total + sq), sq, i == 0u);
   }
@@ -112,23 +115,22 @@ fn lossAt(objective: Objective, w: array<V, DIMS>) -> V {
 // its rate, and the result is the largest |component| of the plain gradient.
 // A lane whose error signals overflowed gets a NaN gradient (so it escapes
 // at the next update, on every driver alike) and an infinite largest component.
-fn gradient(objective: Objective, w: array<V, DIMS>, g: ptr<function, array<V, DIMS>>) -> V {
+fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
   // Sums start from an opaque zero: a literal 0 + x may be folded to x, which keeps a −0.
-  var weights = w;
   let zero = o(V(0.0));
   for (var d = 0u; d < dimCount(); d++) {
-    (*g)[d] = zero;
+    gSet(g, d, zero);
   }
   var overflowed = VB(false);
-  for (var i = 0u; i < POINTS; i++) {
-    overflowed = overflowed | backward(&weights, i, forward(&weights, i), g);
+  for (var i = 0u; i < pointCount(); i++) {
+    overflowed = overflowed | backward(w, i, forward(w, i), g);
   }
   var largest = V(0.0);
   let nan = fromBits(0x7fc00000u);
   for (var d = 0u; d < dimCount(); d++) {
-    let gd = o((*g)[d] * SCALE);
+    let gd = o(gAt(g, d) * SCALE);
     largest = max(largest, abs(gd));
-    (*g)[d] = select(o(gd * objective.rate[select(1u, 0u, d < W2)]), nan, overflowed);
+    gSet(g, d, select(o(gd * objective.rate[select(1u, 0u, d < W2)]), nan, overflowed));
   }
   return select(largest, infinity(), overflowed);
 }

@@ -10,8 +10,8 @@ fn adadeltaInit(h: Hyper, convention: u32) -> AdadeltaSlots {
   return s;
 }
 
-fn adadeltaUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, AdadeltaSlots>, h: Hyper, convention: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
+fn adadeltaUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, AdadeltaSlots>, h: Hyper, convention: u32) {
+  for (var i = 0u; i < partCount(); i++) {
     let accum = (*slots).accum[i] * h.rho + (g[i] * g[i]) * h.cRho;
     let upd = (sqrt((*slots).accumUpdate[i] + h.epsilon) * (1.0 / sqrt(accum + h.epsilon))) * g[i];
     (*w)[i] = (*w)[i] - upd * lr;

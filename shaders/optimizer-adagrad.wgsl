@@ -7,14 +7,14 @@
 
 fn adagradInit(h: Hyper, convention: u32) -> AdagradSlots {
   var s: AdagradSlots;
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     s.accum[i] = h.initialAccumulator;
   }
   return s;
 }
 
-fn adagradUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, AdagradSlots>, h: Hyper, convention: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
+fn adagradUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, AdagradSlots>, h: Hyper, convention: u32) {
+  for (var i = 0u; i < partCount(); i++) {
     let accum = (*slots).accum[i] + g[i] * g[i];
     (*slots).accum[i] = accum;
     if (convention == TF) {

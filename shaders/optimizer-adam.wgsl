@@ -21,13 +21,13 @@ fn adamInit(h: Hyper, convention: u32) -> AdamSlots {
   return s;
 }
 
-fn adamUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, AdamSlots>, h: Hyper, convention: u32) {
+fn adamUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, AdamSlots>, h: Hyper, convention: u32) {
   let b1p = (*slots).b1p;
   let b2p = (*slots).b2p;
   if (convention == TORCH) {
     let step = lr / b1p;
     let bc2 = sqrt(b2p);
-    for (var i = 0u; i < dimCount(); i++) {
+    for (var i = 0u; i < partCount(); i++) {
       let m = (*slots).m[i] + h.c1 * (g[i] - (*slots).m[i]);
       let v = (*slots).v[i] * h.beta2 + h.c2 * (g[i] * g[i]);
       (*slots).m[i] = m;
@@ -39,7 +39,7 @@ fn adamUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots:
     return;
   }
   let alpha = (lr * sqrt(1.0 - b2p)) / (1.0 - b1p);
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     let m = (*slots).m[i] + (g[i] - (*slots).m[i]) * h.c1;
     let v = (*slots).v[i] + (g[i] * g[i] - (*slots).v[i]) * h.c2;
     (*slots).m[i] = m;

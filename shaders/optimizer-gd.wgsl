@@ -7,8 +7,8 @@ fn gdInit(h: Hyper, convention: u32) -> GdSlots {
   return s;
 }
 
-fn gdUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, GdSlots>, h: Hyper, convention: u32) {
-  for (var i = 0u; i < dimCount(); i++) {
+fn gdUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, GdSlots>, h: Hyper, convention: u32) {
+  for (var i = 0u; i < partCount(); i++) {
     (*w)[i] = (*w)[i] - g[i] * lr;
   }
 }

@@ -15,9 +15,9 @@ fn momentumInit(h: Hyper, convention: u32) -> MomentumSlots {
   return s;
 }
 
-fn momentumUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, MomentumSlots>, h: Hyper, convention: u32, nesterov: bool) {
+fn momentumUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, MomentumSlots>, h: Hyper, convention: u32, nesterov: bool) {
   let mu = h.momentum;
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     if (convention == KERAS) {
       let step = -g[i] * lr;
       let m = step + (*slots).accum[i] * mu;

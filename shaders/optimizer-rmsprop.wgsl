@@ -10,15 +10,15 @@
 
 fn rmspropInit(h: Hyper, convention: u32) -> RmspropSlots {
   var s: RmspropSlots;
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     s.ms[i] = select(V(0.0), V(1.0), convention == TF);
   }
   return s;
 }
 
-fn rmspropUpdate(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, RmspropSlots>, h: Hyper, convention: u32) {
+fn rmspropUpdate(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, RmspropSlots>, h: Hyper, convention: u32) {
   let centered = h.centered > V(0.5);
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     let gi = g[i];
     var ms: V;
     var mg = (*slots).mg[i];

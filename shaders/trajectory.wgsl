@@ -1,23 +1,39 @@
-// The steps of a vector of LANES trajectories (one per vector lane): the
-// fast and careful steps, the bookkeeping the regimes are decided from, and
-// the trace entry point. shaders/advance.wgsl is the sweep's entry point.
-// Bookkeeping matches src/engine/cpu.ts operation for operation; the regime
-// itself is decided on the host (src/classify.ts) from what is stored here.
+// The narrow form: a vector of LANES trajectories (one per vector lane)
+// stepped in private memory, for few dimensions. Here are the fast and careful
+// steps, the bookkeeping the regimes are decided from, and the trace entry
+// point; shaders/advance.wgsl is the sweep's entry point, shaders/common.wgsl
+// holds what both forms share. Bookkeeping matches src/engine/cpu.ts
+// operation for operation; the regime itself is decided on the host
+// (src/classify.ts) from what is stored here.
 //
 // Generated in front of this file (src/engine/kernel.ts): the lane aliases
 // V/VU/VI/VB, LANES, GROUPS, DIMS, COMPACT, the structs Uniforms, AxisLayout,
-// Hyper, Slots and Lanes (with loadLanes, storeLanes, selectLanes; see
-// src/engine/records.ts), the optimizer glue initialSlots() and update(), and
-// decodeLane(), which turns a grid index into a lane of a Setting.
+// Objective, Hyper, Slots and Lanes (with loadLanes, storeLanes, selectLanes;
+// see src/engine/records.ts), the optimizer glue initialSlots() and update(),
+// and decodeLane(), which turns a grid index into a lane of a Setting.
 
-@group(0) @binding(0) var<uniform> u: Uniforms;
-@group(0) @binding(1) var<storage, read> axes: array<AxisLayout>;
-@group(0) @binding(2) var<storage, read> axisValues: array<f32>;
-@group(0) @binding(3) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
-@group(0) @binding(4) var<storage, read_write> state: array<VU>;
+// How objectives and optimizers see the dimensions (shaders/wide.wgsl defines
+// the same names over the state buffer): w by value, g through a pointer, and
+// an optimizer's call covering every dimension at once.
+alias WIn = array<V, DIMS>;
+alias GOut = ptr<function, array<V, DIMS>>;
+const PART = DIMS;
 
-// Whether every lane of a vector reads the same schedule-table row (set per pipeline).
-override ROW_SHARED: bool = false;
+fn partCount() -> u32 {
+  return dimCount();
+}
+
+fn wAt(w: WIn, i: u32) -> V {
+  return w[i];
+}
+
+fn gAt(g: GOut, i: u32) -> V {
+  return (*g)[i];
+}
+
+fn gSet(g: GOut, i: u32, x: V) {
+  (*g)[i] = x;
+}
 
 // What a vector of trajectories is: fixed for the dispatch.
 struct Setting {
@@ -28,77 +44,12 @@ struct Setting {
   row: VU, // schedule-table row of each lane
 }
 
-// Loops over the dimensions: unrolled by the compiler for a few, kept as
-// loops for many (unrolled, 42 dimensions took over a minute to compile on lavapipe).
-fn dimCount() -> u32 {
-  return select(DIMS | u.zero, DIMS, DIMS <= 8u);
-}
-
-// x, hidden from the compiler's algebra. Lavapipe's compiler regroups
-// floating-point arithmetic: it factors g·lr + a·μ·lr into (g + a·μ)·lr and
-// moves constants through products, which rounds differently from the
-// reference engine. Passing a value through the integers, XORed with a
-// uniform that is always 0 (but not known to be), keeps the grouping written.
-fn opaque(x: V) -> V {
-  return bitcast<V>(bitcast<VU>(x) ^ VU(u.zero));
-}
-
-fn slotOf(field: u32, vector: u32) -> u32 {
-  return field * u.slotVectors + vector;
-}
-
-fn magnitudeBits(x: V) -> VU {
-  return bitcast<VU>(x) & VU(0x7fffffffu);
-}
-
 fn largestMagnitude(w: array<V, DIMS>) -> VU {
   var m = VU(0u);
   for (var i = 0u; i < dimCount(); i++) {
     m = max(m, magnitudeBits(w[i]));
   }
   return m;
-}
-
-// Table value for lane j at step k: table[row][k − tableBegin].
-fn tableValue(row: VU, j: u32, k: u32) -> f32 {
-  let i = laneU(row, j) * u.tableStride + (k - u.tableBegin);
-  return rates[i >> 2u][i & 3u];
-}
-
-// lr for step k: A × table value. When every lane shares its row
-// (ROW_SHARED), one load serves all lanes.
-fn rateAt(setting: Setting, k: u32) -> V {
-  if (ROW_SHARED) {
-    return setting.multiplier * V(tableValue(setting.row, 0u, k));
-  }
-  var factor: V;
-  for (var j = 0u; j < LANES; j++) {
-    factor = setLane(factor, j, tableValue(setting.row, j, k));
-  }
-  return setting.multiplier * factor;
-}
-
-// lr for steps k … k + 3 (k a multiple of 4): one vec4 load per row.
-fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
-  var out: array<V, 4>;
-  if (ROW_SHARED) {
-    let m = rates[(laneU(setting.row, 0u) * u.tableStride + (k - u.tableBegin)) >> 2u];
-    for (var t = 0u; t < 4u; t++) {
-      out[t] = setting.multiplier * V(m[t]);
-    }
-    return out;
-  }
-  var factor: array<V, 4>;
-  for (var j = 0u; j < LANES; j++) {
-    let m = rates[(laneU(setting.row, j) * u.tableStride + (k - u.tableBegin)) >> 2u];
-    for (var t = 0u; t < 4u; t++) {
-      factor[t] = setLane(factor[t], j, m[t]);
-    }
-  }
-  for (var t = 0u; t < 4u; t++) {
-    out[t] = setting.multiplier * factor[t];
-  }
-  return out;
 }
 
 // a·b in index order, starting from the first product (see lossAt).
@@ -182,12 +133,7 @@ fn finishLanes(s: ptr<function, Lanes>, setting: Setting) {
   (*s).finalLoss = lossAt(setting.objective, (*s).w);
 }
 
-// Step-by-step record of a few trajectories (listed by grid index in
-// traceIndex), one vector per invocation: row 0 holds iterate stepBegin,
-// row r iterate stepBegin + r, each as DIMS components of w followed by the loss.
-@group(0) @binding(5) var<storage, read_write> traceOut: array<f32>;
-@group(0) @binding(6) var<storage, read> traceIndex: array<u32>;
-
+// A row of the trace (shaders/common.wgsl); one vector per invocation.
 fn recordLanes(s: Lanes, setting: Setting, vector: u32, rowIndex: u32) {
   let loss = lossAt(setting.objective, s.w);
   for (var j = 0u; j < LANES; j++) {

@@ -13,10 +13,11 @@
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpu';
+import { NARROW_DIMS } from '../src/engine/kernel';
 import type { RunOptions } from '../src/engine/types';
 import { CONVENTIONS, OPTIMIZERS, optimizerParams, type OptimizerName } from '../src/optimizers';
 import { SCHEDULES, SCHEDULE_PARAMS, type ScheduleName } from '../src/schedules';
-import { parseSpec, type SpecInput } from '../src/experiment';
+import { MAX_DIMS, parseSpec, type SpecInput } from '../src/experiment';
 import { describeGpu, gpuEngine } from './helpers/engines';
 import { collect, expectSameBits, expectSameStats, field } from './helpers/stats';
 
@@ -30,10 +31,10 @@ const cpu = new CpuEngine();
 const vector = (dims: number, min: number, max: number) =>
   fc.array(fc.double({ min, max, noNaN: true }), { minLength: dims, maxLength: dims }).map((v) => `[${v.join(',')}]`);
 
-/** A random valid spec: a schedule with its parameters, an objective, and one or two swept axes. */
-const specArbitrary = fc
+/** A random valid spec of minDims–maxDims dimensions: a schedule with its parameters, an objective, and one or two swept axes. */
+const specsOf = (minDims: number, maxDims: number) => fc
   .record({
-    dims: fc.integer({ min: 1, max: 3 }),
+    dims: fc.integer({ min: minDims, max: maxDims }),
     schedule: fc.constantFrom(...SCHEDULES),
     steps: fc.integer({ min: 1, max: 240 }),
     seed: fc.integer({ min: 0, max: 2 ** 31 }),
@@ -143,6 +144,11 @@ const specArbitrary = fc
     });
   });
 
+/** Few dimensions: the narrow kernel form, state in private memory. */
+const specArbitrary = specsOf(1, 3);
+/** More than NARROW_DIMS: the wide form, state in place in the state buffer. */
+const wideArbitrary = specsOf(NARROW_DIMS + 1, NARROW_DIMS + 5);
+
 describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
   for (const [label, engine, runs] of [
     ['4 lanes', gpu4, 28],
@@ -209,5 +215,70 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
     if (first) input[first] = first === 'centered' ? 'false,true' : first === 'beta2' ? '0.9,0.999' : '0,0.5,0.95';
     const options: RunOptions = { chunkSize: 16, stepsPerDispatch: 40 };
     expectSameStats(await collect(gpu4!, input as SpecInput, options), await collect(cpu, input as SpecInput, { chunkSize: 16 }));
+  });
+
+  // The wide form (more than NARROW_DIMS dimensions) has code of its own: the same properties again.
+  for (const [label, engine, runs] of [
+    ['4 lanes', gpu4, 10],
+    ['1 lane', gpu1, 6],
+    ['8 lanes asked, 4 given', gpu8, 4],
+  ] as const) {
+    it(`wide form: statistics of every trajectory, ${label}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(wideArbitrary, async ({ input, options }) => {
+          const cpuChunks = await collect(cpu, input, { chunkSize: options.chunkSize, range: options.range });
+          expectSameStats(await collect(engine!, input, options), cpuChunks);
+        }),
+        { numRuns: runs, seed: 20261130 + runs, endOnFailure: true },
+      );
+    });
+  }
+
+  it('wide form: step-by-step traces', async () => {
+    await fc.assert(
+      fc.asyncProperty(wideArbitrary, async ({ input, options }) => {
+        const spec = parseSpec(input);
+        const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
+        const indices = [size - 1, 0];
+        const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
+        g.forEach((t, i) => {
+          expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`);
+          expectSameBits(t.loss, c[i]!.loss, `loss of trajectory ${t.index}`);
+        });
+      }),
+      { numRuns: 5, seed: 11, endOnFailure: true },
+    );
+  });
+
+  it('wide form: every optimizer and convention swept in one grid of 12 dimensions', async () => {
+    const dims = 12;
+    const spread = (f: (d: number) => number) => `[${Array.from({ length: dims }, (_, d) => f(d)).join(',')}]`;
+    const input = {
+      lr: '0.001:2:5:log',
+      curvature: spread((d) => 0.25 + d),
+      minimum: spread((d) => (d % 3) - 1),
+      w0: spread((d) => 3 - d / 2),
+      optimizer: OPTIMIZERS.join(','),
+      convention: CONVENTIONS.join(','),
+      steps: 90,
+    } as SpecInput;
+    const options: RunOptions = { chunkSize: 24, stepsPerDispatch: 31 };
+    expectSameStats(await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 24 }));
+  });
+
+  it('wide form: the largest dimension count the spec accepts, with a swept component', async () => {
+    const dims = MAX_DIMS;
+    const input = {
+      lr: '0.05:2.5:6',
+      curvature: `[${Array.from({ length: dims }, (_, d) => 0.1 + (d % 17) / 8).join(',')}]`,
+      w0: `[${Array.from({ length: dims }, (_, d) => (d === 700 ? '-2:2:3' : String(((d * 7) % 11) - 5))).join(',')}]`,
+      optimizer: 'adam',
+      steps: 40,
+    } as SpecInput;
+    const options: RunOptions = { chunkSize: 7, stepsPerDispatch: 13 };
+    expectSameStats(await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 7 }));
+    const spec = parseSpec(input);
+    const [g, c] = await Promise.all([gpu4!.trace(spec, [17, 3], options), cpu.trace(spec, [17, 3])]);
+    g.forEach((t, i) => expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`));
   });
 });

@@ -11,17 +11,19 @@
  * the dimensions, the objective, the optimizers and the lanes.
  */
 import advanceSource from '../../shaders/advance.wgsl?raw';
+import commonSource from '../../shaders/common.wgsl?raw';
 import mathSource from '../../shaders/f32math.wgsl?raw';
 import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
 import quadraticSource from '../../shaders/objective-quadratic.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
+import wideSource from '../../shaders/wide.wgsl?raw';
 import type { Spec } from '../experiment/index.js';
 import { MATH_CONSTANTS } from '../objectives/f32math.js';
 import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
 import { COMPLEMENT_OF, CONVENTIONS, HYPER_FIELDS, optimizer, OPTIMIZER_TABLE, optimizerParams, type Convention, type HyperField, type OptimizerName } from '../optimizers/index.js';
 import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
-import { AXIS_FIELDS, stateWgsl, UNIFORM_FIELDS, wgslStruct, type StateLayout } from './records.js';
+import { AXIS_FIELDS, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
 
@@ -33,9 +35,25 @@ export const KERNEL_SOURCES: readonly string[] = [
   mathSource,
   mlpSource,
   ...new Set(Object.values(OPTIMIZER_TABLE).map((o) => o.wgsl.source)),
+  commonSource,
   trajectorySource,
   advanceSource,
+  wideSource,
 ];
+
+/** Dimensions up to which a trajectory's state is held in private memory (the narrow form). */
+export const NARROW_DIMS = 8;
+
+/**
+ * Which kernel form steps a spec: the narrow one (state in private memory,
+ * unrolled over the dimensions) for few dimensions, the wide one (state in
+ * place in the state buffer) for more, and for the network, whose weights
+ * would not fit a register file. The wide form's code does not grow with the
+ * dimensions, so it compiles in about the same time at 9 dimensions as at 1,056.
+ */
+export function kernelForm(dims: number, objective: CompiledObjective | MlpObjective | undefined): KernelForm {
+  return (objective && 'config' in objective) || dims > NARROW_DIMS ? 'wide' : 'narrow';
+}
 
 /** Lanes per vector: WGSL's vectors hold at most four. */
 export function vectorWidth(lanes: number): 1 | 2 | 4 {
@@ -117,7 +135,7 @@ export function optimizerWgsl(variants: readonly Variant[]): string {
       : // Several variants: each steps every lane, and each lane keeps its own variant's result (h.variant).
         `  let start = *w;
 ${each((v, i) => `  var w${i} = start;\n  var s${i} = (*slots).v${i};\n  ${call(v, `&w${i}`, `&s${i}`)}\n  (*slots).v${i} = s${i};`)}
-  for (var i = 0u; i < dimCount(); i++) {
+  for (var i = 0u; i < partCount(); i++) {
     var r = w0[i];
 ${variants.map((_, i) => (i === 0 ? '' : `    r = select(r, w${i}[i], h.variant == V(${i}.0));`)).filter(Boolean).join('\n')}
     (*w)[i] = r;
@@ -133,7 +151,7 @@ fn initialSlots(h: Hyper) -> Slots {
 ${init ? init(variants[0]!) : `  var s: Slots;\n${each((v, i) => `  s.v${i} = ${optimizer(v.optimizer).wgsl.prefix}Init(h, ${v.convention.toUpperCase()});`)}\n  return s;`}
 }
 
-fn update(w: ptr<function, array<V, DIMS>>, g: array<V, DIMS>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
+fn update(w: ptr<function, array<V, PART>>, g: array<V, PART>, lr: V, slots: ptr<function, Slots>, h: Hyper) {
 ${update}
 }`;
 }
@@ -147,7 +165,7 @@ export function mathWgsl(): string {
 
 type Objective = CompiledObjective | MlpObjective | undefined;
 
-/** What is generated for the objective: the math library's constants and a typed-in loss's code, or the network's constants. */
+/** What is generated for the objective: the math library's constants and a typed-in loss's code, or the network's constants (its struct Objective comes with the decoder). */
 function objectiveWgsl(objective: Objective, fixed: FixedOffsets): string {
   if (!objective) return '';
   if (!('config' in objective)) return `${mathConstants()}\n\n${objective.wgsl}`;
@@ -160,11 +178,21 @@ function objectiveFiles(objective: Objective): string[] {
   return 'config' in objective ? [mathSource, mlpSource] : [mathSource];
 }
 
+/** The values a trajectory reads one per dimension. */
+const VECTOR_KEYS = ['curvature', 'minimum', 'w0'] as const;
+type VectorKey = (typeof VECTOR_KEYS)[number];
+/** Their accessors in the wide form, which reads them from axisValues as it goes. */
+const ACCESSOR: Record<VectorKey, string> = { curvature: 'curvatureAt', minimum: 'minimumAt', w0: 'w0At' };
+
 /**
- * decodeLane(): a grid index → lane j of a Setting. Coordinates come from the
- * axis layouts, values from axisValues: the code names axes by index only.
+ * The struct Objective and decodeLane(): a grid index → lane j of a Setting.
+ * Coordinates come from the axis layouts, values from axisValues: the code
+ * names axes by index only. The narrow form copies the per-dimension values
+ * (the quadratic's L and c, w₀) into the Setting, a line per dimension; the
+ * wide form keeps where each lane's values start and reads them through
+ * curvatureAt, minimumAt and w0At, so its code does not grow with the dimensions.
  */
-function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: ScheduleLayout, fixed: FixedOffsets, objective: Objective): string {
+function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: ScheduleLayout, fixed: FixedOffsets, objective: Objective, form: KernelForm): string {
   const { dims } = spec;
   const used = new Set<number>();
   const coord = (a: number) => {
@@ -175,35 +203,72 @@ function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: Schedul
   const read = (a: number, index = coord(a)) => `axisValues[axes[${a}u].offset + ${index}]`;
   const fixedValue = (offset: number) => `axisValues[${offset}u]`;
 
-  const vectorExpr = (key: 'curvature' | 'minimum' | 'w0', d: number): string => {
-    const component = axisOf(key, d);
-    if (component >= 0) return read(component);
-    const whole = axisOf(key);
-    if (whole >= 0) return read(whole, `${coord(whole)} * ${dims}u + ${d}u`);
-    return fixedValue(fixed[key] + d);
-  };
+  const body: string[] = [];
+  const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
+  const members: { name: string; type: string }[] = [];
+  const accessors: string[] = [];
+  const network = objective !== undefined && 'config' in objective;
+  const keys = VECTOR_KEYS.filter((key) => key === 'w0' || !objective);
+  if (network) {
+    members.push({ name: 'rate', type: 'array<V, 2>' }); // each layer's learning rate (input, output)
+    (['inputLr', 'outputLr'] as const).forEach((key, layer) => {
+      const axis = axisOf(key);
+      lane(`objective.rate[${layer}]`, axis >= 0 ? read(axis) : fixedValue(fixed.layerRates + layer));
+    });
+  }
+  if (form === 'narrow') {
+    const vectorExpr = (key: VectorKey, d: number): string => {
+      const component = axisOf(key, d);
+      if (component >= 0) return read(component);
+      const whole = axisOf(key);
+      if (whole >= 0) return read(whole, `${coord(whole)} * ${dims}u + ${d}u`);
+      return fixedValue(fixed[key] + d);
+    };
+    if (!objective) {
+      members.push({ name: 'L', type: 'array<V, DIMS>' }, { name: 'c', type: 'array<V, DIMS>' });
+      accessors.push(`fn curvatureAt(o: Objective, i: u32) -> V {\n  return o.L[i];\n}`, `fn minimumAt(o: Objective, i: u32) -> V {\n  return o.c[i];\n}`);
+    }
+    for (let d = 0; d < dims; d++) {
+      if (!objective) {
+        lane(`objective.L[${d}]`, vectorExpr('curvature', d));
+        lane(`objective.c[${d}]`, vectorExpr('minimum', d));
+      }
+      lane(`initialW[${d}]`, vectorExpr('w0', d));
+    }
+  } else {
+    for (const key of keys) {
+      const whole = axisOf(key);
+      let value: string;
+      if (whole >= 0) {
+        // Each lane's values start at its own place on the axis.
+        members.push({ name: `${key}Start`, type: 'VU' });
+        lane(`objective.${key}Start`, `axes[${whole}u].offset + ${coord(whole)} * ${dims}u`, 'setLaneU');
+        value = `  var v: V;
+  for (var j = 0u; j < LANES; j++) {
+    v = setLane(v, j, axisValues[laneU(o.${key}Start, j) + i]);
+  }`;
+      } else {
+        value = `  var v = V(axisValues[${fixed[key]}u + i]);`;
+      }
+      const components = spec.axes.flatMap((axis, a) => (axis.key === key && axis.component !== undefined ? [{ a, d: axis.component }] : []));
+      for (const { a, d } of components) {
+        members.push({ name: `${key}${d}`, type: 'V' });
+        lane(`objective.${key}${d}`, read(a));
+        value += `
+  v = select(v, o.${key}${d}, i == ${d}u);`;
+      }
+      accessors.push(`fn ${ACCESSOR[key]}(o: Objective, i: u32) -> V {
+${value}
+  return v;
+}`);
+    }
+  }
   const lrAxis = axisOf('lr');
   const lrExpr = lrAxis >= 0 ? read(lrAxis) : fixedValue(fixed.lr);
   const scheduleAxis = axisOf('schedule');
   const multiplierExpr =
     scheduleAxis >= 0 ? `select(1.0, ${lrExpr}, ${read(scheduleAxis)} > 0.5)` : isLrFactorSchedule(spec.base.schedule) ? lrExpr : '1.0';
   const rowExpr = schedule.tupleAxes.map((a) => `${coord(a)} * axes[${a}u].rowStride`).join(' + ') || '0u';
-
-  const body: string[] = [];
-  const lane = (field: string, expr: string, setter = 'setLane') => body.push(`  (*setting).${field} = ${setter}((*setting).${field}, j, ${expr});`);
-  if (objective && 'config' in objective) {
-    (['inputLr', 'outputLr'] as const).forEach((key, layer) => {
-      const axis = axisOf(key);
-      lane(`objective.rate[${layer}]`, axis >= 0 ? read(axis) : fixedValue(fixed.layerRates + layer));
-    });
-  }
-  for (let d = 0; d < dims; d++) {
-    if (!objective) {
-      lane(`objective.L[${d}]`, vectorExpr('curvature', d));
-      lane(`objective.c[${d}]`, vectorExpr('minimum', d));
-    }
-    lane(`initialW[${d}]`, vectorExpr('w0', d));
-  }
   lane('multiplier', multiplierExpr);
   const optimizerAxis = axisOf('optimizer');
   const conventionAxis = axisOf('convention');
@@ -227,7 +292,9 @@ function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: Schedul
   lane('row', rowExpr, 'setLaneU');
   const coords = [...used].sort((a, b) => a - b).map((a) => `  let c${a} = (index / axes[${a}u].stride) % axes[${a}u].length;`);
   const names = spec.axes.map((axis, a) => `${a} ${axis.name}`).join(', ');
-  return `// Grid index → lane j of a Setting (axes: ${names || 'none'}).
+  return `${wgslStruct('Objective', members)}
+${accessors.map((a) => `\n${a}\n`).join('')}
+// Grid index → lane j of a Setting (axes: ${names || 'none'}).
 fn decodeLane(setting: ptr<function, Setting>, j: u32, index: u32) {
 ${[...coords, ...body].join('\n')}
 }`;
@@ -253,13 +320,15 @@ export interface KernelParts {
   readonly optimizer: string;
   /** Slots and Lanes with their load, store and select functions. */
   readonly state: string;
+  /** The struct Objective (with the wide form's accessors) and decodeLane. */
   readonly decoder: string;
 }
 
 export function kernelParts(input: KernelInput): KernelParts {
   const { spec, variants, objective, lanes } = input;
   const width = vectorWidth(lanes);
-  const prelude = `// Generated by src/engine/kernel.ts: ${spec.dims} dimension${spec.dims === 1 ? '' : 's'}, ${lanes} lane${lanes === 1 ? '' : 's'}, objective ${spec.base.objective}.
+  const { form } = input.state;
+  const prelude = `// Generated by src/engine/kernel.ts: ${spec.dims} dimension${spec.dims === 1 ? '' : 's'}, ${lanes} lane${lanes === 1 ? '' : 's'}, objective ${spec.base.objective}, ${form} form.
 ${lanePrelude(width)}
 ${wgslConstants([
   { name: 'LANES', type: 'u32', value: width },
@@ -277,14 +346,15 @@ ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
     objective: objectiveWgsl(objective, input.fixed),
     optimizer: optimizerWgsl(variants),
     state: stateWgsl(input.state),
-    decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective),
+    decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective, form),
   };
 }
 
 /** The whole kernel: both entry points, `advance` (sweeps) and `trace`. */
 export function kernelWgsl(input: KernelInput): string {
   const parts = kernelParts(input);
-  const files = [...objectiveFiles(input.objective), ...optimizerFiles(input.variants), trajectorySource, advanceSource];
+  const steps = input.state.form === 'wide' ? [wideSource] : [trajectorySource, advanceSource];
+  const files = [...objectiveFiles(input.objective), ...optimizerFiles(input.variants), commonSource, ...steps];
   return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, ...files].filter(Boolean).join('\n\n');
 }
 
@@ -292,7 +362,9 @@ export function kernelWgsl(input: KernelInput): string {
 export type EntryPoint = 'advance' | 'trace';
 
 /** The override constants of a pipeline. */
-export function kernelOverrides(entryPoint: EntryPoint, options: KernelOptions, rowShared: boolean): Record<string, number> {
+export function kernelOverrides(entryPoint: EntryPoint, options: KernelOptions, rowShared: boolean, form: KernelForm = 'narrow'): Record<string, number> {
   const shared = { ROW_SHARED: rowShared ? 1 : 0 };
-  return entryPoint === 'advance' ? { ...shared, WORKGROUP: options.workgroupSize, FAST_BLOCK: options.fastBlock } : shared;
+  if (entryPoint === 'trace') return shared;
+  // The wide form checks every step: it has no fast blocks.
+  return form === 'wide' ? { ...shared, WORKGROUP: options.workgroupSize } : { ...shared, WORKGROUP: options.workgroupSize, FAST_BLOCK: options.fastBlock };
 }

@@ -13,8 +13,8 @@ import { gridSize, optimizerVariants, type Spec } from '../experiment/index.js';
 import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import type { Convention, OptimizerName } from '../optimizers/index.js';
 import { gridValues, type GridValues } from './grid-values.js';
-import { hyperFields, kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
-import { stateLayout, type StateLayout } from './records.js';
+import { kernelForm, kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
+import { stateLayout, type Scratch, type StateLayout } from './records.js';
 import { scheduleLayout, stepBlockLength, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type RunOptions, type TailWindows } from './types.js';
 
@@ -76,6 +76,7 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
   const steps = spec.base.steps;
   const variants = optimizerVariants(spec);
   const schedule = scheduleLayout(spec);
+  const objective = specObjective(spec);
   return {
     spec,
     dims: spec.dims,
@@ -86,10 +87,17 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
     variants,
     schedule,
     block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
-    objective: specObjective(spec),
-    state: stateLayout(spec.dims, variants),
+    objective,
+    state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective)),
     chunk: clampChunk(chunk, begin, end),
   };
+}
+
+/** The wide form's scratch for an objective: the network's hidden layer (z, h and ∂loss/∂z of one data point). */
+function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined): Scratch[] {
+  if (!objective || !('config' in objective)) return [];
+  const words = objective.config.width;
+  return [{ name: 'z', words }, { name: 'h', words }, { name: 'dz', words }];
 }
 
 /** Trajectories per chunk: at least one, at most the range. */
@@ -152,7 +160,7 @@ export function hashText(text: string, seed = 0): string {
 function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
   const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'data' in plan.objective ? plan.objective.data : []);
   const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes });
-  const overrides = kernelOverrides(entryPoint, options, rowShared);
+  const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
   return {
     options,
@@ -178,30 +186,23 @@ export function rowsShared(plan: RunPlan, lanes: number): boolean {
   return !!first && !plan.schedule.tupleAxes.includes(0) && first.values.length % lanes === 0 && plan.chunk % lanes === 0 && plan.begin % lanes === 0;
 }
 
-/** The largest variable WGSL compilers accept in the kernel's private memory (Tint's SPIR-V writer refuses more). */
-export const MAX_PRIVATE_BYTES = 65536;
-
 /**
- * Words (of one lane) of the kernel's largest private variables: a vector's
- * state (Lanes) and its settings (Setting: the objective's values, w₀, the
- * rate multiplier, the hyperparameters, the table row).
+ * The kernel options a plan runs with: the wide form steps one vector (at
+ * most four lanes) per invocation, so eight lanes become four.
  */
-export function privateWords(plan: RunPlan): number {
-  const objective = plan.objective === undefined ? 2 * plan.dims : 'config' in plan.objective ? 2 : 1;
-  const setting = objective + plan.dims + 1 + hyperFields(plan.variants).length + 1;
-  return Math.max(plan.state.words + 1, setting);
+export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOptions {
+  return plan.state.form === 'wide' && kernel.lanes === 8 ? { ...kernel, lanes: 4 } : kernel;
 }
 
 /**
- * The kernel options with as many lanes as fit: a vector of many dimensions
- * is stepped a lane or two at a time, so that its state stays within
- * MAX_PRIVATE_BYTES (four lanes of rmsprop's state pass it at 818 dimensions).
+ * A step's work relative to a one-dimensional quadratic's, roughly: the
+ * dimensions, times the data points for the network. Dispatches are sized by
+ * it, so that one dispatch of a 1,000-dimension grid is no longer than one of a
+ * one-dimensional grid.
  */
-export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOptions {
-  const words = privateWords(plan);
-  let lanes = kernel.lanes;
-  while (lanes > 1 && words * 4 * vectorWidth(lanes) > MAX_PRIVATE_BYTES) lanes = (lanes === 8 ? 2 : lanes / 2) as KernelOptions['lanes'];
-  return lanes === kernel.lanes ? kernel : { ...kernel, lanes };
+export function stepCost(plan: RunPlan): number {
+  const points = plan.objective && 'config' in plan.objective ? plan.objective.config.dataPoints : 1;
+  return Math.max(1, plan.dims * points);
 }
 
 /** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
@@ -213,7 +214,7 @@ export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOpt
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
   const plan = { ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? GPU_CHUNK, maxByState), sizing.begin, sizing.end) };
-  const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / plan.chunk)));
+  const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan)))));
   return {
     ...plan,
     kernel: kernelPlan(plan, kernel, 'advance', rowsShared(plan, lanes)),

@@ -149,9 +149,17 @@ export interface VariantLayout {
   readonly slots: readonly StateMember[];
 }
 
+/**
+ * Which kernel steps a grid (src/engine/kernel.ts): `narrow` holds a vector's
+ * state in private memory, `wide` reads and writes it in place in the state
+ * buffer, with one more per-dimension field there for the gradient being computed.
+ */
+export type KernelForm = 'narrow' | 'wide';
+
 /** The state record of one grid: words per trajectory, field-major (field f of vector v at f × slotVectors + v). */
 export interface StateLayout {
   readonly dims: number;
+  readonly form: KernelForm;
   readonly fields: readonly StateMember[];
   readonly variants: readonly VariantLayout[];
   /** Words per trajectory, and how many of them (the leading ones) are read back. */
@@ -159,7 +167,18 @@ export interface StateLayout {
   readonly resultWords: number;
 }
 
-export function stateLayout(dims: number, variants: readonly { optimizer: OptimizerName; convention: Convention }[]): StateLayout {
+/** Words of scratch the wide form keeps per trajectory for an objective (the network's hidden layer). */
+export interface Scratch {
+  readonly name: string;
+  readonly words: number;
+}
+
+export function stateLayout(
+  dims: number,
+  variants: readonly { optimizer: OptimizerName; convention: Convention }[],
+  form: KernelForm = 'narrow',
+  scratch: readonly Scratch[] = [],
+): StateLayout {
   let offset = 0;
   let resultWords = 0;
   const member = (name: string, type: Scalar, perDimension: boolean): StateMember => {
@@ -177,7 +196,15 @@ export function stateLayout(dims: number, variants: readonly { optimizer: Optimi
     convention,
     slots: Object.entries(optimizer(name).slots).map(([slot, kind]) => member(slot, 'f32', kind === 'perDimension')),
   }));
-  return { dims, fields, variants: layouts, words: offset, resultWords };
+  // The wide form's gradient, computed in place, and the objective's scratch (after the slots, so nothing read back moves).
+  if (form === 'wide') {
+    fields.push(member('g', 'f32', true));
+    for (const { name, words } of scratch) {
+      fields.push({ name, type: 'f32', perDimension: false, offset });
+      offset += words;
+    }
+  }
+  return { dims, form, fields, variants: layouts, words: offset, resultWords };
 }
 
 /** Reads a chunk's statistics back from the leading words of its state (`slots` words per field). */
@@ -217,17 +244,18 @@ export function emptyStats(count: number, dims: number): Record<StatName, Float3
 
 const LANE_TYPE: Record<Scalar, string> = { f32: 'V', u32: 'VU', i32: 'VI' };
 
-function memberType(m: StateMember): string {
-  return m.perDimension ? `array<${LANE_TYPE[m.type]}, DIMS>` : LANE_TYPE[m.type];
+/** A member's WGSL type: an optimizer's slots see PART dimensions (all in the narrow form, one in the wide), the trajectory's fields DIMS. */
+function memberType(m: StateMember, extent: 'DIMS' | 'PART' = 'DIMS'): string {
+  return m.perDimension ? `array<${LANE_TYPE[m.type]}, ${extent}>` : LANE_TYPE[m.type];
 }
 
 /** Loops over the dimensions for the perDimension members, plain statements for the others. */
-function perMember(members: readonly StateMember[], statement: (m: StateMember, index: string) => string): string {
+function perMember(members: readonly StateMember[], statement: (m: StateMember, index: string) => string, count = 'dimCount()'): string {
   const looped = members.filter((m) => m.perDimension);
   const plain = members.filter((m) => !m.perDimension);
   const lines: string[] = [];
   if (looped.length) {
-    lines.push('  for (var i = 0u; i < dimCount(); i++) {', ...looped.map((m) => `    ${statement(m, '[i]')}`), '  }');
+    lines.push(`  for (var i = 0u; i < ${count}; i++) {`, ...looped.map((m) => `    ${statement(m, '[i]')}`), '  }');
   }
   lines.push(...plain.map((m) => `  ${statement(m, '')}`));
   return lines.join('\n');
@@ -281,7 +309,7 @@ export function slotsWgsl(layout: StateLayout): string {
     const name = slotStructName(v.optimizer);
     if (seen.has(name)) continue;
     seen.add(name);
-    parts.push(wgslStruct(name, v.slots.map((m) => ({ name: m.name, type: memberType(m) }))));
+    parts.push(wgslStruct(name, v.slots.map((m) => ({ name: m.name, type: memberType(m, 'PART') }))));
   }
   const single = layout.variants.length === 1;
   const variants = layout.variants.map((v, i) => ({ path: single ? '' : `.v${i}`, slots: v.slots }));
@@ -290,29 +318,54 @@ export function slotsWgsl(layout: StateLayout): string {
       ? `alias Slots = ${slotStructName(layout.variants[0]!.optimizer)};`
       : wgslStruct('Slots', layout.variants.map((v, i) => ({ name: `v${i}`, type: slotStructName(v.optimizer) }))),
   );
-  const body = (f: (path: string, m: StateMember, index: string) => string) =>
+  // The wide form keeps only the scalars in Slots between steps: the per-dimension slots stay in the state, one dimension at a time in Slots.
+  const wide = layout.form === 'wide';
+  const body = (f: (path: string, m: StateMember, index: string) => string, which: 'all' | 'scalars' | 'part' = 'all') =>
     variants
-      .map((v) => perMember(v.slots, (m, i) => f(`${v.path}.${m.name}${i}`, m, i)))
+      .map((v) => {
+        const members = v.slots.filter((m) => (which === 'all' ? true : which === 'part' ? m.perDimension : !m.perDimension));
+        if (which === 'part') return members.map((m) => `  ${f(`${v.path}.${m.name}[0]`, m, '[i]')}`).join('\n');
+        return perMember(members, (m, i) => f(`${v.path}.${m.name}${i}`, m, i), 'partCount()');
+      })
       .filter(Boolean)
       .map((lines) => `${lines}\n`)
       .join('');
+  const stored = wide ? 'scalars' : 'all';
   parts.push(`fn loadSlots(vector: u32) -> Slots {
   var s: Slots;
-${body((path, m, i) => `s${path} = ${fromWord(m, i)};`)}  return s;
+${body((path, m, i) => `s${path} = ${fromWord(m, i)};`, stored)}  return s;
 }
 
 fn storeSlots(s: Slots, vector: u32) {
-${body((path, m, i) => `${word(m, i)} = ${toWord(m, `s${path}`)};`)}}
+${body((path, m, i) => `${word(m, i)} = ${toWord(m, `s${path}`)};`, stored)}}
 
 fn selectSlots(keep: Slots, take: Slots, mask: VB) -> Slots {
   var s: Slots;
 ${body((path) => `s${path} = select(keep${path}, take${path}, mask);`)}  return s;
 }`);
+  if (wide) {
+    const current = (m: StateMember) => `state[slotOf(${m.offset}u + i, current)]`;
+    parts.push(`// Dimension i of the per-dimension slots, to and from the state.
+fn loadSlotsPart(s: ptr<function, Slots>, i: u32) {
+${body((path, m) => `(*s)${path} = bitcast<V>(${current(m)});`, 'part')}}
+
+fn storeSlotsPart(s: Slots, i: u32) {
+${body((path, m) => `${current(m)} = bitcast<VU>(s${path});`, 'part')}}`);
+  }
   return parts.join('\n\n');
 }
 
-/** The state in WGSL: the optimizers' `Slots`, and `Lanes` (a vector of trajectories) with its load, store and select functions. */
+/**
+ * The state in WGSL: the optimizers' `Slots`, and `Lanes` (a vector of
+ * trajectories) with its load, store and select functions. In the wide form
+ * Lanes holds the scalar fields only, and the per-dimension fields are named
+ * by their offsets (W_FIELD, G_PREV_FIELD, G_FIELD).
+ */
 export function stateWgsl(layout: StateLayout): string {
-  const lanes = stateStruct('Lanes', layout.fields, [{ name: 'slots', type: 'Slots', load: 'loadSlots(vector)', store: 'storeSlots(s.slots, vector)', select: 'selectSlots(keep.slots, take.slots, mask)' }]);
-  return `${slotsWgsl(layout)}\n\n${lanes}`;
+  const wide = layout.form === 'wide';
+  const members = wide ? layout.fields.slice(0, layout.fields.findIndex((f) => f.name === 'g')).filter((f) => !f.perDimension) : layout.fields;
+  const lanes = stateStruct('Lanes', members, [{ name: 'slots', type: 'Slots', load: 'loadSlots(vector)', store: 'storeSlots(s.slots, vector)', select: 'selectSlots(keep.slots, take.slots, mask)' }]);
+  const scratch = layout.fields.slice(layout.fields.findIndex((f) => f.name === 'g'));
+  const fields = wide ? `${[...layout.fields.filter((f) => f.name === 'w' || f.name === 'gPrev'), ...scratch].map((f) => `const ${f.name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_FIELD = ${f.offset}u;`).join('\n')}\n\n` : '';
+  return `${fields}${slotsWgsl(layout)}\n\n${lanes}`;
 }

@@ -5,11 +5,12 @@
  *
  * - steps: the GPU keeps step numbers and escape steps in 32-bit signed
  *   integers, so a run has at most 2^31 − 1 steps;
- * - dimensions: every trajectory keeps its parameters, gradient and optimizer
- *   state in the kernel's private memory, where WGSL compilers accept at most
- *   64 KiB per variable. The GPU plan steps fewer trajectories per invocation
- *   as the state grows (src/engine/plan.ts, fittedKernel); at 1056
- *   dimensions (the largest network, width 32) every optimizer still fits;
+ * - dimensions: at most 1056, the weights of the largest network (width 32).
+ *   Compile time does not depend on them (past a few dimensions the kernel
+ *   keeps a trajectory's state in its storage buffer: src/engine/kernel.ts,
+ *   kernelForm), but a chunk's memory does: every trajectory holds w, two
+ *   gradients and up to three optimizer slots per dimension, and the CPU
+ *   engine steps 4096 trajectories at a time (about 200 MB of them at 1056);
  * - a trace holds every iterate of w, the loss and the rate in memory: at most
  *   2^27 values (512 MiB of float32) per traced trajectory.
  */

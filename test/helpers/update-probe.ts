@@ -15,7 +15,9 @@ function probeCode(optimizer: OptimizerName, convention: Convention): { code: st
   const fields = hyperFields(variants);
   const code = `${lanePrelude(1)}
 const DIMS = 1u;
+const PART = DIMS;
 fn dimCount() -> u32 { return DIMS; }
+fn partCount() -> u32 { return PART; }
 struct Probe { steps: u32, zero: u32 }
 @group(0) @binding(0) var<storage, read_write> io: array<f32>;
 @group(0) @binding(1) var<storage, read> u: Probe;
