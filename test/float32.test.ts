@@ -100,6 +100,17 @@ describe('formatFloat32 at the edges of the shortest-digits search', () => {
   it.each(cases)('%s (%s) → %s', (_, value, text) => {
     expect(formatFloat32(value)).toBe(text);
   });
+
+  it('differs from numpy where two shortest decimals are equally near, and where reading back double-rounds', () => {
+    // numpy 2.4 prints '262144.12', '0.00024414062' and '-32184.062' (the even
+    // last digit); lrscope has always printed the decimal above, as toExponential rounds.
+    expect(formatFloat32(262144.125)).toBe('262144.13');
+    expect(formatFloat32(2 ** -12)).toBe('0.00024414063');
+    expect(formatFloat32(-32184.0625)).toBe('-32184.063');
+    // numpy prints '7.038531e-26', but Math.fround(Number('7.038531e-26')) is the next float32 up.
+    expect(formatFloat32(f32FromBits(0x15ae43fd))).toBe('7.0385307e-26');
+    expect(formatFloat32(f32FromBits(0x15ae43fe))).toBe('7.038531e-26');
+  });
 });
 
 /** Whether the decimal digits·10^exponent read back as the float32 x. */
