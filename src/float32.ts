@@ -103,13 +103,13 @@ function decideByReading(x: number, p: number): boolean {
 /**
  * The shortest decimal digits that read back as the same float32 (x > 0, finite),
  * left in outDigits and outExponent. At each precision p from 1 to 9 the
- * candidates are the p-digit decimal nearest x and, when it does not read back,
- * its neighbours; the first that lies in x's rounding interval wins.
+ * candidates are the p-digit decimal nearest x (the one above at a tie) and,
+ * when it does not read back, its neighbours; the first that does wins.
  *
  * The work is done on x·10^n in doubles. For 0 <= n <= 12 (x's 24-bit mantissa
  * times 5^n fits in 53 bits) and -9 <= n < 0 (the candidate times 10^-n does) every
- * comparison is exact, and a decimal that close to an interval bound is never
- * within half a double's ulp of it, so the double-rounded read-back agrees.
+ * comparison is exact, and no candidate lies within half a double's ulp of an
+ * interval bound without being on it, so reading back (through a double) agrees.
  * Elsewhere the scaled values carry an error below 2^-52, and any decision
  * within 2^-49 of its threshold is made by reading the digits back instead.
  */
@@ -130,7 +130,7 @@ function shortestDigits(x: number, bits: number): void {
     const scale = POW10[n + 45]!;
     const scaledHi = hi * scale;
     const scaledLo = lo * scale;
-    // Most precisions end here: no multiple of 10^-n lies near the interval.
+    // Most precisions end here: no p-digit decimal lies in or near the interval.
     const floorHi = Math.floor(scaledHi);
     if (floorHi < scaledLo * (1 - 2 ** -49) && floorHi + 1 > scaledHi * (1 + 2 ** -49)) continue;
 
