@@ -1,7 +1,7 @@
 // Shared by scripts/check-format.js and scripts/bench-format.js: loads
 // src/float32.ts without a build, and keeps the float32 printer that
 // formatFloat32 replaced, as the reference it must match byte for byte.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -15,9 +15,14 @@ export async function importFloat32(patch = (js) => js) {
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'lrscope-float32-')), 'float32.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'lrscope-float32-'));
+  const file = join(dir, 'float32.mjs');
   writeFileSync(file, patch(outputText));
-  return import(file);
+  try {
+    return await import(file);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 }
 
 const f32 = Math.fround;
