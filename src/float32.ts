@@ -42,45 +42,164 @@ export function f32FromBits(bits: number): number {
   return scratch[0]!;
 }
 
+// 10^k as the double nearest to it, at index k + 45 for k = -45…53 (exact for
+// 0 <= k <= 22), and 2^k at index k + 150.
+const POW10 = Float64Array.from({ length: 99 }, (_, i) => Number(`1e${i - 45}`));
+const POW2 = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 150));
+
+/** floor(log10(2^e2)) for e2 = -149…127, at index e2 + 149. */
+const DECADE_OF_BINADE = Int32Array.from({ length: 277 }, (_, i) => {
+  const low = 2 ** (i - 149);
+  let e = Math.floor((i - 149) * Math.log10(2)) - 1;
+  while (low >= POW10[e + 46]!) e++;
+  return e;
+});
+
+/** numpy's exponent suffixes, 'e-45' … 'e+38', at index exponent + 45. */
+const EXPONENT_SUFFIX = Array.from({ length: 84 }, (_, i) => {
+  const e = i - 45;
+  return `e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+});
+
+// The result of shortestDigits, kept here rather than in an object to spare an
+// allocation per value: the digits of `outDigits` (maybe with trailing zeros),
+// the first of which stands for 10^outExponent.
+let outDigits = 0;
+let outExponent = 0;
+
 /**
- * The shortest decimal digits that read back as the same float32.
- * Returns the digit string (no dot, no sign) and the decimal exponent of the
- * first digit, so that |x| = 0.d1d2d3… × 10^(exponent + 1).
+ * The decision at one precision, made by reading the candidate digits back, as
+ * a reader does: used where the double arithmetic of shortestDigits is too close
+ * to call. Of the p-digit decimal nearest x and its two neighbours, the nearest
+ * that reads back as x wins (its neighbours matter at a power of two, whose
+ * rounding interval is lopsided).
  */
-function shortestDigits(x: number): { digits: string; exponent: number } {
-  for (let precision = 1; precision <= 9; precision++) {
-    // toExponential gives the p-digit decimal nearest to x; at a power of two
-    // the float32 rounding interval is lopsided, so its neighbours can round-trip
-    // when it does not. Of the candidates that round-trip, keep the nearest.
-    const [mantissa, expText] = x.toExponential(precision - 1).split('e') as [string, string];
-    const base = BigInt(mantissa.replace('.', ''));
-    const exponent = Number(expText);
-    let best: { digits: string; exponent: number; error: number } | undefined;
-    for (const delta of [0n, -1n, 1n]) {
-      const candidate = base + delta;
-      if (candidate <= 0n) continue;
-      let digits = candidate.toString();
-      let e = exponent;
-      if (digits.length > precision) {
-        digits = digits.slice(0, precision);
-        e += 1;
-      }
-      if (digits.length < precision) continue;
-      const value = Number(`${digits[0]}.${digits.slice(1)}e${e}`);
-      if (f32(value) !== x) continue;
-      const error = Math.abs(value - x);
-      if (!best || error < best.error) best = { digits, exponent: e, error };
+function decideByReading(x: number, p: number): boolean {
+  const text = x.toExponential(p - 1);
+  const cut = text.indexOf('e');
+  const base = Number(text.slice(0, cut).replace('.', ''));
+  const exponent = Number(text.slice(cut + 1));
+  let bestError = Infinity;
+  for (const delta of [0, -1, 1]) {
+    let digits = base + delta;
+    let e = exponent;
+    if (digits === POW10[p + 45]) {
+      digits /= 10;
+      e += 1;
     }
-    if (best) return { digits: best.digits.replace(/0+$/, '') || '0', exponent: best.exponent };
+    if (digits < POW10[p + 44]!) continue;
+    const value = Number(`${digits}e${e - p + 1}`);
+    if (f32(value) !== x) continue;
+    const error = Math.abs(value - x);
+    if (error < bestError) {
+      bestError = error;
+      outDigits = digits;
+      outExponent = e;
+    }
+  }
+  return bestError !== Infinity;
+}
+
+/**
+ * The shortest decimal digits that read back as the same float32 (x > 0, finite),
+ * left in outDigits and outExponent. At each precision p from 1 to 9 the
+ * candidates are the p-digit decimal nearest x (the one above at a tie) and,
+ * when it does not read back, its neighbours; the first that does wins.
+ *
+ * The work is done on x·10^n in doubles. For 0 <= n <= 12 (x's 24-bit mantissa
+ * times 5^n fits in 53 bits) and -9 <= n < 0 (the candidate times 10^-n does) every
+ * comparison is exact, and no candidate lies within half a double's ulp of an
+ * interval bound without being on it, so reading back (through a double) agrees.
+ * Elsewhere the scaled values carry an error below 2^-52, and any decision
+ * within 2^-49 of its threshold is made by reading the digits back instead.
+ */
+function shortestDigits(x: number, bits: number): void {
+  const biased = bits >>> 23;
+  const fraction = bits & 0x7fffff;
+  const ulp = POW2[biased === 0 ? 1 : biased]!;
+  const even = (bits & 1) === 0;
+  const hi = x + ulp / 2;
+  // Below a power of two the next float32 down is half an ulp away.
+  const lo = x - (fraction === 0 && biased > 1 ? ulp / 4 : ulp / 2);
+  const e2 = biased === 0 ? 31 - Math.clz32(fraction) - 149 : biased - 127;
+  let E = DECADE_OF_BINADE[e2 + 149]!;
+  if (x >= POW10[E + 46]!) E++;
+
+  for (let p = 1; p <= 9; p++) {
+    const n = p - 1 - E;
+    const scale = POW10[n + 45]!;
+    const scaledHi = hi * scale;
+    const scaledLo = lo * scale;
+    // Most precisions end here: no p-digit decimal lies in or near the interval.
+    const floorHi = Math.floor(scaledHi);
+    if (floorHi < scaledLo * (1 - 2 ** -49) && floorHi + 1 > scaledHi * (1 + 2 ** -49)) continue;
+
+    // d: x·10^n rounded to an integer, ties away from zero, as toExponential does.
+    let d: number;
+    if (n >= 0 && n <= 12) {
+      const t = x * scale;
+      d = Math.floor(t);
+      if (t - d >= 0.5) d++;
+    } else if (n < 0 && n >= -9) {
+      const t = x / POW10[45 - n]!;
+      d = Math.floor(t);
+      const frac = t - d;
+      // (d + 1/2)·10^-n is exact, so a near tie is settled on it.
+      if (Math.abs(frac - 0.5) < 1e-6) {
+        if (x >= (d + 0.5) * POW10[45 - n]!) d++;
+      } else if (frac > 0.5) d++;
+    } else {
+      const t = x * scale;
+      d = Math.floor(t);
+      const frac = t - d;
+      if (Math.abs(frac - 0.5) <= t * 2 ** -50) {
+        if (decideByReading(x, p)) return;
+        continue;
+      }
+      if (frac > 0.5) d++;
+    }
+
+    // The candidates, as multiples of 10^(E - p + 1): d, then d - 1 and d + 1.
+    // When d rounded up to 10^p the digits carry into the next decade, where the
+    // neighbour above is 10 units away and the one below has too few digits.
+    const carried = d === POW10[p + 45];
+    const below = carried || d === POW10[p + 44] ? 0 : d - 1;
+    const above = carried ? d + 10 : d + 1;
+    for (let k = 0; k < 3; k++) {
+      const c = k === 0 ? d : k === 1 ? below : above;
+      if (c === 0) continue;
+      let inside: boolean;
+      if (n >= 0 && n <= 12) {
+        inside = (c < scaledHi || (c === scaledHi && even)) && (c > scaledLo || (c === scaledLo && even));
+      } else if (n < 0 && n >= -9) {
+        const value = c * POW10[45 - n]!;
+        inside = (value < hi || (value === hi && even)) && (value > lo || (value === lo && even));
+      } else if (Math.abs(c - scaledHi) <= scaledHi * 2 ** -49 || Math.abs(c - scaledLo) <= scaledLo * 2 ** -49) {
+        inside = f32(Number(`${c}e${E - p + 1}`)) === x;
+      } else {
+        inside = c < scaledHi && c > scaledLo;
+      }
+      if (inside) {
+        const top = c >= POW10[p + 45]!;
+        outDigits = top ? c / 10 : c;
+        outExponent = top ? E + 1 : E;
+        return;
+      }
+    }
   }
   throw new Error(`no float32 representation found for ${x}`);
 }
 
 /**
- * Formats a float32 value exactly as numpy prints a float32 scalar
+ * Formats a float32 value as numpy prints a float32 scalar
  * (`str(np.float32(x))`): the shortest digits that round-trip, positional
  * for 1e-4 <= |x| < 1e6 (always with a digit after the point), scientific
  * otherwise with a signed exponent of at least two digits.
+ * It differs from numpy 2.4 on about 0.2% of float32s: of two shortest decimals
+ * equally near x it prints the one above (262144.125 → '262144.13', numpy
+ * '262144.12'), and "round-trip" means through Number() and Math.fround, whose
+ * double rounding numpy's exact bounds ignore (0x15ae43fd: '7.0385307e-26',
+ * numpy '7.038531e-26', which reads back as 0x15ae43fe).
  */
 export function formatFloat32(value: number): string {
   const x = f32(value);
@@ -90,19 +209,22 @@ export function formatFloat32(value: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
   const magnitude = Math.abs(x);
-  const { digits, exponent } = shortestDigits(magnitude);
+  shortestDigits(magnitude, f32Bits(magnitude));
+  let d = outDigits | 0; // below 10^9
+  while (d % 10 === 0) d = (d / 10) | 0;
+  const digits = String(d);
+  const exponent = outExponent;
   if (magnitude >= 1e-4 && magnitude < 1e6) {
     if (exponent >= 0) {
-      const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
-      const fraction = digits.slice(exponent + 1) || '0';
-      return `${sign}${whole}.${fraction}`;
+      if (digits.length > exponent + 1) return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+      return `${sign}${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
     }
     return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
   }
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  const expSign = exponent < 0 ? '-' : '+';
-  return `${sign}${mantissa}e${expSign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return sign + mantissa + EXPONENT_SUFFIX[exponent + 45]!;
 }
+
 
 /** How many float32 values lie between a and b (0 when equal), for bounding residual differences. */
 export function ulpDistance(a: number, b: number): number {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { f32, formatFloat32 } from '../src/float32';
+import { f32, f32Bits, f32FromBits, formatFloat32 } from '../src/float32';
 
 // Expected strings: the reference's §7 (numpy 2.4 `str(np.float32(x))`) and the seed's printout.
 describe('formatFloat32 prints like numpy prints a float32 scalar', () => {
@@ -47,5 +48,130 @@ describe('formatFloat32 prints like numpy prints a float32 scalar', () => {
       const text = formatFloat32(x);
       expect(f32(Number(text))).toBe(x);
     }
+  });
+});
+
+describe('formatFloat32 at the edges of the shortest-digits search', () => {
+  // Expected strings: `str(np.float32(x))` printed by numpy 2.4.6 for the same float32.
+  const cases: Array<[string, number, string]> = [
+    ['0.1', 0.1, '0.1'],
+    ['1/3', 1 / 3, '0.33333334'],
+    ['2/3', 2 / 3, '0.6666667'],
+    ['0.2 + 0.1 in float32', f32(f32(0.2) + f32(0.1)), '0.3'],
+    ['16777217 (rounds to 2^24)', 16777217, '1.6777216e+07'],
+    ['12345678', 12345678, '1.2345678e+07'],
+    ['8388608.5 (rounds to 2^23)', 8388608.5, '8.388608e+06'],
+    ['100663296', 100663296, '1.006633e+08'],
+    ['65504', 65504, '65504.0'],
+    ['1e-5', 1e-5, '1e-05'],
+    ['1e-10', 1e-10, '1e-10'],
+    ['1e10', 1e10, '1e+10'],
+    ['1e21', 1e21, '1e+21'],
+    ['1e38', 1e38, '1e+38'],
+    ['1e-38', 1e-38, '1e-38'],
+    ['0.001', 0.001, '0.001'],
+    ['0.05', 0.05, '0.05'],
+    ['π', Math.PI, '3.1415927'],
+    ['123456.7', 123456.7, '123456.7'],
+    ['1.5', 1.5, '1.5'],
+    ['0.125', 0.125, '0.125'],
+    ['100.5', 100.5, '100.5'],
+    ['-2.5', -2.5, '-2.5'],
+    ['next float32 above 1', f32FromBits(0x3f800001), '1.0000001'],
+    ['largest finite', f32FromBits(0x7f7fffff), '3.4028235e+38'],
+    ['smallest subnormal', 2 ** -149, '1e-45'],
+    ['minus the smallest subnormal', -(2 ** -149), '-1e-45'],
+    ['3 × the smallest subnormal', 3 * 2 ** -149, '4e-45'],
+    ['largest subnormal', 2 ** -126 - 2 ** -149, '1.1754942e-38'],
+    ['smallest normal', 2 ** -126, '1.1754944e-38'],
+    ['below the smallest subnormal', 5e-324, '0.0'],
+    ['2^-14', 2 ** -14, '6.1035156e-05'],
+    // Powers of two whose nearest 8-digit decimal lies below x, beyond the
+    // narrower lower half of the interval: the decimal above is printed.
+    ['2^-96', 2 ** -96, '1.2621775e-29'],
+    ['2^87', 2 ** 87, '1.5474251e+26'],
+    ['2^90', 2 ** 90, '1.2379401e+27'],
+    // numpy's switch between positional and scientific, either side.
+    ['the float32 nearest 1e-4 (below it)', 1e-4, '1e-04'],
+    ['the float32 after it', f32FromBits(f32Bits(1e-4) + 1), '0.000100000005'],
+    ['the float32 before it', f32FromBits(f32Bits(1e-4) - 1), '9.999999e-05'],
+    ['the float32 after 1e6', f32FromBits(f32Bits(1e6) + 1), '1.00000006e+06'],
+  ];
+  it.each(cases)('%s (%s) → %s', (_, value, text) => {
+    expect(formatFloat32(value)).toBe(text);
+  });
+
+  it('differs from numpy where two shortest decimals are equally near, and where reading back double-rounds', () => {
+    // numpy 2.4 prints '262144.12', '0.00024414062' and '-32184.062' (the even
+    // last digit); lrscope has always printed the decimal above, as toExponential rounds.
+    expect(formatFloat32(262144.125)).toBe('262144.13');
+    expect(formatFloat32(2 ** -12)).toBe('0.00024414063');
+    expect(formatFloat32(-32184.0625)).toBe('-32184.063');
+    // numpy prints '7.038531e-26', but Math.fround(Number('7.038531e-26')) is the next float32 up.
+    expect(formatFloat32(f32FromBits(0x15ae43fd))).toBe('7.0385307e-26');
+    expect(formatFloat32(f32FromBits(0x15ae43fe))).toBe('7.038531e-26');
+  });
+});
+
+/** Whether the decimal digits·10^exponent read back as the float32 x. */
+const readsBack = (digits: bigint, exponent: number, x: number) => f32(Number(`${digits}e${exponent}`)) === Math.abs(x);
+
+/** floor(|x| / 10^s), exactly: |x| = m·2^k with integer m. */
+function floorOverPow10(x: number, s: number): bigint {
+  const bits = f32Bits(Math.abs(x));
+  const biased = bits >>> 23;
+  const m = BigInt(biased === 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000);
+  const k = (biased === 0 ? 1 : biased) - 150;
+  let num = m;
+  let den = 1n;
+  if (k >= 0) num <<= BigInt(k);
+  else den <<= BigInt(-k);
+  if (s >= 0) den *= 10n ** BigInt(s);
+  else num *= 10n ** BigInt(-s);
+  return num / den;
+}
+
+describe('formatFloat32 prints the shortest digits that read back', () => {
+  const finiteFloat32 = fc.oneof(
+    fc.float({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: 0, max: 0xffffffff }).map(f32FromBits).filter(Number.isFinite),
+  );
+
+  it('reads back as the same float32, in numpy\'s layout', () => {
+    fc.assert(
+      fc.property(finiteFloat32, (x) => {
+        const text = formatFloat32(x);
+        expect(Object.is(f32(Number(text)), x)).toBe(true);
+        const magnitude = Math.abs(x);
+        const positional = magnitude === 0 || (magnitude >= 1e-4 && magnitude < 1e6);
+        expect(text).toMatch(positional ? /^-?\d+\.\d+$/ : /^-?\d(\.\d*[1-9])?e[+-]\d\d$/);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('has no shorter decimal that reads back', () => {
+    fc.assert(
+      fc.property(
+        finiteFloat32.filter((x) => x !== 0),
+        (x) => {
+          const text = formatFloat32(x);
+          const [mantissa, exp] = text.replace('-', '').split('e') as [string, string | undefined];
+          const [whole, fraction = ''] = mantissa.split('.') as [string, string | undefined];
+          // The exponent of the printed value's last significant digit.
+          const significant = `${whole}${fraction}`.replace(/0+$/, '');
+          const last = Number(exp ?? 0) - (fraction.length - (`${whole}${fraction}`.length - significant.length));
+          // A decimal with fewer digits is a multiple of 10^s for some s > last; of
+          // those, the ones next to x below and above are the only ones that could read back.
+          const lead = Math.floor(Math.log10(Math.abs(x))) + 1;
+          for (let s = last + 1; s <= lead + 1; s++) {
+            const below = floorOverPow10(x, s);
+            if (below > 0n) expect(readsBack(below, s, x)).toBe(false);
+            expect(readsBack(below + 1n, s, x)).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
