@@ -3,7 +3,7 @@
  * the neighbour across the nearest regime boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { nearestIndex, rangeEdges, rangeText, rangeWithEdges } from '../web/axes';
+import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges } from '../web/axes';
 import { AXIS_KEYS } from '../web/controls';
 import { nearestOtherRegime } from '../web/picking';
 import { PARAM_KEYS, PARAMS } from '../src/experiment';
@@ -27,6 +27,20 @@ describe('axis ranges', () => {
     expect(nearestIndex(r, 1.04)).toBe(10);
     expect(nearestIndex(r, 1.2)).toBeUndefined();
     expect(nearestIndex({ start: 1, stop: 100, count: 3, log: true }, 9)).toBe(1); // 10 is the middle value
+  });
+});
+
+describe('tick labels', () => {
+  it.each<[number[], string[]]>([
+    [[0, 0.25, 0.5, 0.75, 1], ['0.00', '0.25', '0.50', '0.75', '1.00']],
+    [[1, 1.25, 1.5], ['1.00', '1.25', '1.50']],
+    [[0.125, 0.375, 0.625, 0.875], ['0.125', '0.375', '0.625', '0.875']],
+    [[0.025, 0.05, 0.075, 0.1], ['0.025', '0.050', '0.075', '0.100']],
+    [[0.1, 0.2, 0.30000000000000004, 0.4], ['0.1', '0.2', '0.3', '0.4']],
+    [[-5.551115123125783e-17, 0.5, 1], ['0.0', '0.5', '1.0']],
+    [[0, 2, 4], ['0', '2', '4']],
+  ])('%j → %j: every tick as written, none rounded to a neighbour', (splits, labels) => {
+    expect(linearTickLabels(splits)).toEqual(labels);
   });
 });
 

@@ -77,17 +77,27 @@ export function unresolvedAxes(spec: Spec): string[] {
     .map((a) => a.name);
 }
 
-/** Linear tick labels with as many decimals as the tick spacing needs (uPlot's default stops at three). */
-export function linearTickLabels(splits: number[]): string[] {
-  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
-  const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
-  return splits.map((v) => {
-    const a = Math.abs(v);
-    if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(Math.max(0, Math.min(6, decimals - Math.floor(-Math.log10(a)))));
-    return (Math.abs(v) < step / 2 ? 0 : v).toFixed(decimals);
-  });
+/** Decimals of x's shortest form once the float noise of adding steps is gone (0.30000000000000004 → 1). */
+function decimalsOf(x: number): number {
+  const [mantissa, exponent] = String(Number(x.toPrecision(12))).split('e') as [string, string | undefined];
+  return Math.max(0, (mantissa.split('.')[1] ?? '').length - Number(exponent ?? 0));
 }
 
+/**
+ * Linear tick labels, all with as many decimals as the most precise tick
+ * needs: 0.25 and 0.875 stay as they are (uPlot's default stops at three
+ * decimals, and decimals taken from the step's order of magnitude round 0.25 to 0.3).
+ */
+export function linearTickLabels(splits: number[]): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
+  const decimals = Math.min(12, Math.max(0, ...splits.filter((v) => Math.abs(v) >= step / 2).map(decimalsOf)));
+  return splits.map((v) => {
+    const a = Math.abs(v);
+    if (a < step / 2) return (0).toFixed(decimals); // where the axis crosses 0, not 5.55e-17
+    if (a >= 1e6 || a < 1e-4) return v.toExponential(Math.max(0, Math.min(6, decimals - Math.floor(-Math.log10(a)))));
+    return v.toFixed(decimals);
+  });
+}
 
 /**
  * Ticks for a log axis whose ends are not powers of ten (uPlot's own log
