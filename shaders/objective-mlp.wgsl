@@ -7,8 +7,8 @@
 // (shaders/f32math.wgsl) so the compiler keeps the reference's grouping.
 // The network runs in the wide form (shaders/wide.wgsl): w and g are read
 // and written in place through wAt, gAt and gSet, and the hidden layer's z,
-// h and ∂loss/∂z of the current data point sit in the state's scratch fields
-// Z_FIELD, H_FIELD and DZ_FIELD. The generated struct Objective holds rate,
+// h of the current data point sit in the state's scratch fields Z_FIELD and
+// H_FIELD, and ∂loss/∂z of every data point in DZ_FIELD. The generated struct Objective holds rate,
 // the learning rate of each layer (input, output), which scales its gradient.
 
 // Loops over the hidden units and the data stay loops: unrolled (their counts
@@ -80,8 +80,9 @@ fn overflows(x: V) -> VB {
   return (bitcast<VU>(x) & VU(0x7fffffffu)) > VU(bitcast<u32>(OVERFLOW));
 }
 
-// Adds data point i's share to the gradient sums (scaled by 1/√WIDTH once,
-// at the end); returns the lanes whose error signals overflowed.
+// Adds data point i's share to the output layer's gradient sums (scaled by
+// 1/√WIDTH once, at the end) and keeps its ∂loss/∂z for the input layer's
+// (inputGradient); returns the lanes whose error signals overflowed.
 fn backward(w: WIn, i: u32, out: V, g: GOut) -> VB {
   let dOut = o(o(out - dataY(i)) * TWO_OVER_POINTS);
   var overflowed = overflows(dOut);
@@ -90,15 +91,24 @@ fn backward(w: WIn, i: u32, out: V, g: GOut) -> VB {
     gSet(g, W2 + j, o(gAt(g, W2 + j) + o(dOut * h)));
     let dh = o(o(dOut * wAt(w, W2 + j)) * SCALE);
     overflowed = overflowed | overflows(dh);
-    setStateAt(DZ_FIELD, j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
-  }
-  for (var k = 0u; k < widthCount(); k++) {
-    let x = dataX(i, k);
-    for (var j = 0u; j < widthCount(); j++) {
-      gSet(g, k * WIDTH + j, o(gAt(g, k * WIDTH + j) + o(x * stateAt(DZ_FIELD, j))));
-    }
+    setStateAt(DZ_FIELD, i * WIDTH + j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
   }
   return overflowed;
+}
+
+// The input layer's gradient sums, Σᵢ xᵢₖ·∂loss/∂zᵢⱼ over the data points in
+// order, as the reference adds them point by point; each sum is held in a
+// register rather than read and written back in storage once per point.
+fn inputGradient(g: GOut, zero: V) {
+  for (var k = 0u; k < widthCount(); k++) {
+    for (var j = 0u; j < widthCount(); j++) {
+      var sum = zero;
+      for (var i = 0u; i < pointCount(); i++) {
+        sum = o(sum + o(dataX(i, k) * stateAt(DZ_FIELD, i * WIDTH + j)));
+      }
+      gSet(g, k * WIDTH + j, sum);
+    }
+  }
 }
 
 fn lossAt(objective: Objective, w: WIn) -> V {
@@ -118,13 +128,14 @@ fn lossAt(objective: Objective, w: WIn) -> V {
 fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
   // Sums start from an opaque zero: a literal 0 + x may be folded to x, which keeps a −0.
   let zero = o(V(0.0));
-  for (var d = 0u; d < dimCount(); d++) {
-    gSet(g, d, zero);
+  for (var j = 0u; j < widthCount(); j++) {
+    gSet(g, W2 + j, zero);
   }
   var overflowed = VB(false);
   for (var i = 0u; i < pointCount(); i++) {
     overflowed = overflowed | backward(w, i, forward(w, i), g);
   }
+  inputGradient(g, zero);
   var largest = V(0.0);
   let nan = fromBits(0x7fc00000u);
   for (var d = 0u; d < dimCount(); d++) {

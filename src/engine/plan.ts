@@ -93,11 +93,11 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
   };
 }
 
-/** The wide form's scratch for an objective: the network's hidden layer (z, h and ∂loss/∂z of one data point). */
+/** The wide form's scratch for an objective: the network's hidden layer (z and h of one data point, ∂loss/∂z of every point). */
 function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined): Scratch[] {
   if (!objective || !('config' in objective)) return [];
-  const words = objective.config.width;
-  return [{ name: 'z', words }, { name: 'h', words }, { name: 'dz', words }];
+  const { width, dataPoints } = objective.config;
+  return [{ name: 'z', words: width }, { name: 'h', words: width }, { name: 'dz', words: width * dataPoints }];
 }
 
 /** Trajectories per chunk: at least one, at most the range. */
