@@ -9,6 +9,17 @@ import { REGIMES, type ChunkResult } from '../engine/types.js';
 /** A field value, already formatted: numbers as numpy prints float32, null for non-finite. */
 export type Field = { readonly kind: 'number'; readonly text: string | null } | { readonly kind: 'string'; readonly text: string } | { readonly kind: 'raw'; readonly text: string };
 
+/** Where a column takes its values from: a swept axis, one component of finalW, or a statistic of the trajectory. */
+export type CellSource =
+  | { readonly kind: 'axis'; readonly axis: number }
+  | { readonly kind: 'finalW'; readonly component: number }
+  | { readonly kind: 'regime' | 'regimeStep' | 'finalLoss' | 'peak' | 'rate' };
+
+export interface CellColumn {
+  readonly name: string;
+  readonly source: CellSource;
+}
+
 export interface CellColumns {
   readonly names: readonly string[];
   /** Fields of trajectory i of the chunk, in the order of `names`. */
@@ -27,23 +38,60 @@ export function axisField(value: Value): Field {
   return { kind: 'raw', text: `[${value.map((x) => formatFloat32(x)).join(',')}]` };
 }
 
-export function cellColumns(spec: Spec): CellColumns {
+/** Every column, in the order the outputs write them unless told otherwise. */
+export function allCellColumns(spec: Spec): CellColumn[] {
   const dims = spec.dims;
-  const wNames = dims === 1 ? ['finalW'] : Array.from({ length: dims }, (_, d) => `finalW[${d}]`);
-  const names = [...spec.axes.map((a: Axis) => a.name), 'regime', 'regimeStep', 'finalLoss', ...wNames, 'peak', 'rate'];
+  const finalW: CellColumn[] =
+    dims === 1 ? [{ name: 'finalW', source: { kind: 'finalW', component: 0 } }] : Array.from({ length: dims }, (_, d) => ({ name: `finalW[${d}]`, source: { kind: 'finalW', component: d } }));
+  return [
+    ...spec.axes.map((a: Axis, axis): CellColumn => ({ name: a.name, source: { kind: 'axis', axis } })),
+    { name: 'regime', source: { kind: 'regime' } },
+    { name: 'regimeStep', source: { kind: 'regimeStep' } },
+    { name: 'finalLoss', source: { kind: 'finalLoss' } },
+    ...finalW,
+    { name: 'peak', source: { kind: 'peak' } },
+    { name: 'rate', source: { kind: 'rate' } },
+  ];
+}
+
+type Getter = (chunk: ChunkResult, i: number, coords: readonly number[]) => Field;
+
+function getter(spec: Spec, source: CellSource): Getter {
+  const dims = spec.dims;
+  switch (source.kind) {
+    case 'axis': {
+      const axis = spec.axes[source.axis]!;
+      return (_, __, coords) => axisField(axis.values[coords[source.axis]!]!);
+    }
+    case 'regime':
+      return (chunk, i) => ({ kind: 'string', text: REGIMES[chunk.regime[i]!]! });
+    case 'regimeStep':
+      return (chunk, i) => {
+        const step = chunk.regimeStep[i]!;
+        return step >= 0 ? { kind: 'raw', text: String(step) } : { kind: 'number', text: null };
+      };
+    case 'finalLoss':
+      return (chunk, i) => number(chunk.finalLoss[i]!);
+    case 'finalW':
+      return (chunk, i) => number(chunk.finalW[i * dims + source.component]!);
+    case 'peak':
+      return (chunk, i) => number(chunk.peak[i]!);
+    case 'rate':
+      return (chunk, i) => figure(chunk.rate[i]!);
+  }
+}
+
+/** The formatted fields of the given columns (all of them by default). */
+export function cellColumns(spec: Spec, columns: readonly CellColumn[] = allCellColumns(spec)): CellColumns {
+  const getters = columns.map((c) => getter(spec, c.source));
+  // The grid coordinates cost a division per axis: worked out only when an axis is written.
+  const needsCoords = columns.some((c) => c.source.kind === 'axis');
+  const none: readonly number[] = [];
   return {
-    names,
+    names: columns.map((c) => c.name),
     fields: (chunk, i) => {
-      const coords = gridCoords(spec, chunk.start + i);
-      const out: Field[] = spec.axes.map((axis, a) => axisField(axis.values[coords[a]!]!));
-      out.push({ kind: 'string', text: REGIMES[chunk.regime[i]!]! });
-      const step = chunk.regimeStep[i]!;
-      out.push(step >= 0 ? { kind: 'raw', text: String(step) } : { kind: 'number', text: null });
-      out.push(number(chunk.finalLoss[i]!));
-      for (let d = 0; d < dims; d++) out.push(number(chunk.finalW[i * dims + d]!));
-      out.push(number(chunk.peak[i]!));
-      out.push(figure(chunk.rate[i]!));
-      return out;
+      const coords = needsCoords ? gridCoords(spec, chunk.start + i) : none;
+      return getters.map((get) => get(chunk, i, coords));
     },
   };
 }

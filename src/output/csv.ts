@@ -1,7 +1,7 @@
 /** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
-import { cellColumns, type Field } from './cells.js';
+import { cellColumns, type CellColumn, type Field } from './cells.js';
 import type { TextSink } from './sink.js';
 
 function csvField(f: Field): string {
@@ -15,8 +15,10 @@ export class CsvWriter {
   constructor(
     private readonly sink: TextSink,
     spec: Spec,
+    /** The columns to write (all of them by default). */
+    columns?: readonly CellColumn[],
   ) {
-    this.columns = cellColumns(spec);
+    this.columns = cellColumns(spec, columns);
   }
 
   async begin(): Promise<void> {

@@ -8,7 +8,7 @@ import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { axisField, cellColumns, type Field } from './cells.js';
+import { axisField, cellColumns, type CellColumn, type Field } from './cells.js';
 import type { TextSink } from './sink.js';
 import { theoryOf } from '../theory.js';
 
@@ -48,10 +48,10 @@ export class JsonWriter {
   constructor(
     private readonly sink: TextSink,
     private readonly spec: Spec,
-    /** `boundary: false` when the caller counts the boundary itself and hands the fit to `end`. */
-    private readonly meta: { engine: string; boundary?: boolean },
+    /** `boundary: false` when the caller counts the boundary itself and hands the fit to `end`; `columns` are the cells' fields (all of them by default). */
+    private readonly meta: { engine: string; boundary?: boolean; columns?: readonly CellColumn[] },
   ) {
-    this.columns = cellColumns(spec);
+    this.columns = cellColumns(spec, meta.columns);
     const [x, y] = spec.axes;
     this.boundary = spec.axes.length === 2 && meta.boundary !== false ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
   }
