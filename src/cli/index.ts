@@ -44,6 +44,7 @@ const code = await main(process.argv.slice(2), {
     }
   },
   stderrIsTTY,
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
   columns: Number(process.env.LRSCOPE_COLUMNS) || process.stderr.columns || 80,
   signal: controller.signal,
 });

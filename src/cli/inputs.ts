@@ -89,7 +89,7 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
 }
 
 /** The formats a file's extension names. */
-const EXTENSIONS: Record<string, string> = { '.png': 'png', '.csv': 'csv', '.json': 'json', '.txt': 'summary' };
+const EXTENSIONS: Record<string, string> = { '.png': 'png', '.csv': 'csv', '.json': 'json', '.txt': 'summary', '.arrow': 'arrow', '.feather': 'arrow' };
 
 /**
  * The output format: --format, or what the --out file's extension names

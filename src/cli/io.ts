@@ -7,6 +7,8 @@ export interface CliIO {
   readonly stderr: (text: string) => void;
   /** Whether stderr is a terminal (progress bars are drawn only there). */
   readonly stderrIsTTY: boolean;
+  /** Whether stdout is a terminal (binary output is not written there). */
+  readonly stdoutIsTTY?: boolean;
   readonly columns?: number;
   /** Cancels the running command (Ctrl-C). */
   readonly signal?: AbortSignal;

@@ -1,6 +1,6 @@
 /**
- * One record per grid point, shared by the JSON and CSV writers: every swept
- * parameter under its camelCase name, then what became of the trajectory.
+ * One record per grid point, shared by the JSON, CSV and Arrow writers: every
+ * swept parameter under its camelCase name, then what became of the trajectory.
  */
 import { formatFloat32 } from '../float32.js';
 import { gridCoords, type Axis, type Spec, type Value } from '../experiment/index.js';
@@ -28,8 +28,12 @@ export interface CellColumns {
 
 const number = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? formatFloat32(x) : null });
 
-/** A double-precision figure (the contraction rate), to 7 significant digits. */
-const figure = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? String(Number(x.toPrecision(7))) : null });
+/** The contraction rate as the outputs give it: a double-precision figure to 7 significant digits, or NaN where it was not measured. */
+export function rateFigure(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(7)) : Number.NaN;
+}
+
+const figure = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? String(rateFigure(x)) : null });
 
 export function axisField(value: Value): Field {
   if (typeof value === 'number') return number(value);

@@ -27,7 +27,7 @@ export function axesJson(spec: Spec): string {
 }
 
 /** The `boundary` field: the box-counting fit of a 2-D map's regime boundary. */
-function boundaryJson(fit: BoxCounting): string {
+export function boundaryJson(fit: BoxCounting): string {
   const fields = {
     dimension: fit.dimension,
     r2: fit.r2,

@@ -15,13 +15,14 @@ export interface CliRun {
 }
 
 /** Runs `lrscope args…` with `gpu` as the GPU engine. */
-export async function runCli(args: string[], gpu: Engine | undefined, options: { signal?: AbortSignal; tty?: boolean; engine?: Engine } = {}): Promise<CliRun> {
+export async function runCli(args: string[], gpu: Engine | undefined, options: { signal?: AbortSignal; tty?: boolean; stdoutTty?: boolean; engine?: Engine } = {}): Promise<CliRun> {
   const stdout = new StringSink();
   let stderr = '';
   const io: CliIO = {
     stdout,
     stderr: (s) => (stderr += s),
     stderrIsTTY: options.tty ?? false,
+    stdoutIsTTY: options.stdoutTty ?? false,
     signal: options.signal,
     createEngine: async (kind) => options.engine ?? (kind === 'gpu' ? gpu! : new CpuEngine()),
   };

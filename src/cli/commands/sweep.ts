@@ -1,9 +1,10 @@
-/** `lrscope sweep`: run a grid of trajectories, classify each, and write the summary, JSON, CSV or a PNG map. */
+/** `lrscope sweep`: run a grid of trajectories, classify each, and write the summary, JSON, CSV, Arrow or a PNG map. */
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
 import type { OutputFile } from '../../node/files.js';
+import type { ArrowWriter } from '../../output/arrow.js';
 import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
 import { MapBuilder } from '../../output/map.js';
@@ -14,12 +15,19 @@ import { parseEngineKind, parseFormat, parseKernelChoice, specInput } from '../i
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
 
+const SWEEP_FORMATS = ['summary', 'json', 'csv', 'png', 'arrow'] as const;
+type SweepFormat = (typeof SWEEP_FORMATS)[number];
+
 export async function runSweep(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
   const options = command.opts() as Record<string, string | undefined>;
   const spec = parseSpec(specInput(command, argv, 1000), 'flag');
   const engineKind = parseEngineKind(options);
   const kernel = parseKernelChoice(options.kernel);
-  const format = parseFormat(options, ['summary', 'json', 'csv', 'png'] as const, 'summary');
+  const format = parseFormat(options, SWEEP_FORMATS, 'summary');
+  if (format === 'arrow' && (!options.out || options.out === '-') && io.stdoutIsTTY) {
+    // Binary on a terminal is of no use to anyone; a pipe or a redirected stdout takes it.
+    throw new SpecError('--out', 'arrow is binary and stdout is a terminal', 'a path like results.arrow, or stdout redirected to a file or a pipe');
+  }
   if (format === 'png') {
     if (spec.axes.length === 0 || spec.axes.length > 2) {
       const swept = spec.axes.map((a) => a.name).join(', ') || 'nothing';
@@ -37,19 +45,22 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
 async function executeSweep(
   spec: Spec,
   engine: Engine,
-  format: 'summary' | 'json' | 'csv' | 'png',
+  format: SweepFormat,
   out: OutputFile | undefined,
   io: CliIO,
   theory: boolean,
 ): Promise<string> {
   const total = gridSize(spec);
   const sink: TextSink = out ?? io.stdout;
-  const writer =
+  const writer: JsonWriter | CsvWriter | ArrowWriter | undefined =
     format === 'json'
       ? new JsonWriter(sink, spec, { engine: engine.description, boundary: false })
       : format === 'csv'
         ? new CsvWriter(sink, spec)
-        : undefined;
+        : format === 'arrow'
+          ? // Loaded only for Arrow output: importing apache-arrow takes about 0.15 s.
+            new (await import('../../output/arrow.js')).ArrowWriter(sink, spec, { engine: engine.description })
+          : undefined;
   const map = format === 'png' ? new MapBuilder(spec) : undefined;
   // Counts, regime changes and the boundary's box counts: none of it grows with the grid.
   const tally = new SweepTally(spec);
