@@ -14,10 +14,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import fc from 'fast-check';
 import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpu';
 import type { Engine } from '../src/engine/types';
+import { rateFigure } from '../src/output/cells';
 import { runCli } from './helpers/cli';
 
 const cli = (args: string[], options: { stdoutTty?: boolean; engine?: Engine } = {}) => runCli(args, undefined, options);
@@ -163,5 +165,32 @@ describe('sweep --format arrow, read by polars', () => {
     expect(run.status).toBe(0);
     const df = pl.readIPC(run.stdout);
     expect(df.getColumn('regime').toArray()).toEqual(['converged', 'oscillating', 'diverged']);
+  });
+});
+
+describe('the rate figure', () => {
+  /** The double `steps` representable values above x (below, for negative steps). */
+  const nudge = (x: number, steps: number) => {
+    const bits = new BigInt64Array(new Float64Array([x]).buffer);
+    bits[0]! += BigInt(steps);
+    return new Float64Array(bits.buffer)[0]!;
+  };
+
+  it('is Number(x.toPrecision(7)) for every finite x, ties and carries into an eighth digit included', () => {
+    const nearTies = fc
+      .tuple(fc.integer({ min: 999_999, max: 9_999_999 }), fc.constantFrom(0, 0.5, 0.4999995, 0.5000005, 0.9999999), fc.integer({ min: -30, max: 30 }), fc.integer({ min: -3, max: 3 }), fc.boolean())
+      .map(([digits, fraction, exponent, steps, negative]) => nudge((negative ? -1 : 1) * (digits + fraction) * 10 ** exponent, steps));
+    const any = fc.double({ noNaN: true, noDefaultInfinity: true });
+    const rates = fc.double({ min: 0, max: 4, noNaN: true });
+    fc.assert(
+      fc.property(fc.oneof(nearTies, any, rates), (x) => {
+        expect(Object.is(rateFigure(x), Number(x.toPrecision(7))), `${x}`).toBe(true);
+      }),
+      { numRuns: 30_000 },
+    );
+  });
+
+  it('is NaN where the rate is not finite (written as null)', () => {
+    for (const x of [Number.NaN, Infinity, -Infinity]) expect(rateFigure(x)).toBeNaN();
   });
 });
