@@ -8,9 +8,11 @@
  * stream it embeds, so polars' stream reader stands in for it here.
  * nodejs-polars stays at 0.24.1: the native builds of later releases need
  * Node 22, and npm leaves them out without a word on Node 20.
+ *
+ * Also `--columns`, which chooses the fields of csv, json and arrow output.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -165,6 +167,58 @@ describe('sweep --format arrow, read by polars', () => {
     expect(run.status).toBe(0);
     const df = pl.readIPC(run.stdout);
     expect(df.getColumn('regime').toArray()).toEqual(['converged', 'oscillating', 'diverged']);
+  });
+});
+
+describe('sweep --columns', () => {
+  const sweep = ['sweep', '--lr', '0.5,1,1.5', '--decay-rate', '0.9,1', '--schedule', 'exponential', '--decay-steps', '1', '--steps', '100', '--engine', 'cpu'];
+
+  it('chooses the fields of csv, json and arrow output, in the order given', async () => {
+    const full = parseCsv((await cli([...sweep, '--format', 'csv'])).stdout);
+    const csv = parseCsv((await cli([...sweep, '--format', 'csv', '--columns', 'finalLoss,lr,regime,decayRate'])).stdout);
+    const pick = (row: string[]) => ['finalLoss', 'lr', 'regime', 'decayRate'].map((name) => row[full[0]!.indexOf(name)]!);
+    expect(csv).toEqual(full.map(pick));
+
+    const json = JSON.parse((await cli([...sweep, '--format', 'json', '--columns', 'lr,decayRate,regime,finalLoss'])).stdout);
+    expect(json.cells).toHaveLength(6);
+    for (const cell of json.cells) expect(Object.keys(cell)).toEqual(['lr', 'decayRate', 'regime', 'finalLoss']);
+
+    const dir = tempDir();
+    expect((await cli([...sweep, '--out', join(dir, 'x.arrow'), '--columns', 'regime,rate'])).code).toBe(0);
+    expect(pl.readIPC(readFileSync(join(dir, 'x.arrow'))).columns).toEqual(['regime', 'rate']);
+  });
+
+  it('every column in the default order writes what no --columns writes, byte for byte', async () => {
+    const plain = await cli([...sweep, '--format', 'csv']);
+    const listed = await cli([...sweep, '--format', 'csv', '--columns', 'lr,decayRate,regime,regimeStep,finalLoss,finalW,peak,rate']);
+    expect(listed.stdout).toBe(plain.stdout);
+  });
+
+  it('finalW stands for all its components in several dimensions', async () => {
+    const { stdout } = await cli(['sweep', '--lr', '0.1,0.2', '--curvature', '[1,2]', '--steps', '20', '--format', 'csv', '--columns', 'regime,finalW', '--engine', 'cpu']);
+    expect(stdout.split('\n')[0]).toBe('regime,finalW[0],finalW[1]');
+  });
+
+  it.each([
+    ['an unknown name', ['--columns', 'lr,loss'], /^lrscope: --columns: "loss" is not a column; expected a comma-separated list of lr, decayRate, regime, regimeStep, finalLoss, finalW, peak, rate$/],
+    ['a name twice', ['--columns', 'lr,regime,lr'], /^lrscope: --columns: "lr" is named twice; expected each column once$/],
+    ['an empty name', ['--columns', 'lr,'], /^lrscope: --columns: "" is not a column; expected a comma-separated list of/],
+    ['a summary', ['--format', 'summary', '--columns', 'lr'], /^lrscope: --columns: chooses the fields of csv, json and arrow output, not of summary; expected --format csv, json or arrow$/],
+  ])('%s is refused in one line, before any file is written', async (_, args, message) => {
+    const dir = tempDir();
+    const out = args.includes('--format') ? [] : ['--out', join(dir, 'x.arrow')];
+    const { code, stdout, stderr } = await cli([...sweep, ...args, ...out]);
+    expect(stderr.trimEnd()).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('names the components of finalW when it refuses a name in several dimensions', async () => {
+    const { code, stderr } = await cli(['sweep', '--lr', '0.1,0.2', '--curvature', '[1,2,3]', '--format', 'csv', '--columns', 'w', '--engine', 'cpu']);
+    expect(stderr).toBe('lrscope: --columns: "w" is not a column; expected a comma-separated list of lr, regime, regimeStep, finalLoss, finalW (or finalW[0] … finalW[2]), peak, rate\n');
+    expect(code).toBe(2);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Engine } from '../../engine/types.js';
 import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
 import type { OutputFile } from '../../node/files.js';
 import type { ArrowWriter } from '../../output/arrow.js';
+import { allCellColumns, type CellColumn } from '../../output/cells.js';
 import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
 import { MapBuilder } from '../../output/map.js';
@@ -24,6 +25,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   const engineKind = parseEngineKind(options);
   const kernel = parseKernelChoice(options.kernel);
   const format = parseFormat(options, SWEEP_FORMATS, 'summary');
+  const columns = options.columns === undefined ? undefined : parseColumns(spec, options.columns, format);
   if (format === 'arrow' && (!options.out || options.out === '-') && io.stdoutIsTTY) {
     // Binary on a terminal is of no use to anyone; a pipe or a redirected stdout takes it.
     throw new SpecError('--out', 'arrow is binary and stdout is a terminal', 'a path like results.arrow, or stdout redirected to a file or a pipe');
@@ -36,10 +38,37 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
     if (!options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
   }
   const theory = (options as { theory?: boolean }).theory !== false;
-  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, theory));
+  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, { theory, columns }));
   // The summary goes to stdout too, unless the output itself went there.
   if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
   return EXIT.ok;
+}
+
+/**
+ * The --columns list: names of the cells' fields (src/output/cells.ts), in
+ * the order given; `finalW` stands for all of its components.
+ */
+function parseColumns(spec: Spec, text: string, format: SweepFormat): CellColumn[] {
+  if (format !== 'csv' && format !== 'json' && format !== 'arrow') {
+    throw new SpecError('--columns', `chooses the fields of csv, json and arrow output, not of ${format}`, '--format csv, json or arrow');
+  }
+  const all = allCellColumns(spec);
+  const components = all.filter((c) => c.source.kind === 'finalW');
+  // finalW's components are listed as one name: a network has hundreds of them.
+  const several = components.length > 1;
+  const accepted = all
+    .filter((c) => c.source.kind !== 'finalW' || c === components[0])
+    .map((c) => (c.source.kind === 'finalW' && several ? `finalW (or ${components[0]!.name} … ${components.at(-1)!.name})` : c.name));
+  const chosen: CellColumn[] = [];
+  for (const name of text.split(',').map((n) => n.trim())) {
+    const matched = name === 'finalW' ? components : all.filter((c) => c.name === name);
+    if (matched.length === 0) throw new SpecError('--columns', `"${name}" is not a column`, `a comma-separated list of ${accepted.join(', ')}`);
+    for (const column of matched) {
+      if (chosen.includes(column)) throw new SpecError('--columns', `"${column.name}" is named twice`, 'each column once');
+      chosen.push(column);
+    }
+  }
+  return chosen;
 }
 
 async function executeSweep(
@@ -48,18 +77,19 @@ async function executeSweep(
   format: SweepFormat,
   out: OutputFile | undefined,
   io: CliIO,
-  theory: boolean,
+  options: { readonly theory: boolean; readonly columns: readonly CellColumn[] | undefined },
 ): Promise<string> {
+  const { theory, columns } = options;
   const total = gridSize(spec);
   const sink: TextSink = out ?? io.stdout;
   const writer: JsonWriter | CsvWriter | ArrowWriter | undefined =
     format === 'json'
-      ? new JsonWriter(sink, spec, { engine: engine.description, boundary: false })
+      ? new JsonWriter(sink, spec, { engine: engine.description, boundary: false, columns })
       : format === 'csv'
-        ? new CsvWriter(sink, spec)
+        ? new CsvWriter(sink, spec, columns)
         : format === 'arrow'
           ? // Loaded only for Arrow output: importing apache-arrow takes about 0.15 s.
-            new (await import('../../output/arrow.js')).ArrowWriter(sink, spec, { engine: engine.description })
+            new (await import('../../output/arrow.js')).ArrowWriter(sink, spec, { engine: engine.description }, columns)
           : undefined;
   const map = format === 'png' ? new MapBuilder(spec) : undefined;
   // Counts, regime changes and the boundary's box counts: none of it grows with the grid.
