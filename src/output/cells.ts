@@ -20,12 +20,6 @@ export interface CellColumn {
   readonly source: CellSource;
 }
 
-export interface CellColumns {
-  readonly names: readonly string[];
-  /** Fields of trajectory i of the chunk, in the order of `names`. */
-  readonly fields: (chunk: ChunkResult, i: number) => Field[];
-}
-
 const number = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? formatFloat32(x) : null });
 
 /** The powers of ten a double holds exactly. */
@@ -55,8 +49,6 @@ export function rateFigure(x: number): number {
   return Number(x.toPrecision(7));
 }
 
-const figure = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? String(rateFigure(x)) : null });
-
 export function axisField(value: Value): Field {
   if (typeof value === 'number') return number(value);
   if (typeof value === 'boolean') return { kind: 'raw', text: String(value) };
@@ -80,44 +72,71 @@ export function allCellColumns(spec: Spec): CellColumn[] {
   ];
 }
 
-type Getter = (chunk: ChunkResult, i: number, coords: readonly number[]) => Field;
+/** How a text format writes a field: CSV and JSON differ in strings and in what stands for a missing number. */
+export type FieldText = (f: Field) => string;
 
-function getter(spec: Spec, source: CellSource): Getter {
+/** A column's text for trajectory i of a chunk, given its grid coordinates. */
+type TextGetter = (chunk: ChunkResult, i: number, coords: Int32Array) => string;
+
+function textGetter(spec: Spec, source: CellSource, text: FieldText): TextGetter {
   const dims = spec.dims;
+  const missing = text({ kind: 'number', text: null });
+  const float = (x: number) => (Number.isFinite(x) ? formatFloat32(x) : missing);
   switch (source.kind) {
     case 'axis': {
-      const axis = spec.axes[source.axis]!;
-      return (_, __, coords) => axisField(axis.values[coords[source.axis]!]!);
+      // An axis has few values and every cell repeats one: each is formatted once.
+      const texts = spec.axes[source.axis]!.values.map((v) => text(axisField(v)));
+      return (_, __, coords) => texts[coords[source.axis]!]!;
     }
-    case 'regime':
-      return (chunk, i) => ({ kind: 'string', text: REGIMES[chunk.regime[i]!]! });
+    case 'regime': {
+      const names = REGIMES.map((r) => text({ kind: 'string', text: r }));
+      return (chunk, i) => names[chunk.regime[i]!]!;
+    }
     case 'regimeStep':
       return (chunk, i) => {
         const step = chunk.regimeStep[i]!;
-        return step >= 0 ? { kind: 'raw', text: String(step) } : { kind: 'number', text: null };
+        return step >= 0 ? String(step) : missing;
       };
     case 'finalLoss':
-      return (chunk, i) => number(chunk.finalLoss[i]!);
+      return (chunk, i) => float(chunk.finalLoss[i]!);
     case 'finalW':
-      return (chunk, i) => number(chunk.finalW[i * dims + source.component]!);
+      return (chunk, i) => float(chunk.finalW[i * dims + source.component]!);
     case 'peak':
-      return (chunk, i) => number(chunk.peak[i]!);
+      return (chunk, i) => float(chunk.peak[i]!);
     case 'rate':
-      return (chunk, i) => figure(chunk.rate[i]!);
+      return (chunk, i) => {
+        const x = chunk.rate[i]!;
+        return Number.isFinite(x) ? String(rateFigure(x)) : missing;
+      };
   }
 }
 
-/** The formatted fields of the given columns (all of them by default). */
-export function cellColumns(spec: Spec, columns: readonly CellColumn[] = allCellColumns(spec)): CellColumns {
-  const getters = columns.map((c) => getter(spec, c.source));
-  // The grid coordinates cost a division per axis: worked out only when an axis is written.
-  const needsCoords = columns.some((c) => c.source.kind === 'axis');
-  const none: readonly number[] = [];
+/**
+ * The text writers' view of the columns: for each trajectory of a chunk, in
+ * grid order, its fields already written in a format's text. The grid
+ * coordinates are stepped from cell to cell rather than divided out, and the
+ * axes' values are formatted once: the writers keep up with the sweep.
+ */
+export interface CellTexts {
+  readonly names: readonly string[];
+  /** Calls `row` with each trajectory's field texts (`fields` is reused from row to row). */
+  forEach(chunk: ChunkResult, row: (fields: readonly string[]) => void): void;
+}
+
+export function cellTexts(spec: Spec, text: FieldText, columns: readonly CellColumn[] = allCellColumns(spec)): CellTexts {
+  const getters = columns.map((c) => textGetter(spec, c.source, text));
+  const lengths = spec.axes.map((a) => a.values.length);
+  const fields = new Array<string>(getters.length).fill('');
   return {
     names: columns.map((c) => c.name),
-    fields: (chunk, i) => {
-      const coords = needsCoords ? gridCoords(spec, chunk.start + i) : none;
-      return getters.map((get) => get(chunk, i, coords));
+    forEach(chunk, row) {
+      const coords = Int32Array.from(gridCoords(spec, chunk.start));
+      for (let i = 0; i < chunk.count; i++) {
+        for (let j = 0; j < getters.length; j++) fields[j] = getters[j]!(chunk, i, coords);
+        row(fields);
+        // The next cell: the first axis varies fastest.
+        for (let a = 0; a < coords.length && ++coords[a]! === lengths[a]; a++) coords[a] = 0;
+      }
     },
   };
 }

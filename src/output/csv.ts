@@ -1,7 +1,7 @@
 /** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
-import { cellColumns, type CellColumn, type Field } from './cells.js';
+import { cellTexts, type CellColumn, type Field } from './cells.js';
 import type { TextSink } from './sink.js';
 
 function csvField(f: Field): string {
@@ -18,7 +18,7 @@ export class CsvWriter {
     /** The columns to write (all of them by default). */
     columns?: readonly CellColumn[],
   ) {
-    this.columns = cellColumns(spec, columns);
+    this.columns = cellTexts(spec, csvField, columns);
   }
 
   async begin(): Promise<void> {
@@ -27,7 +27,7 @@ export class CsvWriter {
 
   async chunk(chunk: ChunkResult): Promise<void> {
     const rows: string[] = [];
-    for (let i = 0; i < chunk.count; i++) rows.push(this.columns.fields(chunk, i).map(csvField).join(','));
+    this.columns.forEach(chunk, (fields) => rows.push(fields.join(',')));
     await this.sink.write(`${rows.join('\n')}\n`);
   }
 

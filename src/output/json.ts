@@ -8,7 +8,7 @@ import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { axisField, cellColumns, type CellColumn, type Field } from './cells.js';
+import { axisField, cellTexts, type CellColumn, type Field } from './cells.js';
 import type { TextSink } from './sink.js';
 import { theoryOf } from '../theory.js';
 
@@ -51,7 +51,7 @@ export class JsonWriter {
     /** `boundary: false` when the caller counts the boundary itself and hands the fit to `end`; `columns` are the cells' fields (all of them by default). */
     private readonly meta: { engine: string; boundary?: boolean; columns?: readonly CellColumn[] },
   ) {
-    this.columns = cellColumns(spec, meta.columns);
+    this.columns = cellTexts(spec, jsonField, meta.columns);
     const [x, y] = spec.axes;
     this.boundary = spec.axes.length === 2 && meta.boundary !== false ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
   }
@@ -70,16 +70,17 @@ export class JsonWriter {
   }
 
   async chunk(chunk: ChunkResult): Promise<void> {
-    const names = this.columns.names.map((n) => JSON.stringify(n));
-    const parts: string[] = [];
-    for (let i = 0; i < chunk.count; i++) {
-      const fields = this.columns.fields(chunk, i);
-      const body = fields.map((f, j) => `${names[j]}:${jsonField(f)}`).join(',');
-      parts.push(`${this.first ? '\n' : ',\n'}{${body}}`);
-      this.first = false;
-    }
-    await this.sink.write(parts.join(''));
+    const names = this.columns.names.map((n) => `${JSON.stringify(n)}:`);
+    const pairs = new Array<string>(names.length);
+    const rows: string[] = [];
+    this.columns.forEach(chunk, (fields) => {
+      for (let j = 0; j < fields.length; j++) pairs[j] = names[j]! + fields[j]!;
+      rows.push(`{${pairs.join(',')}}`);
+    });
     this.boundary?.add(chunk.regime);
+    if (!rows.length) return;
+    await this.sink.write(`${this.first ? '\n' : ',\n'}${rows.join(',\n')}`);
+    this.first = false;
   }
 
   /** Closes the object; `fit` is the boundary's box counting when the caller has it already. */
