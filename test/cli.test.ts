@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main';
+import { sweepProgress } from '../src/cli/commands/sweep';
 import { StringSink } from '../src/output/sink';
 import { REGIME_COLORS, regimeRgb } from '../src/output/map';
 import { gpuEngine } from './helpers/engines';
@@ -173,6 +174,14 @@ describe('lrscope sweep', () => {
     expect(code).toBe(130);
     expect(stderr).toBe('lrscope: cancelled; no output file was written\n');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the progress bar covers the writing: computed but unwritten is half way', () => {
+    const fraction = (p: { done: number; total: number }) => p.done / p.total;
+    expect(fraction(sweepProgress(1, 0, 1000, true))).toBe(0.5);
+    expect(fraction(sweepProgress(1, 600, 1000, true))).toBe(0.8);
+    expect(fraction(sweepProgress(1, 1000, 1000, true))).toBe(1);
+    expect(fraction(sweepProgress(0.25, 0, 1000, false))).toBe(0.25);
   });
 
   it('draws a progress bar only on a terminal', async () => {

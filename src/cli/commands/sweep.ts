@@ -1,7 +1,7 @@
 /** `lrscope sweep`: run a grid of trajectories, classify each, and write the summary, JSON, CSV, Arrow or a PNG map. */
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
-import type { Engine } from '../../engine/types.js';
+import type { Engine, Progress } from '../../engine/types.js';
 import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
 import type { OutputFile } from '../../node/files.js';
 import type { ArrowWriter } from '../../output/arrow.js';
@@ -71,6 +71,16 @@ function parseColumns(spec: Spec, text: string, format: SweepFormat): CellColumn
   return chosen;
 }
 
+/**
+ * The progress bar's position: the fraction of the sweep computed, or with
+ * rows to write, half that and half the share of trajectories written, so
+ * that the bar reaches its end when the last row is out rather than when the
+ * last chunk is computed.
+ */
+export function sweepProgress(computed: number, written: number, total: number, writing: boolean): Progress {
+  return writing ? { done: computed * total + written, total: 2 * total } : { done: computed, total: 1 };
+}
+
 async function executeSweep(
   spec: Spec,
   engine: Engine,
@@ -95,13 +105,22 @@ async function executeSweep(
   // Counts, regime changes and the boundary's box counts: none of it grows with the grid.
   const tally = new SweepTally(spec);
   const progress = progressFor(io, `${total} trajectories`);
+  let computed = 0;
+  let written = 0;
+  const show = () => progress?.update(sweepProgress(computed, written, total, writer !== undefined));
   const started = performance.now();
   await writer?.begin();
   try {
-    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p) })) {
+    const onProgress = (p: Progress) => {
+      computed = p.total > 0 ? p.done / p.total : 1;
+      show();
+    };
+    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress })) {
       tally.add(chunk);
       await writer?.chunk(chunk);
       map?.add(chunk);
+      written += chunk.count;
+      show();
     }
   } finally {
     progress?.clear();
