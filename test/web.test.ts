@@ -302,6 +302,25 @@ describeBrowser('the page with WebGPU', () => {
     await page.close();
   });
 
+  it('a preset stays named in its menu, and its 301 × 201 grid survives an edit of the form', async () => {
+    const page = await open(search);
+    await mapDone(page);
+    await page.selectOption('select[name=preset]', 'seed-1');
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(await page.inputValue('select[name=preset]')).toBe('seed-1');
+    expect(await page.inputValue('select[name=resolution]')).toBe('301x201');
+    expect(await page.textContent('select[name=resolution] option:checked')).toBe('301 × 201');
+    await page.fill('input[name=steps]', '41');
+    await page.dispatchEvent('input[name=steps]', 'change');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('steps') === '41', undefined, { timeout: 60_000 });
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('lr'), params.get('curvature')]).toEqual(['0:1.5:301', '0:4:201']);
+    // Edited, the view is no longer the preset, and the menu says so.
+    await mapDone(page);
+    expect(await page.inputValue('select[name=preset]')).toBe('');
+    await page.close();
+  });
+
   it("prints the seed's three runs exactly as TensorFlow did", async () => {
     const page = await open('?view=lesson');
     await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });

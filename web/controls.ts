@@ -53,6 +53,16 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
+/** The preset a view is: its spec, and of the presets with that spec the one whose point is picked (else the first). */
+export function presetOf(input: Readonly<Record<string, unknown>>, pick?: readonly [number, number]): Preset | undefined {
+  const same = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) => {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+    return [...keys].every((k) => String(a[k]) === String(b[k]));
+  };
+  const matches = PRESETS.filter((p) => same(p.spec as Record<string, unknown>, input));
+  return matches.find((p) => p.pick && pick && p.pick[0] === pick[0] && p.pick[1] === pick[1]) ?? matches[0];
+}
+
 /** The form fields of an objective's own parameters. */
 function objectiveKeys(objective: string): readonly ParamKey[] {
   if (objective === 'quadratic') return ['curvature', 'minimum', 'w0'];
@@ -83,15 +93,17 @@ export class Controls {
 
   setStrings(strings: Strings): void {
     this.strings = strings;
-    if (this.spec) this.render(this.spec, this.engineState);
+    if (this.spec) this.render(this.spec, this.engineState, this.pick);
   }
 
   private engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean } = { choice: 'auto', gpuAvailable: false };
+  private pick: readonly [number, number] | undefined;
 
-  /** Shows a spec in the form. */
-  render(spec: Spec, engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean }): void {
+  /** Shows a spec in the form; `pick` is the grid point picked on the map, if any. */
+  render(spec: Spec, engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean }, pick?: readonly [number, number]): void {
     this.spec = spec;
     this.engineState = engineState;
+    this.pick = pick;
     const s = this.strings;
     const [xAxis, yAxis] = spec.axes;
     const input = spec.input as Record<string, unknown>;
@@ -109,16 +121,22 @@ export class Controls {
         el('label', { className: 'check' }, [el('input', { type: 'checkbox', name: `${which}-log`, checked: range.log }), s.log]),
       ]);
 
+    // The menu names the preset the view is, if it is one (the point picked tells the seed's two apart).
+    const shown = presetOf(input, pick);
     const presetSelect = el('select', { name: 'preset', title: s.presets }, [
-      el('option', { value: '', textContent: `${s.presets}…` }),
-      ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s) })),
+      el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
+      ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
     ]);
     presetSelect.addEventListener('change', () => {
       const preset = PRESETS.find((p) => p.id === presetSelect.value);
       if (preset) this.callbacks.preset(preset);
     });
 
-    const resolution = axisRange(xAxis!).count;
+    // A square grid is offered at the usual sizes; a grid that is not square (a preset's 301 × 201) keeps its own.
+    const columns = axisRange(xAxis!).count;
+    const rowCount = axisRange(yAxis!).count;
+    const resolution = `${columns}x${rowCount}`;
+    const sizes = [...new Set([...RESOLUTIONS.map((n) => `${n}x${n}`), resolution])].sort((a, b) => Number(a.split('x')[0]) - Number(b.split('x')[0]));
     const rows: Node[] = [
       el('h2', {}, [s.controls]),
       presetSelect,
@@ -129,7 +147,7 @@ export class Controls {
         el(
           'select',
           { name: 'resolution' },
-          [...new Set([...RESOLUTIONS, resolution])].sort((a, b) => a - b).map((n) => el('option', { value: String(n), selected: n === resolution, textContent: `${n} × ${n}` })),
+          sizes.map((size) => el('option', { value: size, selected: size === resolution, textContent: size.replace('x', ' × ') })),
         ),
       ]),
       el('label', { className: 'field', title: PARAMS.objective.help }, [
@@ -256,9 +274,13 @@ export class Controls {
     const data = new FormData(this.form);
     const get = (name: string) => String(data.get(name) ?? '').trim();
     const error = this.form.querySelector<HTMLElement>('.form-error')!;
-    const resolution = Number(get('resolution'));
+    const [columns, rowCount = columns] = get('resolution').split('x').map(Number) as [number, number?];
+    const resolution = columns;
     const axis = (which: 'x' | 'y') =>
-      [get(`${which}-key`), rangeText({ start: Number(get(`${which}-start`)), stop: Number(get(`${which}-stop`)), count: resolution, log: data.get(`${which}-log`) === 'on' })] as const;
+      [
+        get(`${which}-key`),
+        rangeText({ start: Number(get(`${which}-start`)), stop: Number(get(`${which}-stop`)), count: which === 'x' ? columns : rowCount, log: data.get(`${which}-log`) === 'on' }),
+      ] as const;
     const [xKey, xValue] = axis('x');
     const [yKey, yValue] = axis('y');
     const input: Record<string, unknown> = {};

@@ -163,7 +163,7 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
   const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
   if (specChanged || recompute) {
     spec = parseSpec(state.spec);
-    controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk });
+    controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk }, state.pick);
     $<HTMLButtonElement>('#back').disabled = zoomStack.length === 0;
     charts.clear(strings.trajectoryNone);
     $('#trajectory-caption').textContent = '';
