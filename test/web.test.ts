@@ -417,6 +417,23 @@ describeBrowser('the bifurcation view', () => {
     await page.close();
   });
 
+  it('the hardening quartic preset shows its typed-in loss, and Draw keeps it', async () => {
+    const page = await open('?view=bifurcation');
+    await diagramDone(page);
+    await page.selectOption('select[name=bif-preset]', 'hardening-quartic');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('loss') !== null, undefined, { timeout: 60_000 });
+    await diagramDone(page);
+    expect(await page.inputValue('select[name=bif-preset]')).toBe('hardening-quartic');
+    expect(await page.inputValue('#bifurcation-view select[name=objective]')).toBe('expression');
+    expect(await page.inputValue('#bifurcation-view input[name=loss]')).toBe('w^4/4 + w^2/2');
+    await page.fill('#bifurcation-view input[name=steps]', '900');
+    await page.click('#bifurcation-view button[type=submit]');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('steps') === '900', undefined, { timeout: 60_000 });
+    const params = new URL(page.url()).searchParams;
+    expect([params.get('objective'), params.get('loss')]).toEqual(['expression', 'w^4/4 + w^2/2']);
+    await page.close();
+  });
+
   it('shades the learning rates that diverge (the hardening quartic has no period doubling)', async () => {
     const page = await open(`?view=bifurcation&loss=${encodeURIComponent('w^4/4+w^2/2')}&lr=1.5:3:200&tail=64&w0=0.5`);
     const data = await diagramDone(page);

@@ -202,10 +202,18 @@ export class BifurcationView {
     } catch {
       // invalid input: the form shows what was typed where it can
     }
-    const objective = text('objective') || 'quadratic';
+    // A typed-in loss is the expression objective even where the input does not say so (the hardening quartic's preset, a link with only loss=).
+    const objective = text('objective') || (raw.loss !== undefined ? 'expression' : 'quadratic');
+    // The menu names the preset the diagram is, if it is one.
+    const same = (spec: SpecInput) => {
+      const a = spec as Record<string, unknown>;
+      const keys = new Set([...Object.keys(a), ...Object.keys(raw)].filter((k) => a[k] !== undefined || raw[k] !== undefined));
+      return [...keys].every((k) => String(a[k]) === String(raw[k]));
+    };
+    const shown = BIFURCATION_PRESETS.find((p) => same(p.spec) && (tail ?? '') === (p.tail ?? ''));
     const presets = el('select', { name: 'bif-preset', title: s.presets }, [
-      el('option', { value: '', textContent: `${s.presets}…` }),
-      ...BIFURCATION_PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s) })),
+      el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
+      ...BIFURCATION_PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
     ]);
     presets.addEventListener('change', () => {
       const preset = BIFURCATION_PRESETS.find((p) => p.id === presets.value);
