@@ -222,6 +222,9 @@ export class MapView {
     const xEdges = rangeEdges(xr);
     const yEdges = rangeEdges(yr);
     const boundary = this.boundary;
+    // The click that ends a drag-zoom is swallowed, by this plot only: the zoom
+    // replaces the plot, and the new one must take the very next click.
+    let suppressClick = false;
     const opts: uPlot.Options = {
       ...this.size(),
       padding: [12, 16, 0, 0],
@@ -293,7 +296,7 @@ export class MapView {
             const y0 = u.posToVal(s.top + s.height, 'y');
             const y1 = u.posToVal(s.top, 'y');
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-            this.suppressClick = true;
+            suppressClick = true;
             this.callbacks.zoom(withAxes(spec.input, spec, rangeWithEdges([x0, x1], xr.count, xr.log), rangeWithEdges([y0, y1], yr.count, yr.log)));
           },
         ],
@@ -303,8 +306,8 @@ export class MapView {
     const plot = new uPlot(opts, [[xEdges[0], xEdges[1]], [null, null]], this.element);
     this.plot = plot;
     plot.over.addEventListener('click', () => {
-      if (this.suppressClick) {
-        this.suppressClick = false;
+      if (suppressClick) {
+        suppressClick = false;
         return;
       }
       const cell = this.cellAtCursor(plot);
@@ -320,7 +323,6 @@ export class MapView {
     });
   }
 
-  private suppressClick = false;
   /** Theory's boundary for the spec shown, computed once per spec (under decay it takes a bisection per row). */
   private boundary: AnalyticBoundary | undefined;
   /** Whether the analytic boundary is drawn (the legend's checkbox). */
