@@ -50,6 +50,22 @@ async function mapDone(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => ({ ...(document.querySelector('#map') as HTMLElement).dataset }) as Record<string, string>);
 }
 
+/** Drags from cell (i0, j0) to cell (i1, j1) of a 40 × 30 map and waits for the zoomed map. */
+async function dragZoom(page: Page, i0: number, j0: number, i1: number, j1: number): Promise<Record<string, string>> {
+  const before = new URL(page.url()).searchParams.get('lr');
+  const current = await mapDone(page);
+  const box = await canvasBox(page);
+  const a = cellCenter(current, i0, j0, 40, 30, box);
+  const b = cellCenter(current, i1, j1, 40, 30, box);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+  await page.mouse.move(b.x, b.y);
+  await page.mouse.up();
+  await page.waitForFunction((lr) => new URL(location.href).searchParams.get('lr') !== lr, before);
+  return mapDone(page);
+}
+
 /** Page coordinates of the centre of grid cell (i, j). */
 function cellCenter(data: Record<string, string>, i: number, j: number, nx: number, ny: number, box: { x: number; y: number }) {
   const left = Number(data.plotLeft);
@@ -153,21 +169,7 @@ describeBrowser('the page with WebGPU', () => {
     const data = await mapDone(page);
     const modules = data.shaderModules;
     expect(Number(modules)).toBeGreaterThan(0);
-    /** Drags from cell (i0, j0) to cell (i1, j1) and waits for the zoomed map. */
-    const zoom = async (i0: number, j0: number, i1: number, j1: number) => {
-      const before = new URL(page.url()).searchParams.get('lr');
-      const current = await mapDone(page);
-      const box = await canvasBox(page);
-      const a = cellCenter(current, i0, j0, 40, 30, box);
-      const b = cellCenter(current, i1, j1, 40, 30, box);
-      await page.mouse.move(a.x, a.y);
-      await page.mouse.down();
-      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
-      await page.mouse.move(b.x, b.y);
-      await page.mouse.up();
-      await page.waitForFunction((lr) => new URL(location.href).searchParams.get('lr') !== lr, before);
-      return mapDone(page);
-    };
+    const zoom = (i0: number, j0: number, i1: number, j1: number) => dragZoom(page, i0, j0, i1, j1);
     const zoomed = await zoom(10, 10, 20, 20);
     expect(zoomed.grid).toBe('40x30');
     // The first click after a zoom picks its point (the drag's own click is not carried over to the new plot).
@@ -186,6 +188,32 @@ describeBrowser('the page with WebGPU', () => {
     for (let n = 0; n < 5; n++) await page.click('#back');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40');
     expect((await mapDone(page)).shaderModules).toBe(modules);
+    await page.close();
+  });
+
+  it('Reset returns to the view the zooms started from, also after Back; the browser\'s Back is the page\'s', async () => {
+    const page = await open(search);
+    await mapDone(page);
+    const lr = () => new URL(page.url()).searchParams.get('lr');
+    await dragZoom(page, 10, 10, 20, 20);
+    await page.click('#back');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40');
+    await mapDone(page);
+    await page.click('#reset');
+    await mapDone(page);
+    expect(lr()).toBe('0.05:3:40');
+    // Zoomed twice, then the browser's Back once: the page's Back still has one view to go back to.
+    await dragZoom(page, 10, 10, 20, 20);
+    const first = lr();
+    await dragZoom(page, 8, 6, 30, 24);
+    await page.goBack();
+    await page.waitForFunction((want) => new URL(location.href).searchParams.get('lr') === want, first);
+    await mapDone(page);
+    expect(await page.isEnabled('#back')).toBe(true);
+    await page.click('#back');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40');
+    await mapDone(page);
+    expect(await page.isEnabled('#back')).toBe(false);
     await page.close();
   });
 

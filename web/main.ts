@@ -23,8 +23,10 @@ let spec: Spec;
 let defaults: AppState;
 let page: PageEngine;
 let gpuOk = false;
-/** Views before each zoom, for Back; the first is what Reset returns to. */
+/** Views before each zoom, for Back. */
 const zoomStack: SpecInput[] = [];
+/** The view before the first zoom, what Reset returns to (also after Back has emptied the stack). */
+let home: SpecInput | undefined;
 let trajectoryRequest = 0;
 
 const mapView = new MapView(
@@ -39,6 +41,7 @@ const mapView = new MapView(
   strings,
   {
     zoom: (input) => {
+      if (!zoomStack.length) home = state.spec;
       zoomStack.push(state.spec);
       navigate({ ...state, spec: input, pick: undefined });
     },
@@ -73,10 +76,12 @@ let lesson: Lesson;
 const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
   apply: (input) => {
     zoomStack.length = 0;
+    home = undefined;
     navigate({ ...state, spec: input, pick: undefined });
   },
   preset: (preset: Preset) => {
     zoomStack.length = 0;
+    home = undefined;
     navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick });
   },
   engine: (choice: EngineChoice) => navigate({ ...state, engine: choice }),
@@ -269,9 +274,9 @@ async function boot(): Promise<void> {
     if (previous) navigate({ ...state, spec: previous, pick: undefined });
   });
   $('#reset').addEventListener('click', () => {
-    const home = zoomStack[0] ?? defaults.spec;
+    const start = zoomStack[0] ?? home ?? state.spec;
     zoomStack.length = 0;
-    navigate({ ...state, spec: home, pick: undefined });
+    navigate({ ...state, spec: start, pick: undefined });
   });
   $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
@@ -281,6 +286,9 @@ async function boot(): Promise<void> {
     showUrlError(next.error);
     const previous = state;
     state = next.state;
+    // The browser's Back out of a zoom is the page's Back too.
+    const last = zoomStack.at(-1);
+    if (last && JSON.stringify(last) === JSON.stringify(state.spec)) zoomStack.pop();
     void apply(previous, false);
   });
   await apply(undefined, true);
