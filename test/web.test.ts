@@ -217,6 +217,19 @@ describeBrowser('the page with WebGPU', () => {
     await page.close();
   });
 
+  it('switching to Chinese on the map translates its status line, hover line, axis titles and the trajectories\' hint', async () => {
+    const page = await open(search);
+    await mapDone(page);
+    expect(await page.getAttribute('#map', 'data-x-title')).toBe('lr (learning rate)');
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    expect(await page.textContent('#status')).toMatch(/^完成 · \d+ ms/);
+    expect(await page.textContent('#hover')).toBe('将鼠标移到图上查看数值');
+    expect(await page.textContent('#charts p.hint')).not.toMatch(/Click a point/);
+    expect([await page.getAttribute('#map', 'data-x-title'), await page.getAttribute('#map', 'data-y-title')]).toEqual(['lr (学习率)', 'decayRate (衰减率)']);
+    await page.close();
+  });
+
   it('keeps the whole state in the URL', async () => {
     const state = '?lr=0.1:2:32:log&w0=-3:9:24&curvature=4&schedule=cosine&alpha=0.1&steps=150&lang=zh&pick=3,4';
     const page = await open(state);

@@ -340,7 +340,7 @@ export class BifurcationView {
         y: { auto: false, range: () => yRange },
       },
       axes: [
-        { label: axisTitle(axis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...ticks },
+        { label: axisTitle(axis, this.strings.titles), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...ticks },
         {
           label: `${componentName(result)} · ${s.bifWLabel.replace('{tail}', String(result.tail)).replace('{steps}', String(spec.base.steps))}`,
           labelSize: 32,

@@ -1,4 +1,5 @@
 /** The page's words in English and Chinese (the seed article's language). */
+import type { TitleWords } from '../src/output/labels';
 
 export type Lang = 'en' | 'zh';
 
@@ -139,6 +140,8 @@ const en = {
   bifWindows: 'windows of period {list}',
   bifDivergedBand: 'diverged',
   bifLrs: 'lrs',
+  /** Axis titles: each parameter's meaning (src/output/labels.ts has the English), and the log scale's words. */
+  titles: undefined as TitleWords | undefined,
 };
 
 type Strings = typeof en;
@@ -279,6 +282,29 @@ const zh: Strings = {
   bifWindows: '周期窗口 {list}',
   bifDivergedBand: '发散',
   bifLrs: '个 lr',
+  titles: {
+    meanings: {
+      lr: '学习率',
+      decayRate: '衰减率',
+      decaySteps: '衰减步数',
+      curvature: '曲率 L',
+      minimum: '极小点 c',
+      w0: '初始点 w₀',
+      warmupSteps: '预热步数',
+      momentum: '动量 μ',
+      beta1: '一阶矩衰减 β₁',
+      beta2: '二阶矩衰减 β₂',
+      rho: '平方梯度衰减 ρ',
+      epsilon: 'ε',
+      initialAccumulator: '初始累加值',
+      endLr: '最终学习率',
+      power: '多项式幂',
+      alpha: '下限 α',
+      inputLr: '输入层学习率',
+      outputLr: '输出层学习率',
+    },
+    logScale: '对数刻度',
+  },
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, zh };

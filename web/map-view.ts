@@ -61,6 +61,8 @@ export class MapView {
   private raster: MapRaster | undefined;
   private chunks: ChunkResult[] = [];
   private regimes: Uint8Array | undefined;
+  /** Milliseconds the finished map took, for its status line. */
+  private finished: number | undefined;
   private counts: RegimeCounts = emptyCounts();
   private controller: AbortController | undefined;
   private pending = false;
@@ -85,6 +87,17 @@ export class MapView {
   setStrings(strings: Strings): void {
     this.strings = strings;
     this.renderLegend();
+    this.parts.hover.textContent = strings.hoverNone;
+    if (!this.spec) return;
+    // The axis titles are the plot's: a new plot in the new words, drawn from what was computed.
+    this.createPlot(this.spec);
+    this.drawNow();
+    if (this.element.dataset.state === 'done' && this.finished) this.parts.status.textContent = this.doneText(this.spec, this.finished);
+  }
+
+  /** "done · 3674 ms · boundary dimension 1.13", in the page's words. */
+  private doneText(spec: Spec, ms: number): string {
+    return `${this.strings.done} · ${ms.toFixed(0)} ms${this.boundaryText(spec)}`;
   }
 
   private size(): { width: number; height: number } {
@@ -130,7 +143,8 @@ export class MapView {
       // For scripts and tests: shader modules compiled so far (a zoom compiles none).
       if (page.engine.created) this.element.dataset.shaderModules = String(page.engine.created.modules);
       this.element.dataset.state = 'done';
-      this.parts.status.textContent = `${this.strings.done} · ${(performance.now() - started).toFixed(0)} ms${this.boundaryText(spec)}`;
+      this.finished = performance.now() - started;
+      this.parts.status.textContent = this.doneText(spec, this.finished);
       this.parts.progress.hidden = true;
     } catch (e) {
       if (controller.signal.aborted) return;
@@ -222,6 +236,10 @@ export class MapView {
     const xEdges = rangeEdges(xr);
     const yEdges = rangeEdges(yr);
     const boundary = this.boundary;
+    const xTitle = axisTitle(xAxis, this.strings.titles);
+    const yTitle = axisTitle(yAxis, this.strings.titles);
+    // The axis titles are drawn on the canvas: here they are for scripts and tests.
+    Object.assign(this.element.dataset, { xTitle, yTitle });
     // The click that ends a drag-zoom is swallowed, by this plot only: the zoom
     // replaces the plot, and the new one must take the very next click.
     let suppressClick = false;
@@ -233,8 +251,8 @@ export class MapView {
         y: { distr: yr.log ? 3 : 1, auto: false, range: () => yEdges },
       },
       axes: [
-        { label: axisTitle(xAxis), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...axisTicks(xr.log) },
-        { label: axisTitle(yAxis), labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...axisTicks(yr.log) },
+        { label: xTitle, labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...axisTicks(xr.log) },
+        { label: yTitle, labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...axisTicks(yr.log) },
       ],
       series: [{}, { label: 'map', stroke: 'transparent', points: { show: false } }],
       legend: { show: false },

@@ -30,6 +30,8 @@ export class TrajectoryCharts {
   ) {}
 
   setStrings(strings: Strings): void {
+    // With nothing picked the hint is all there is: it follows the language.
+    if (!this.charts.length && this.element.querySelector('p.hint')?.textContent === this.strings.trajectoryNone) this.clear(strings.trajectoryNone);
     this.strings = strings;
   }
 

@@ -27,11 +27,17 @@ const MEANINGS: Record<string, string> = {
   outputLr: 'output-layer learning rate',
 };
 
+/** The words of axis titles in another language (the web page's Chinese). */
+export interface TitleWords {
+  readonly meanings: Readonly<Record<string, string>>;
+  readonly logScale: string;
+}
+
 /** Axis title: the parameter, what it is, and its scale, e.g. "lr (learning rate), log scale". */
-export function axisTitle(axis: Axis): string {
-  const meaning = MEANINGS[axis.key];
+export function axisTitle(axis: Axis, words: TitleWords = { meanings: MEANINGS, logScale: 'log scale' }): string {
+  const meaning = words.meanings[axis.key];
   const label = meaning ? `${axis.name} (${meaning})` : axis.name;
-  return axis.scale === 'log' ? `${label}, log scale` : label;
+  return axis.scale === 'log' ? `${label}, ${words.logScale}` : label;
 }
 
 const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
