@@ -118,9 +118,7 @@ fn fastBlock(s0: ptr<function, Lanes>, setting0: Setting, s1: ptr<function, Lane
 
 // The Setting and the starting lanes of a vector.
 fn setupVector(setting: ptr<function, Setting>, s: ptr<function, Lanes>, vector: u32) {
-  for (var j = 0u; j < LANES; j++) {
-    decodeLane(setting, j, u.start + min(vector * LANES + j, u.count - 1u));
-  }
+  decodeChunkVector(setting, vector);
   *s = startLanes(*setting, vector);
 }
 

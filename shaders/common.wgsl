@@ -83,3 +83,29 @@ fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
   return out;
 }
 
+// A vector's Setting for a sweep: lane j is the chunk's trajectory
+// vector·LANES + j (the last one repeated where the chunk ends mid-vector).
+fn decodeChunkVector(setting: ptr<function, Setting>, vector: u32) {
+  for (var j = 0u; j < LANES; j++) {
+    decodeLane(setting, j, u.start + min(vector * LANES + j, u.count - 1u));
+  }
+}
+
+// A vector's Setting for a trace: lane j is the trajectory traceIndex lists there.
+fn decodeTracedVector(setting: ptr<function, Setting>, vector: u32) {
+  for (var j = 0u; j < LANES; j++) {
+    decodeLane(setting, j, traceIndex[min(vector * LANES + j, u.count - 1u)]);
+  }
+}
+
+// A row of the trace: each lane's iterate w, then its loss.
+fn recordLanes(w: WIn, setting: Setting, vector: u32, rowIndex: u32) {
+  let loss = lossAt(setting.objective, w);
+  for (var j = 0u; j < LANES; j++) {
+    let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
+    for (var i = 0u; i < dimCount(); i++) {
+      traceOut[base + i] = laneF(wAt(w, i), j);
+    }
+    traceOut[base + DIMS] = laneF(loss, j);
+  }
+}

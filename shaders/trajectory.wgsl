@@ -133,18 +133,6 @@ fn finishLanes(s: ptr<function, Lanes>, setting: Setting) {
   (*s).finalLoss = lossAt(setting.objective, (*s).w);
 }
 
-// A row of the trace (shaders/common.wgsl); one vector per invocation.
-fn recordLanes(s: Lanes, setting: Setting, vector: u32, rowIndex: u32) {
-  let loss = lossAt(setting.objective, s.w);
-  for (var j = 0u; j < LANES; j++) {
-    let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
-    for (var i = 0u; i < dimCount(); i++) {
-      traceOut[base + i] = laneF(s.w[i], j);
-    }
-    traceOut[base + DIMS] = laneF(loss, j);
-  }
-}
-
 @compute @workgroup_size(1)
 fn trace(@builtin(global_invocation_id) gid: vec3u) {
   let vector = gid.x;
@@ -152,14 +140,12 @@ fn trace(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   var setting: Setting;
-  for (var j = 0u; j < LANES; j++) {
-    decodeLane(&setting, j, traceIndex[min(vector * LANES + j, u.count - 1u)]);
-  }
+  decodeTracedVector(&setting, vector);
   var s = startLanes(setting, vector);
-  recordLanes(s, setting, vector, 0u);
+  recordLanes(s.w, setting, vector, 0u);
   for (var k = u.stepBegin; k < u.stepEnd; k++) {
     carefulStep(&s, setting, k);
-    recordLanes(s, setting, vector, k + 1u - u.stepBegin);
+    recordLanes(s.w, setting, vector, k + 1u - u.stepBegin);
   }
   if (u.stepEnd == u.steps) {
     finishLanes(&s, setting);

@@ -63,7 +63,7 @@ struct Setting {
 
 // One update with every check, in place, from the gradient just computed
 // into G_FIELD (G, its largest component): one pass over the dimensions takes
-// the turn g·g′ (in index order), steps each dimension and keeps it only for
+// the turn g·g′ in window B (in index order), steps each dimension and keeps it only for
 // live lanes.
 fn wideStep(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
   let live = (*s).escapeStep < VI(0);
@@ -83,7 +83,9 @@ fn wideStep(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
   for (var i = 0u; i < dimCount(); i++) {
     let gi = stateAt(G_FIELD, i);
     let gp = stateAt(G_PREV_FIELD, i);
-    turn = select(turn + gi * gp, gi * gp, i == 0u);
+    if (inB) {
+      turn = select(turn + gi * gp, gi * gp, i == 0u);
+    }
     var before = slots;
     loadSlotsPart(&before, i);
     var after = before;
@@ -179,27 +181,13 @@ fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
     return;
   }
   var setting: Setting;
-  for (var j = 0u; j < LANES; j++) {
-    decodeLane(&setting, j, u.start + min(vector * LANES + j, u.count - 1u));
-  }
+  decodeChunkVector(&setting, vector);
   var s: Lanes;
   let last = endPhase();
   for (var e = firstPhase(&s, setting, vector); e < last; e++) {
     phase(&s, setting, e);
   }
   storeLanes(s, vector);
-}
-
-// A row of the trace (shaders/common.wgsl): the iterate in the state now.
-fn recordLanes(setting: Setting, vector: u32, rowIndex: u32) {
-  let loss = lossAt(setting.objective, W_FIELD);
-  for (var j = 0u; j < LANES; j++) {
-    let base = ((vector * LANES + j) * u.traceRows + rowIndex) * (DIMS + 1u);
-    for (var i = 0u; i < dimCount(); i++) {
-      traceOut[base + i] = laneF(stateAt(W_FIELD, i), j);
-    }
-    traceOut[base + DIMS] = laneF(loss, j);
-  }
 }
 
 @compute @workgroup_size(1)
@@ -209,20 +197,18 @@ fn trace(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   var setting: Setting;
-  for (var j = 0u; j < LANES; j++) {
-    decodeLane(&setting, j, traceIndex[min(vector * LANES + j, u.count - 1u)]);
-  }
+  decodeTracedVector(&setting, vector);
   var s: Lanes;
   let last = endPhase();
   for (var e = firstPhase(&s, setting, vector); e < last; e++) {
     // Iterate e is in the state before its step: row e − stepBegin; the last row follows the loop.
     if (e >= i32(u.stepBegin)) {
-      recordLanes(setting, vector, u32(e) - u.stepBegin);
+      recordLanes(W_FIELD, setting, vector, u32(e) - u.stepBegin);
     }
     phase(&s, setting, e);
   }
   if (u.stepEnd < u.steps) {
-    recordLanes(setting, vector, u.stepEnd - u.stepBegin);
+    recordLanes(W_FIELD, setting, vector, u.stepEnd - u.stepBegin);
   }
   storeLanes(s, vector);
 }
