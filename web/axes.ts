@@ -66,6 +66,12 @@ export function withAxes(input: SpecInput, spec: Spec, x: AxisRange, y: AxisRang
   return out as SpecInput;
 }
 
+/** Whether two spec inputs say the same: the same keys, in any order, with the same values as text (a preset's 40 and a URL's '40'). */
+export function sameInput(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+  return [...keys].every((k) => String(a[k]) === String(b[k]));
+}
+
 /** Axes whose neighbouring values collapse to the same float32: the view is past float32's resolution. */
 export function unresolvedAxes(spec: Spec): string[] {
   return spec.axes

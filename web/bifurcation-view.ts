@@ -28,7 +28,7 @@ import {
 } from '../src/core';
 import type { PageEngine } from './engines';
 import type { Strings } from './i18n';
-import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText } from './axes';
+import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText, sameInput } from './axes';
 import { el } from './dom';
 
 /** Where the view opens: gradient descent on the double well from 1.1, through its whole cascade. */
@@ -205,12 +205,7 @@ export class BifurcationView {
     // A typed-in loss is the expression objective even where the input does not say so (the hardening quartic's preset, a link with only loss=).
     const objective = text('objective') || (raw.loss !== undefined ? 'expression' : 'quadratic');
     // The menu names the preset the diagram is, if it is one.
-    const same = (spec: SpecInput) => {
-      const a = spec as Record<string, unknown>;
-      const keys = new Set([...Object.keys(a), ...Object.keys(raw)].filter((k) => a[k] !== undefined || raw[k] !== undefined));
-      return [...keys].every((k) => String(a[k]) === String(raw[k]));
-    };
-    const shown = BIFURCATION_PRESETS.find((p) => same(p.spec) && (tail ?? '') === (p.tail ?? ''));
+    const shown = BIFURCATION_PRESETS.find((p) => sameInput(p.spec as Record<string, unknown>, raw) && (tail ?? '') === (p.tail ?? ''));
     const presets = el('select', { name: 'bif-preset', title: s.presets }, [
       el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
       ...BIFURCATION_PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),

@@ -4,7 +4,7 @@
  * spec parser validates it, with the same one-line messages.
  */
 import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAM_KEYS, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
-import { axisRange, rangeText, type AxisRange } from './axes';
+import { axisRange, rangeText, sameInput, type AxisRange } from './axes';
 import { el } from './dom';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
@@ -55,11 +55,7 @@ export const PRESETS: readonly Preset[] = [
 
 /** The preset a view is: its spec, and of the presets with that spec the one whose point is picked (else the first). */
 export function presetOf(input: Readonly<Record<string, unknown>>, pick?: readonly [number, number]): Preset | undefined {
-  const same = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>) => {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
-    return [...keys].every((k) => String(a[k]) === String(b[k]));
-  };
-  const matches = PRESETS.filter((p) => same(p.spec as Record<string, unknown>, input));
+  const matches = PRESETS.filter((p) => sameInput(p.spec as Record<string, unknown>, input));
   return matches.find((p) => p.pick && pick && p.pick[0] === pick[0] && p.pick[1] === pick[1]) ?? matches[0];
 }
 
