@@ -168,24 +168,30 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
     });
   }
 
-  it('step-by-step traces', async () => {
-    await fc.assert(
-      fc.asyncProperty(specArbitrary, async ({ input, options }) => {
-        const spec = parseSpec(input);
-        const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
-        const indices = [0, size - 1, Math.floor(size / 2)];
-        const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
-        expect(g.map((t) => t.index)).toEqual(indices);
-        expect(c.map((t) => t.index)).toEqual(indices);
-        g.forEach((t, i) => {
-          expectSameBits(t.lr, c[i]!.lr, `lr of trajectory ${t.index}`);
-          expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`);
-          expectSameBits(t.loss, c[i]!.loss, `loss of trajectory ${t.index}`);
-        });
-      }),
-      { numRuns: 12, seed: 7, endOnFailure: true },
-    );
-  });
+  // Traces in both kernel forms: the narrow one (1–3 dimensions) and the wide one.
+  for (const [label, arbitrary, runs, seed] of [
+    ['', specArbitrary, 12, 7],
+    ['wide form: ', wideArbitrary, 5, 11],
+  ] as const) {
+    it(`${label}step-by-step traces`, async () => {
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async ({ input, options }) => {
+          const spec = parseSpec(input);
+          const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
+          const indices = [0, size - 1, Math.floor(size / 2)];
+          const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
+          expect(g.map((t) => t.index)).toEqual(indices);
+          expect(c.map((t) => t.index)).toEqual(indices);
+          g.forEach((t, i) => {
+            expectSameBits(t.lr, c[i]!.lr, `lr of trajectory ${t.index}`);
+            expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`);
+            expectSameBits(t.loss, c[i]!.loss, `loss of trajectory ${t.index}`);
+          });
+        }),
+        { numRuns: runs, seed, endOnFailure: true },
+      );
+    });
+  }
 
   it('a swept optimizer and convention: each cell as if its optimizer were alone', async () => {
     const common = { lr: '0.01:2:9:log', curvature: '[1,10]', w0: '[3,-2]', steps: 120 };
@@ -233,22 +239,6 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
       );
     });
   }
-
-  it('wide form: step-by-step traces', async () => {
-    await fc.assert(
-      fc.asyncProperty(wideArbitrary, async ({ input, options }) => {
-        const spec = parseSpec(input);
-        const size = spec.axes.reduce((n, a) => n * a.values.length, 1);
-        const indices = [size - 1, 0];
-        const [g, c] = await Promise.all([gpu4!.trace(spec, indices, options), cpu.trace(spec, indices)]);
-        g.forEach((t, i) => {
-          expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`);
-          expectSameBits(t.loss, c[i]!.loss, `loss of trajectory ${t.index}`);
-        });
-      }),
-      { numRuns: 5, seed: 11, endOnFailure: true },
-    );
-  });
 
   it('wide form: every optimizer and convention swept in one grid of 12 dimensions', async () => {
     const dims = 12;
