@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Nanoseconds per float and characters per second of formatFloat32 (what the
-// CSV and JSON outputs print every float with) against the printer it replaced
+// Nanoseconds per float and characters per second of formatFloat32, and of
+// writeFloat32 (the same text written as bytes, what the CSV and JSON outputs
+// print every float with), against the printer they replaced
 // (scripts/format-reference.js), on the same values in the same process.
 // Compare the ratios, not the absolute figures of another machine.
 //
@@ -11,7 +12,7 @@ import { importFloat32, referenceFormatFloat32 } from './format-reference.js';
 
 const quick = process.argv.includes('--quick');
 const count = quick ? 5_000 : 100_000;
-const { formatFloat32 } = await importFloat32();
+const { formatFloat32, writeFloat32 } = await importFloat32();
 
 // A seeded generator, so every run formats the same values.
 let state = 0x2545f491;
@@ -49,22 +50,40 @@ function time(format, xs, runs) {
   return { ms: best, chars };
 }
 
-const rows = [['workload', 'old ns/float', 'new ns/float', 'speed-up', 'old Mchar/s', 'new Mchar/s']];
+/** Best of `runs` timings of writing every value into one byte buffer, as the table writers do. */
+function timeBytes(xs, runs) {
+  const out = new Uint8Array(xs.length * 16);
+  let best = Infinity;
+  let chars = 0;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    let at = 0;
+    for (let i = 0; i < xs.length; i++) at = writeFloat32(out, at, xs[i]);
+    best = Math.min(best, performance.now() - t0);
+    chars = at;
+  }
+  return { ms: best, chars };
+}
+
+const rows = [['workload', 'old ns/float', 'string ns/float', 'bytes ns/float', 'speed-up (bytes)', 'old Mchar/s', 'bytes Mchar/s']];
 for (const [name, xs] of Object.entries(workloads)) {
   for (let i = 0; i < xs.length; i++) {
     if (formatFloat32(xs[i]) !== referenceFormatFloat32(xs[i])) throw new Error(`outputs differ at ${xs[i]}`);
   }
   const old = time(referenceFormatFloat32, xs, quick ? 1 : 3);
   const now = time(formatFloat32, xs, quick ? 3 : 15);
+  const bytes = timeBytes(xs, quick ? 3 : 15);
+  if (bytes.chars !== now.chars) throw new Error(`writeFloat32 wrote ${bytes.chars} characters, formatFloat32 ${now.chars}`);
   const ns = (t) => (t.ms * 1e6) / xs.length;
   const mchars = (t) => t.chars / t.ms / 1e3;
   rows.push([
     name,
     ns(old).toFixed(0),
     ns(now).toFixed(0),
-    `${(old.ms / now.ms).toFixed(1)}×`,
+    ns(bytes).toFixed(0),
+    `${(old.ms / bytes.ms).toFixed(1)}×`,
     mchars(old).toFixed(1),
-    mchars(now).toFixed(1),
+    mchars(bytes).toFixed(1),
   ]);
 }
 

@@ -55,10 +55,10 @@ const DECADE_OF_BINADE = Int32Array.from({ length: 277 }, (_, i) => {
   return e;
 });
 
-/** numpy's exponent suffixes, 'e-45' … 'e+38', at index exponent + 45. */
+/** numpy's exponent suffixes, 'e-45' … 'e+38' in ASCII, at index exponent + 45. */
 const EXPONENT_SUFFIX = Array.from({ length: 84 }, (_, i) => {
   const e = i - 45;
-  return `e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return Uint8Array.from(`e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`, (c) => c.charCodeAt(0));
 });
 
 // The result of shortestDigits, kept here rather than in an object to spare an
@@ -202,29 +202,91 @@ function shortestDigits(x: number, bits: number): void {
  * numpy '7.038531e-26', which reads back as 0x15ae43fe).
  */
 export function formatFloat32(value: number): string {
+  const end = writeFloat32(TEXT, 0, value);
+  let text = '';
+  for (let i = 0; i < end; i++) text += CHARS[TEXT[i]!]!;
+  return text;
+}
+
+/** Room for formatFloat32's longest text ('-1.1754944e-38' and '-0.00012345678' have 14 characters). */
+export const FLOAT32_TEXT_BYTES = 16;
+
+const TEXT = new Uint8Array(FLOAT32_TEXT_BYTES);
+const CHARS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+const CHAR_0 = 48;
+const CHAR_DOT = 46;
+const CHAR_MINUS = 45;
+const SPECIAL = new Map(['nan', 'inf', '-inf', '0.0', '-0.0'].map((t) => [t, Uint8Array.from(t, (c) => c.charCodeAt(0))]));
+
+/** Copies a short ASCII text into `out` at `at`; returns where it ends. */
+function put(out: Uint8Array, at: number, text: Uint8Array): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text[i]!;
+  return at + text.length;
+}
+
+/**
+ * Writes formatFloat32(value) as ASCII into `out` at `at`, which must have
+ * FLOAT32_TEXT_BYTES of room, and returns where the text ends. The CSV and
+ * JSON writers print straight into their row buffers with it, with no string
+ * made per value.
+ */
+export function writeFloat32(out: Uint8Array, at: number, value: number): number {
   const x = f32(value);
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
+  if (Number.isNaN(x)) return put(out, at, SPECIAL.get('nan')!);
+  if (x === Infinity) return put(out, at, SPECIAL.get('inf')!);
+  if (x === -Infinity) return put(out, at, SPECIAL.get('-inf')!);
+  if (x === 0) return put(out, at, SPECIAL.get(Object.is(x, -0) ? '-0.0' : '0.0')!);
+  let p = at;
+  if (x < 0) out[p++] = CHAR_MINUS;
   const magnitude = Math.abs(x);
   shortestDigits(magnitude, f32Bits(magnitude));
   let d = outDigits | 0; // below 10^9
   while (d % 10 === 0) d = (d / 10) | 0;
-  const digits = String(d);
+  let count = 1;
+  while (count < 9 && d >= POW10[count + 45]!) count++;
   const exponent = outExponent;
   if (magnitude >= 1e-4 && magnitude < 1e6) {
     if (exponent >= 0) {
-      if (digits.length > exponent + 1) return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
-      return `${sign}${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
+      // The integer part: the first exponent + 1 digits, padded with zeros; then at least one decimal.
+      const whole = exponent + 1;
+      if (count > whole) {
+        writeDigits(out, p, d, count);
+        // Shift the decimals one place to make room for the point.
+        for (let k = p + count; k > p + whole; k--) out[k] = out[k - 1]!;
+        out[p + whole] = CHAR_DOT;
+        return p + count + 1;
+      }
+      writeDigits(out, p, d, count);
+      p += count;
+      for (let k = count; k < whole; k++) out[p++] = CHAR_0;
+      out[p++] = CHAR_DOT;
+      out[p++] = CHAR_0;
+      return p;
     }
-    return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+    out[p++] = CHAR_0;
+    out[p++] = CHAR_DOT;
+    for (let k = 1; k < -exponent; k++) out[p++] = CHAR_0;
+    writeDigits(out, p, d, count);
+    return p + count;
   }
-  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return sign + mantissa + EXPONENT_SUFFIX[exponent + 45]!;
+  // Scientific: one digit, the rest after a point, then numpy's exponent suffix.
+  writeDigits(out, p + (count > 1 ? 1 : 0), d, count);
+  if (count > 1) {
+    out[p] = out[p + 1]!;
+    out[p + 1] = CHAR_DOT;
+    p += count + 1;
+  } else p += 1;
+  return put(out, p, EXPONENT_SUFFIX[exponent + 45]!);
 }
 
+/** Writes the `count` decimal digits of d (0 < d < 10^9) into out at `at`. */
+function writeDigits(out: Uint8Array, at: number, d: number, count: number): void {
+  for (let k = at + count - 1; k >= at; k--) {
+    const q = (d / 10) | 0;
+    out[k] = CHAR_0 + d - q * 10;
+    d = q;
+  }
+}
 
 /** How many float32 values lie between a and b (0 when equal), for bounding residual differences. */
 export function ulpDistance(a: number, b: number): number {
