@@ -2,7 +2,7 @@
  * One record per grid point, shared by the JSON, CSV and Arrow writers: every
  * swept parameter under its camelCase name, then what became of the trajectory.
  */
-import { formatFloat32 } from '../float32.js';
+import { formatFloat32, writeFloat32 } from '../float32.js';
 import { gridCoords, type Axis, type Spec, type Value } from '../experiment/index.js';
 import { REGIMES, type ChunkResult } from '../engine/types.js';
 
@@ -72,71 +72,218 @@ export function allCellColumns(spec: Spec): CellColumn[] {
   ];
 }
 
-/** How a text format writes a field: CSV and JSON differ in strings and in what stands for a missing number. */
-export type FieldText = (f: Field) => string;
-
-/** A column's text for trajectory i of a chunk, given its grid coordinates. */
-type TextGetter = (chunk: ChunkResult, i: number, coords: Int32Array) => string;
-
-function textGetter(spec: Spec, source: CellSource, text: FieldText): TextGetter {
-  const dims = spec.dims;
-  const missing = text({ kind: 'number', text: null });
-  const float = (x: number) => (Number.isFinite(x) ? formatFloat32(x) : missing);
-  switch (source.kind) {
-    case 'axis': {
-      // An axis has few values and every cell repeats one: each is formatted once.
-      const texts = spec.axes[source.axis]!.values.map((v) => text(axisField(v)));
-      return (_, __, coords) => texts[coords[source.axis]!]!;
-    }
-    case 'regime': {
-      const names = REGIMES.map((r) => text({ kind: 'string', text: r }));
-      return (chunk, i) => names[chunk.regime[i]!]!;
-    }
-    case 'regimeStep':
-      return (chunk, i) => {
-        const step = chunk.regimeStep[i]!;
-        return step >= 0 ? String(step) : missing;
-      };
-    case 'finalLoss':
-      return (chunk, i) => float(chunk.finalLoss[i]!);
-    case 'finalW':
-      return (chunk, i) => float(chunk.finalW[i * dims + source.component]!);
-    case 'peak':
-      return (chunk, i) => float(chunk.peak[i]!);
-    case 'rate':
-      return (chunk, i) => {
-        const x = chunk.rate[i]!;
-        return Number.isFinite(x) ? String(rateFigure(x)) : missing;
-      };
-  }
+/** How a text format writes its rows: CSV and JSON differ in strings, in what stands for a missing number, and in what surrounds a field. */
+export interface RowFormat {
+  /** A constant field's text (a string is quoted as the format quotes it). */
+  text(f: Field): string;
+  /** What stands for a missing number (non-finite, or a step that did not happen). */
+  readonly missing: string;
+  /** What comes before column j's value: CSV a comma between fields, JSON the key. */
+  before(name: string, j: number): string;
+  /** What opens and closes a row. */
+  readonly rowStart: string;
+  readonly rowEnd: string;
 }
 
 /**
- * The text writers' view of the columns: for each trajectory of a chunk, in
- * grid order, its fields already written in a format's text. The grid
- * coordinates are stepped from cell to cell rather than divided out, and the
- * axes' values are formatted once: the writers keep up with the sweep.
+ * A buffer that rows are written into as bytes and handed to a sink a slice
+ * at a time; it is reused, so a sink must be done with the bytes when its
+ * write returns (or its promise settles).
  */
-export interface CellTexts {
-  readonly names: readonly string[];
-  /** Calls `row` with each trajectory's field texts (`fields` is reused from row to row). */
-  forEach(chunk: ChunkResult, row: (fields: readonly string[]) => void): void;
+export class RowBuffer {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+
+  /** Makes room for n more bytes. */
+  reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.length + n));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+
+  /** The bytes written since the last `clear`. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
 }
 
-export function cellTexts(spec: Spec, text: FieldText, columns: readonly CellColumn[] = allCellColumns(spec)): CellTexts {
-  const getters = columns.map((c) => textGetter(spec, c.source, text));
+const encoder = new TextEncoder();
+
+/** Copies a short byte string into `out` at `at` (room already reserved) and returns where it ends: faster than `set` for a few bytes. */
+function put(out: Uint8Array, at: number, text: Uint8Array): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text[i]!;
+  return at;
+}
+
+/** Writes an ASCII string (a number's text) into `out` at `at` and returns where it ends. */
+function putAscii(out: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
+}
+
+/** How the row loop writes a column: from a table of texts (axis values, regimes), or by printing a number. */
+const AXIS = 0;
+const REGIME = 1;
+const STEP = 2;
+const FLOAT = 3;
+const RATE = 4;
+
+/** The chunk's float32 array a FLOAT column reads. */
+type FloatField = 'finalLoss' | 'finalW' | 'peak';
+
+/** Most bytes a computed value takes: a float32 (16), a step (11), a rate (a double's shortest text, 24). */
+const VALUE_BYTES = 24;
+
+/**
+ * The text writers' view of the columns: each trajectory of a chunk as one
+ * row of bytes, in grid order. The grid coordinates are stepped from cell to
+ * cell rather than divided out, the axes' values and every constant text are
+ * encoded once with what precedes them, and numbers are printed straight into
+ * the buffer: no string is made per value, and the writers keep up with the
+ * sweep.
+ */
+export interface CellRows {
+  readonly names: readonly string[];
+  /** Appends the rows of trajectories [from, to) of a chunk to `rows`. */
+  write(chunk: ChunkResult, from: number, to: number, rows: RowBuffer): void;
+}
+
+export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellColumn[] = allCellColumns(spec)): CellRows {
+  const n = columns.length;
+  const dims = spec.dims;
+  const kinds = new Int32Array(n);
+  /** AXIS: the axis; FLOAT: the component of finalW (0 otherwise). */
+  const index = new Int32Array(n);
+  const fields: (FloatField | undefined)[] = [];
+  /** What precedes the value, and that followed by the text of a missing value. */
+  const prefixes: Uint8Array[] = [];
+  const missing: Uint8Array[] = [];
+  /** AXIS and REGIME: every possible text, with what precedes it. */
+  const tables: Uint8Array[][] = [];
+  let rowBytes = 0;
+  columns.forEach((c, j) => {
+    const before = format.before(c.name, j);
+    const fixed = (texts: string[]) => texts.map((t) => encoder.encode(before + t));
+    prefixes.push(encoder.encode(before));
+    missing.push(encoder.encode(before + format.missing));
+    const source = c.source;
+    let table: Uint8Array[] = [];
+    let field: FloatField | undefined;
+    switch (source.kind) {
+      case 'axis':
+        kinds[j] = AXIS;
+        index[j] = source.axis;
+        table = fixed(spec.axes[source.axis]!.values.map((v) => format.text(axisField(v))));
+        break;
+      case 'regime':
+        kinds[j] = REGIME;
+        table = fixed(REGIMES.map((r) => format.text({ kind: 'string', text: r })));
+        break;
+      case 'regimeStep':
+        kinds[j] = STEP;
+        break;
+      case 'rate':
+        kinds[j] = RATE;
+        break;
+      case 'finalW':
+        kinds[j] = FLOAT;
+        index[j] = source.component;
+        field = 'finalW';
+        break;
+      default:
+        kinds[j] = FLOAT;
+        field = source.kind;
+    }
+    tables.push(table);
+    fields.push(field);
+    rowBytes += Math.max(prefixes[j]!.length + VALUE_BYTES, missing[j]!.length, ...table.map((t) => t.length));
+  });
+  const rowStart = encoder.encode(format.rowStart);
+  const rowEnd = encoder.encode(format.rowEnd);
+  rowBytes += rowStart.length + rowEnd.length;
   const lengths = spec.axes.map((a) => a.values.length);
-  const fields = new Array<string>(getters.length).fill('');
+  const strides = Int32Array.from(fields, (f) => (f === 'finalW' ? dims : 1));
+  // Neighbouring cells often share a value (runs that converged to the same point, the start as
+  // the peak, a rate of 1): each column keeps its last value's text and copies it rather than
+  // printing the value again.
+  const last = new Float64Array(n).fill(Number.NaN);
+  const lastText = new Uint8Array(n * VALUE_BYTES);
+  const lastLength = new Int32Array(n);
   return {
     names: columns.map((c) => c.name),
-    forEach(chunk, row) {
-      const coords = Int32Array.from(gridCoords(spec, chunk.start));
-      for (let i = 0; i < chunk.count; i++) {
-        for (let j = 0; j < getters.length; j++) fields[j] = getters[j]!(chunk, i, coords);
-        row(fields);
+    write(chunk, from, to, rows) {
+      const coords = Int32Array.from(gridCoords(spec, chunk.start + from));
+      const arrays = fields.map((f) => (f ? chunk[f] : undefined));
+      const { regime, regimeStep, rate } = chunk;
+      rows.reserve((to - from) * rowBytes);
+      const out = rows.bytes;
+      let at = rows.length;
+      for (let i = from; i < to; i++) {
+        at = put(out, at, rowStart);
+        for (let j = 0; j < n; j++) {
+          switch (kinds[j]) {
+            case AXIS:
+              at = put(out, at, tables[j]![coords[index[j]!]!]!);
+              break;
+            case REGIME:
+              at = put(out, at, tables[j]![regime[i]!]!);
+              break;
+            case STEP: {
+              const step = regimeStep[i]!;
+              at = step < 0 ? put(out, at, missing[j]!) : putAscii(out, put(out, at, prefixes[j]!), String(step));
+              break;
+            }
+            case FLOAT: {
+              const x = arrays[j]![i * strides[j]! + index[j]!]!;
+              if (!Number.isFinite(x)) {
+                at = put(out, at, missing[j]!);
+                break;
+              }
+              at = put(out, at, prefixes[j]!);
+              const cached = j * VALUE_BYTES;
+              // (0 and -0 are equal but print differently, and cost nothing to print.)
+              if (x === last[j] && x !== 0) {
+                for (let k = 0; k < lastLength[j]!; k++) out[at++] = lastText[cached + k]!;
+                break;
+              }
+              const end = writeFloat32(out, at, x);
+              last[j] = x;
+              lastLength[j] = end - at;
+              for (let k = 0; k < end - at; k++) lastText[cached + k] = out[at + k]!;
+              at = end;
+              break;
+            }
+            case RATE: {
+              const x = rate[i]!;
+              if (!Number.isFinite(x)) {
+                at = put(out, at, missing[j]!);
+                break;
+              }
+              at = put(out, at, prefixes[j]!);
+              const cached = j * VALUE_BYTES;
+              if (x !== last[j]) {
+                last[j] = x;
+                const text = String(rateFigure(x));
+                lastLength[j] = putAscii(lastText, cached, text) - cached;
+              }
+              for (let k = 0; k < lastLength[j]!; k++) out[at++] = lastText[cached + k]!;
+              break;
+            }
+          }
+        }
+        at = put(out, at, rowEnd);
         // The next cell: the first axis varies fastest.
         for (let a = 0; a < coords.length && ++coords[a]! === lengths[a]; a++) coords[a] = 0;
       }
+      rows.length = at;
     },
   };
 }
+
+/** How many rows the text writers hand to their sink at a time: a few MB of text. */
+export const ROWS_PER_WRITE = 16384;

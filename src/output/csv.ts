@@ -1,7 +1,7 @@
 /** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
-import { cellTexts, type CellColumn, type Field } from './cells.js';
+import { cellRows, RowBuffer, ROWS_PER_WRITE, type CellColumn, type Field, type RowFormat } from './cells.js';
 import type { TextSink } from './sink.js';
 
 function csvField(f: Field): string {
@@ -9,8 +9,17 @@ function csvField(f: Field): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+const CSV: RowFormat = {
+  text: csvField,
+  missing: '',
+  before: (_, j) => (j === 0 ? '' : ','),
+  rowStart: '',
+  rowEnd: '\n',
+};
+
 export class CsvWriter {
   private readonly columns;
+  private readonly rows = new RowBuffer();
 
   constructor(
     private readonly sink: TextSink,
@@ -18,7 +27,7 @@ export class CsvWriter {
     /** The columns to write (all of them by default). */
     columns?: readonly CellColumn[],
   ) {
-    this.columns = cellTexts(spec, csvField, columns);
+    this.columns = cellRows(spec, CSV, columns);
   }
 
   async begin(): Promise<void> {
@@ -26,9 +35,11 @@ export class CsvWriter {
   }
 
   async chunk(chunk: ChunkResult): Promise<void> {
-    const rows: string[] = [];
-    this.columns.forEach(chunk, (fields) => rows.push(fields.join(',')));
-    await this.sink.write(`${rows.join('\n')}\n`);
+    for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
+      this.rows.clear();
+      this.columns.write(chunk, from, Math.min(chunk.count, from + ROWS_PER_WRITE), this.rows);
+      await this.sink.write(this.rows.view());
+    }
   }
 
   async end(): Promise<void> {}

@@ -8,7 +8,7 @@ import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { axisField, cellTexts, type CellColumn, type Field } from './cells.js';
+import { axisField, cellRows, RowBuffer, ROWS_PER_WRITE, type CellColumn, type Field, type RowFormat } from './cells.js';
 import type { TextSink } from './sink.js';
 import { theoryOf } from '../theory.js';
 
@@ -17,6 +17,15 @@ function jsonField(f: Field): string {
   if (f.kind === 'string') return JSON.stringify(f.text);
   return f.text;
 }
+
+/** A cell as a JSON object; each row starts with the comma and line break that separate it from the previous one. */
+const JSON_ROWS: RowFormat = {
+  text: jsonField,
+  missing: 'null',
+  before: (name, j) => `${j === 0 ? '{' : ','}${JSON.stringify(name)}:`,
+  rowStart: ',\n',
+  rowEnd: '}',
+};
 
 export function axesJson(spec: Spec): string {
   const axes = spec.axes.map((a) => {
@@ -41,6 +50,7 @@ export function boundaryJson(fit: BoxCounting): string {
 
 export class JsonWriter {
   private readonly columns;
+  private readonly rows = new RowBuffer();
   private first = true;
   /** A 2-D map's boundary, counted as the cells stream in, for its dimension at the end. */
   private readonly boundary: BoundaryCounter | undefined;
@@ -51,7 +61,7 @@ export class JsonWriter {
     /** `boundary: false` when the caller counts the boundary itself and hands the fit to `end`; `columns` are the cells' fields (all of them by default). */
     private readonly meta: { engine: string; boundary?: boolean; columns?: readonly CellColumn[] },
   ) {
-    this.columns = cellTexts(spec, jsonField, meta.columns);
+    this.columns = cellRows(spec, JSON_ROWS, meta.columns);
     const [x, y] = spec.axes;
     this.boundary = spec.axes.length === 2 && meta.boundary !== false ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
   }
@@ -70,17 +80,14 @@ export class JsonWriter {
   }
 
   async chunk(chunk: ChunkResult): Promise<void> {
-    const names = this.columns.names.map((n) => `${JSON.stringify(n)}:`);
-    const pairs = new Array<string>(names.length);
-    const rows: string[] = [];
-    this.columns.forEach(chunk, (fields) => {
-      for (let j = 0; j < fields.length; j++) pairs[j] = names[j]! + fields[j]!;
-      rows.push(`{${pairs.join(',')}}`);
-    });
     this.boundary?.add(chunk.regime);
-    if (!rows.length) return;
-    await this.sink.write(`${this.first ? '\n' : ',\n'}${rows.join(',\n')}`);
-    this.first = false;
+    for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
+      this.rows.clear();
+      this.columns.write(chunk, from, Math.min(chunk.count, from + ROWS_PER_WRITE), this.rows);
+      // The very first row has no comma before it.
+      await this.sink.write(this.first ? this.rows.view().subarray(1) : this.rows.view());
+      this.first = false;
+    }
   }
 
   /** Closes the object; `fit` is the boundary's box counting when the caller has it already. */

@@ -1,4 +1,8 @@
-/** Where output goes: a file written atomically, stdout, or a string in tests. Images are written as bytes. */
+/**
+ * Where output goes: a file written atomically, stdout, or a string in tests.
+ * Images, and the rows of large tables, are written as bytes (text as UTF-8);
+ * the writer may reuse its bytes once `write` returns or its promise settles.
+ */
 export interface TextSink {
   write(text: string | Uint8Array): void | Promise<void>;
 }
