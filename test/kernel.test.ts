@@ -453,6 +453,22 @@ describe('what the code depends on', () => {
   });
 });
 
+describe('chunks', () => {
+  const chunk = (input: SpecInput, options = {}) => planGpuRun(parseSpec(input), options, KERNEL, LIMITS).chunk;
+
+  it('a consumer that asks for at least 16 chunks gets them where they stay large, and the default otherwise', () => {
+    const big = { lr: '0.01:1.5:1024', decayRate: '0.9:1:1024', schedule: 'exponential', decaySteps: 1 };
+    expect(chunk(big)).toBe(262144); // 4 chunks
+    expect(chunk(big, { minChunks: 16 })).toBe(65536); // 16 chunks
+    // A grid too small to split that far keeps chunks of 32768, and a huge one keeps the default.
+    expect(chunk({ lr: '0.01:1.5:512', decayRate: '0.9:1:256', schedule: 'exponential', decaySteps: 1 }, { minChunks: 16 })).toBe(32768);
+    expect(chunk({ lr: '0.01:1.5:4096', decayRate: '0.9:1:4096', schedule: 'exponential', decaySteps: 1 }, { minChunks: 16 })).toBe(262144);
+    // A grid smaller than one chunk is one chunk, and an explicit chunk size wins.
+    expect(chunk({ lr: '0.01:1.5:100' }, { minChunks: 16 })).toBe(100);
+    expect(chunk(big, { minChunks: 16, chunkSize: 1000 })).toBe(1000);
+  });
+});
+
 describe('private memory', () => {
   it('many dimensions and the network take the wide form, whose code does not grow with the dimensions', () => {
     const plan = (input: SpecInput, lanes: KernelOptions['lanes'] = 4) => planGpuRun(parseSpec(input), {}, { ...KERNEL, lanes }, LIMITS);

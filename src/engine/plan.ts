@@ -22,6 +22,8 @@ import { runRange, tailWindows, type RunOptions, type TailWindows } from './type
 const CPU_CHUNK = 4096;
 /** Trajectories per GPU chunk unless the device's limits call for fewer. */
 const GPU_CHUNK = 1 << 18;
+/** The smallest GPU chunk that `minChunks` asks for (a multiple of every vector width). */
+const MIN_STREAMING_CHUNK = 1 << 15;
 /** Trajectory-steps per dispatch: keeps each submission short (watchdogs, progress, cancellation). */
 const WORK_PER_DISPATCH = 1 << 28;
 /** Floats of step-by-step trace output per dispatch. */
@@ -205,6 +207,12 @@ export function stepCost(plan: RunPlan): number {
   return Math.max(1, plan.dims * points);
 }
 
+/** The GPU chunk unless asked otherwise: GPU_CHUNK, or smaller (not below MIN_STREAMING_CHUNK) to make `minChunks` of the range. */
+function gpuChunk(plan: RunPlan, minChunks = 1): number {
+  const streaming = Math.ceil((plan.end - plan.begin) / minChunks / MIN_STREAMING_CHUNK) * MIN_STREAMING_CHUNK;
+  return Math.min(GPU_CHUNK, Math.max(MIN_STREAMING_CHUNK, streaming));
+}
+
 /** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
 export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits): GpuPlan {
   const sizing = basePlan(spec, options, 1); // the chunk is sized below, from the state's words
@@ -213,7 +221,7 @@ export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOpt
   const words = sizing.state.words;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
-  const plan = { ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? GPU_CHUNK, maxByState), sizing.begin, sizing.end) };
+  const plan = { ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? gpuChunk(sizing, options.minChunks), maxByState), sizing.begin, sizing.end) };
   const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan)))));
   return {
     ...plan,

@@ -55,6 +55,13 @@ export interface RunOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Trajectories per chunk (the engine picks one when omitted). */
   readonly chunkSize?: number;
+  /**
+   * Split the run into at least this many chunks where they stay large enough
+   * to keep the device busy: for a consumer with much to do per chunk (writing
+   * rows), which overlaps each chunk with the computing of the next, but not
+   * the first or the last.
+   */
+  readonly minChunks?: number;
   /** Most steps one GPU dispatch advances (the engine picks when omitted). */
   readonly stepsPerDispatch?: number;
   /** Float32 values a schedule table may hold; sets the step-block length (default 2^24). */

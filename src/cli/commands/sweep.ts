@@ -115,7 +115,10 @@ async function executeSweep(
       computed = p.total > 0 ? p.done / p.total : 1;
       show();
     };
-    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress })) {
+    // Rows are written as the next chunk computes: with at least 16 chunks, the last one, written
+    // while nothing computes, is short.
+    const minChunks = writer ? 16 : undefined;
+    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress, minChunks })) {
       tally.add(chunk);
       await writer?.chunk(chunk);
       map?.add(chunk);
