@@ -154,6 +154,8 @@ export interface AnalyticBoundary {
   readonly points: Array<[number, number]>;
   /** The edge, e.g. "lr·L = 2(1 + μ)". */
   readonly formula: string;
+  /** A stability edge (lr·L = k), or where the exact product under decay carries |w| to the bound. */
+  readonly kind: 'edge' | 'escape';
 }
 
 function axisEnds(axis: Axis): [number, number] {
@@ -187,7 +189,7 @@ export function analyticBoundary(spec: Spec, samples = 400): AnalyticBoundary | 
 
   const decay = exponentialDecay(spec);
   if (other.key === 'decayRate' && decay && b.optimizer === 'gd' && spec.dims === 1) {
-    return { points: escapeBoundary(spec, lrAxis, other, samples), formula: 'escape: |w₀ − c|·∏|1 − L·η_t| reaches the bound' };
+    return { points: escapeBoundary(spec, lrAxis, other, samples), formula: 'escape: |w₀ − c|·∏|1 − L·η_t| reaches the bound', kind: 'escape' };
   }
   if (b.schedule !== 'constant' || b.warmupSteps > 0) return undefined;
   const points: Array<[number, number]> = [];
@@ -198,13 +200,13 @@ export function analyticBoundary(spec: Spec, samples = 400): AnalyticBoundary | 
       const L = Math.max(v, fixed);
       if (L > 0) points.push(place(edge.k(b.momentum) / L, v));
     }
-    return { points, formula: spec.dims > 1 ? `${edge.formula.replace('L', 'λmax')}` : edge.formula };
+    return { points, formula: spec.dims > 1 ? `${edge.formula.replace('L', 'λmax')}` : edge.formula, kind: 'edge' };
   }
   if (other.key === 'momentum' && b.optimizer !== 'gd') {
     const L = Math.max(...b.curvature);
     if (!(L > 0)) return undefined;
     for (const mu of samplesAlong(other, samples)) points.push(place(edge.k(mu) / L, mu));
-    return { points, formula: spec.dims > 1 ? edge.formula.replace('L', 'λmax') : edge.formula };
+    return { points, formula: spec.dims > 1 ? edge.formula.replace('L', 'λmax') : edge.formula, kind: 'edge' };
   }
   return undefined;
 }

@@ -393,6 +393,154 @@ describeBrowser('the page with WebGPU', () => {
   });
 });
 
+describeBrowser('a first visit', () => {
+  const phone = { width: 390, height: 844 };
+
+  async function openAt(search: string, viewport: { width: number; height: number }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(`${preview.url}${search}`);
+    return page;
+  }
+
+  it('says over the map what a pixel is, defines the regimes where they are shown, and links the lesson', async () => {
+    const page = await open('?lr=0.05:3:40&curvature=0.25:4:30&steps=200');
+    await mapDone(page);
+    const caption = (await page.textContent('#map-caption'))!;
+    // The spec's own settings: gradient descent on the default quadratic, c = -1, from w0 = 5, 200 steps, lr and L swept.
+    for (const part of ['one run of gradient descent', 'f(w) = ½·L·(w − c)²', 'c = -1', 'w₀ = 5', '200 steps', 'lr (learning rate)', 'curvature (curvature L)']) {
+      expect(caption).toContain(part);
+    }
+    expect(caption).not.toContain('L = '); // L is an axis here, not a setting
+    for (const regime of REGIMES) expect((await page.textContent(`#legend li[data-regime=${regime}] .meaning`))!.length).toBeGreaterThan(15);
+    expect(await page.textContent('#map-note')).toMatch(/^Boundary dimension: .*box counting/);
+    const presets = await page.locator('select[name=preset] option').allTextContents();
+    expect(presets.filter((p) => /^Seed/.test(p))).toEqual([]);
+    await page.click('#map-caption a');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    expect(await page.isVisible('#lesson-view')).toBe(true);
+    await page.close();
+  });
+
+  it('shows a picked run beside the map in a wide window, and scrolls to it in a narrow one', async () => {
+    const search = '?lr=0.05:3:40&curvature=0.25:4:30&steps=200&pick=20,15';
+    const wide = await open(search);
+    await mapDone(wide);
+    await wide.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    const map = (await wide.locator('#map').boundingBox())!;
+    const chart = (await wide.locator('#charts .uplot').first().boundingBox())!;
+    // Right of the map, and on the first screen.
+    expect(chart.x).toBeGreaterThan(map.x + map.width);
+    expect(chart.y + chart.height).toBeLessThan(900);
+    await wide.close();
+
+    const narrow = await openAt('?lr=0.05:3:40&curvature=0.25:4:30&steps=200', phone);
+    const data = await mapDone(narrow);
+    const box = await canvasBox(narrow);
+    const c = cellCenter(data, 20, 15, 40, 30, box);
+    await narrow.mouse.click(c.x, c.y);
+    await narrow.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    await narrow.waitForFunction(() => {
+      const top = document.querySelector('#charts .uplot')!.getBoundingClientRect().top;
+      return top >= 0 && top < innerHeight - 100;
+    }, undefined, { timeout: 10_000 });
+    await narrow.close();
+  });
+
+  it('keeps the coarse preview under the full resolution while it computes, and says so in the legend', async () => {
+    // 300 × 400 cells are two chunks: sampled once the first has landed, while the second computes.
+    const page = await open('?lr=0.01:1.5:300&curvature=0.25:4:400&steps=1500');
+    await page.waitForFunction(
+      () => {
+        const d = (document.querySelector('#map') as HTMLElement).dataset;
+        return d.pass === 'full' && Number(d.chunks) >= 1 && d.state === 'computing';
+      },
+      undefined,
+      { timeout: 120_000, polling: 10 },
+    );
+    const during = await page.evaluate(() => {
+      const map = document.querySelector('#map') as HTMLElement;
+      const canvas = map.querySelector('canvas')!;
+      const ctx = canvas.getContext('2d')!;
+      const d = map.dataset;
+      // The plot's top row, which the full resolution reaches last (in the second chunk): coloured by the preview, not blank.
+      const x = (Number(d.plotLeft) + Number(d.plotWidth) / 2) * devicePixelRatio;
+      const y = (Number(d.plotTop) + 3) * devicePixelRatio;
+      const counts = [...document.querySelectorAll('#legend .count')].map((e) => Number(e.textContent));
+      return { state: d.state, alpha: ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data[3], rgb: Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)), counts, note: document.querySelector('#legend .legend-preview')?.textContent ?? '' };
+    });
+    expect(during.state).toBe('computing');
+    expect(during.rgb).not.toEqual([255, 255, 255]);
+    expect(during.alpha).toBe(255);
+    // The coarse pass's 75 × 100 cells, not the part of the full resolution computed so far.
+    expect(during.counts.reduce((a, b) => a + b, 0)).toBe(75 * 100);
+    expect(during.note).toMatch(/coarse pass \(75 × 100\)/);
+    await mapDone(page);
+    const counts = await page.locator('#legend .count').allTextContents();
+    expect(counts.map(Number).reduce((a, b) => a + b, 0)).toBe(300 * 400);
+    expect(await page.locator('#legend .legend-preview').count()).toBe(0);
+    await page.close();
+  });
+
+  it('charts each run on its own scale, end an escaped run at its escape, and read a long run', async () => {
+    // The rescue preset's point: picked converges, its neighbour escapes at a step the caption names.
+    const page = await open('?lr=0:3:301&decayRate=0.8:1:201&schedule=exponential&decaySteps=1&steps=300&pick=150,150');
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(await page.getAttribute('#charts', 'data-scales')).toBe('own');
+    const escape = Number(/escaped at step (\d+)/.exec((await page.textContent('#trajectory-caption'))!)![1]);
+    expect(escape).toBeGreaterThan(10);
+    // Hover the w chart well after the escape: the picked run has a value there, the escaped one none.
+    const over = (await page.locator('#charts .uplot').first().locator('.u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * ((escape + 300) / 2 / 300), over.y + over.height / 2);
+    const values = await page.locator('#charts .uplot').first().locator('.u-legend .u-value').allTextContents();
+    expect(values[1]).toMatch(/\d/); // picked
+    expect(values[2]).not.toMatch(/\d/); // neighbour: past its escape, no value
+    expect(await page.textContent('#charts .chart-controls')).toMatch(/Drag across a chart to zoom/);
+    await page.check('#charts input[name=shared-scale]');
+    await page.waitForFunction(() => document.querySelector('#charts')!.getAttribute('data-scales') === 'shared');
+    await page.close();
+
+    // The boundary preset: lr·L = 2 exactly, 1000 steps of a period-2 orbit.
+    const long = await open('?lr=0.98:1.02:41&curvature=1.96:2.04:41&steps=1000&pick=20,20');
+    await mapDone(long);
+    await long.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(await long.getAttribute('#charts', 'data-drawn')).toBe('dots');
+    // The lr chart (constant lr = 1): tick labels that differ from one another.
+    const ticks = (await long.locator('#charts .uplot').nth(2).getAttribute('data-ticks1'))!.split('|');
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    await long.close();
+  });
+
+  it('fits a phone: the map within the width, the settings folded behind one button under the presets', async () => {
+    const page = await openAt('?lr=0.05:3:40&curvature=0.25:4:30&steps=200', phone);
+    await mapDone(page);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const canvas = (await page.locator('#map canvas').boundingBox())!;
+    expect(canvas.x + canvas.width).toBeLessThanOrEqual(390);
+    const presets = (await page.locator('select[name=preset]').boundingBox())!;
+    expect(presets.y).toBeLessThan(canvas.y);
+    expect(await page.isVisible('input[name=steps]')).toBe(false);
+    expect(await page.getAttribute('.controls-toggle', 'aria-expanded')).toBe('false');
+    await page.click('.controls-toggle');
+    expect(await page.isVisible('input[name=steps]')).toBe(true);
+    expect(await page.getAttribute('.controls-toggle', 'aria-expanded')).toBe('true');
+    await page.close();
+  });
+
+  it('in Chinese, the analytic boundary of a decay map is named in Chinese too', async () => {
+    const page = await open('?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&lang=zh');
+    await mapDone(page);
+    const legend = (await page.textContent('#legend'))!;
+    expect(legend).toContain('逃逸');
+    expect(legend).not.toMatch(/escape|reaches the bound/);
+    await page.close();
+  });
+});
+
 describeBrowser('the page without WebGPU', () => {
   it('says so, and computes the map on the CPU engine in a worker', async () => {
     const plain = await launchBrowser({ webgpu: false });

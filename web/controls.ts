@@ -75,6 +75,8 @@ export interface ControlsCallbacks {
 export class Controls {
   private spec: Spec | undefined;
   private timer: number | undefined;
+  /** On a narrow screen the form shows only its presets until opened (the button is hidden on wide screens). */
+  private collapsed = true;
 
   constructor(
     private readonly form: HTMLFormElement,
@@ -133,9 +135,25 @@ export class Controls {
     const rowCount = axisRange(yAxis!).count;
     const resolution = `${columns}x${rowCount}`;
     const sizes = [...new Set([...RESOLUTIONS.map((n) => `${n}x${n}`), resolution])].sort((a, b) => Number(a.split('x')[0]) - Number(b.split('x')[0]));
+    const toggle = el('button', {
+      type: 'button',
+      className: 'controls-toggle',
+      textContent: this.collapsed ? `${s.showSettings} ▾` : `${s.hideSettings} ▴`,
+    });
+    toggle.setAttribute('aria-expanded', String(!this.collapsed));
+    toggle.setAttribute('aria-controls', this.form.id);
+    toggle.addEventListener('click', () => {
+      // Only shown or hidden: a re-render would drop what is being typed.
+      this.collapsed = !this.collapsed;
+      this.form.dataset.collapsed = String(this.collapsed);
+      toggle.textContent = this.collapsed ? `${s.showSettings} ▾` : `${s.hideSettings} ▴`;
+      toggle.setAttribute('aria-expanded', String(!this.collapsed));
+    });
+    this.form.dataset.collapsed = String(this.collapsed);
     const rows: Node[] = [
       el('h2', {}, [s.controls]),
       presetSelect,
+      toggle,
       axisRow('x', xAxis!.key, axisRange(xAxis!)),
       axisRow('y', yAxis!.key, axisRange(yAxis!)),
       el('label', { className: 'field' }, [

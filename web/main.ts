@@ -7,6 +7,7 @@ import '@fontsource/dejavu-sans/400.css';
 import './style.css';
 import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
+import { renderCaption } from './caption';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
@@ -100,6 +101,8 @@ function setLanguage(lang: Lang): void {
   $('#reset').textContent = strings.reset;
   $('#export-label').textContent = strings.export;
   $('#trajectories-title').textContent = strings.trajectories;
+  $('#map-note').textContent = strings.boundaryDimensionNote;
+  if (spec) showCaption();
   mapView.setStrings(strings);
   charts.setStrings(strings);
   controls.setStrings(strings);
@@ -118,6 +121,11 @@ function renderEngineBadge(): void {
   if (page.missing) {
     notice.innerHTML = `<strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuHow} ${strings.noWebgpuFallback}`;
   }
+}
+
+/** The line over the map: what a pixel is, and the lesson for a first visit. */
+function showCaption(): void {
+  renderCaption($('#map-caption'), spec, strings, () => switchView('lesson'));
 }
 
 function showUrlError(message: string | undefined): void {
@@ -168,6 +176,7 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
   const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
   if (specChanged || recompute) {
     spec = parseSpec(state.spec);
+    showCaption();
     controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk }, state.pick);
     $<HTMLButtonElement>('#back').disabled = zoomStack.length === 0;
     charts.clear(strings.trajectoryNone);
@@ -218,19 +227,31 @@ async function showTrajectories(coords: [number, number]): Promise<void> {
     return;
   }
   if (request !== trajectoryRequest) return;
-  charts.show(
-    traces.map((trace, i) => ({
+  charts.show({
+    traces: traces.map((trace, i) => ({
       trace,
       label: i === 0 ? strings.picked : strings.neighbour,
-      color: i === 0 ? '#111111' : '#d55e00',
+      color: i === 0 ? '#111111' : '#b34700',
       ...(i === 0 ? {} : { dash: [6, 4] }),
     })),
-    spec.dims,
-  );
+    dims: spec.dims,
+    bound: spec.base.bound,
+  });
+  revealCharts();
   $('#trajectory-caption').innerHTML = [
     `<span class="picked">● ${strings.picked}: ${describeCell(coords)}</span>`,
     neighbour ? `<span class="neighbour">○ ${strings.neighbour}: ${describeCell(neighbour)}</span>` : '',
   ].join('<br>');
+}
+
+/**
+ * Brings the charts of a picked run into view where the layout put them
+ * below the map (a narrow window): wide windows show them beside the map.
+ */
+function revealCharts(): void {
+  const section = $('#charts').parentElement!;
+  const top = section.getBoundingClientRect().top;
+  if (top > window.innerHeight - 120) section.scrollIntoView({ block: 'start', behavior: 'smooth' });
 }
 
 function download(blob: Blob, name: string): void {

@@ -18,6 +18,8 @@ export interface LegendRow {
   readonly full: Rgb;
   /** What the shade means for this regime, if anything. */
   readonly shade: string;
+  /** What the regime is, in a line. */
+  readonly meaning: string;
 }
 
 export function legendRows(counts: RegimeCounts, strings: Strings): LegendRow[] {
@@ -30,6 +32,7 @@ export function legendRows(counts: RegimeCounts, strings: Strings): LegendRow[] 
     light: regimeRgb(regime, 0),
     full: regimeRgb(regime, 0.9),
     shade: strings.shade[regime],
+    meaning: strings.meaning[regime],
   }));
 }
 
@@ -39,7 +42,7 @@ const rgb = (c: Rgb) => `rgb(${c[0]},${c[1]},${c[2]})`;
 export function legendHtml(rows: readonly LegendRow[]): string[] {
   return rows.map(
     (row) => `<li data-regime="${row.regime}"><span class="swatch" style="background: linear-gradient(90deg, ${rgb(row.light)}, ${rgb(row.full)})"></span>
-        <div><span class="name">${row.name}</span> <span class="count">${row.count}</span> <span class="share">(${row.share}%)</span>${row.shade ? `<br><small>${row.shade}</small>` : ''}</div></li>`,
+        <div><span class="name">${row.name}</span> <span class="count">${row.count}</span> <span class="share">(${row.share}%)</span><br><small class="meaning">${row.meaning}${row.shade ? `; ${row.shade}` : ''}</small></div></li>`,
   );
 }
 

@@ -68,6 +68,12 @@ export class MapView {
   private pending = false;
   private picked: [number, number] | undefined;
   private neighbour: [number, number] | undefined;
+  /**
+   * While the full resolution computes: the coarse pass's image, drawn under
+   * the part computed so far, and its counts, which the legend shows (marked
+   * as a preview) rather than the counts of a part of the map.
+   */
+  private preview: { image: HTMLCanvasElement; counts: RegimeCounts; grid: string } | undefined;
 
   constructor(
     readonly element: HTMLElement,
@@ -118,6 +124,7 @@ export class MapView {
     this.boundary = analyticBoundary(spec);
     this.picked = picked;
     this.neighbour = undefined;
+    this.preview = undefined;
     this.element.dataset.state = 'computing';
     this.element.dataset.engine = page.kind;
     this.element.dataset.grid = `${spec.axes[0]!.values.length}x${spec.axes[1]!.values.length}`;
@@ -137,6 +144,12 @@ export class MapView {
         );
         await this.pass(coarse, page, controller.signal, this.strings.coarse, false);
         this.element.dataset.coarseMs = String(Math.round(performance.now() - started));
+        if (controller.signal.aborted) return;
+        const image = document.createElement('canvas');
+        image.width = this.image.width;
+        image.height = this.image.height;
+        image.getContext('2d')!.drawImage(this.image, 0, 0);
+        this.preview = { image, counts: this.counts, grid: `${coarse.axes[0]!.values.length} × ${coarse.axes[1]!.values.length}` };
       }
       await this.pass(spec, page, controller.signal, this.strings.fine, true);
       this.element.dataset.ms = String(Math.round(performance.now() - started));
@@ -164,6 +177,9 @@ export class MapView {
     this.parts.progress.hidden = false;
     this.parts.progress.value = 0;
     this.parts.status.textContent = `${this.strings.computing} · ${label}`;
+    // Which pass is drawing and how many of its chunks have landed, for scripts and tests.
+    this.element.dataset.pass = final ? 'full' : 'coarse';
+    this.element.dataset.chunks = '0';
     for await (const chunk of sweep(spec, page.engine, {
       signal,
       chunkSize: page.kind === 'gpu' ? 65536 : 4096,
@@ -178,14 +194,17 @@ export class MapView {
       addCounts(counts, chunk);
       regimes.set(chunk.regime, chunk.start);
       chunks.push(chunk);
+      this.element.dataset.chunks = String(chunks.length);
       this.raster = builder.raster();
-      this.counts = counts;
+      // Under a preview the legend keeps the preview's counts: these describe only a part of the map.
+      if (!this.preview) this.counts = counts;
       this.requestDraw();
     }
     if (signal.aborted) return;
     if (final) {
       this.chunks = chunks;
       this.regimes = regimes;
+      this.preview = undefined;
       if (this.picked) this.neighbour = this.nearestOtherRegime(this.picked);
     }
     this.raster = builder.raster();
@@ -273,6 +292,7 @@ export class MapView {
             ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
             ctx.clip();
             ctx.imageSmoothingEnabled = false;
+            if (this.preview) ctx.drawImage(this.preview.image, left, top, right - left, bottom - top);
             if (this.raster) ctx.drawImage(this.image, left, top, right - left, bottom - top);
             if (boundary && this.showTheory) {
               ctx.setLineDash([8 * devicePixelRatio, 5 * devicePixelRatio]);
@@ -416,14 +436,16 @@ export class MapView {
   }
 
   private renderLegend(): void {
+    this.element.dataset.preview = this.preview ? 'on' : 'off';
     const rows = legendHtml(legendRows(this.counts, this.strings));
     const boundary = this.boundary;
     if (boundary) {
       rows.push(
-        `<li><label class="theory-toggle" title="${this.strings.theoryToggle}"><input type="checkbox" name="theory"${this.showTheory ? ' checked' : ''}><span class="swatch boundary"></span><span class="name">${boundary.formula} ${this.strings.boundary}</span></label></li>`,
+        `<li><label class="theory-toggle" title="${this.strings.theoryToggle}"><input type="checkbox" name="theory"${this.showTheory ? ' checked' : ''}><span class="swatch boundary"></span><span class="name">${boundary.kind === 'escape' ? this.strings.escapeFormula : boundary.formula} ${this.strings.boundary}</span></label></li>`,
       );
     }
-    this.parts.legend.innerHTML = `<ul>${rows.join('')}</ul>`;
+    const preview = this.preview ? `<p class="legend-preview">${this.strings.preview.replace('{grid}', this.preview.grid)}</p>` : '';
+    this.parts.legend.innerHTML = `${preview}<ul>${rows.join('')}</ul>`;
     this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]')?.addEventListener('change', (e) => {
       this.setTheory((e.target as HTMLInputElement).checked);
       this.callbacks.theory(this.showTheory);
