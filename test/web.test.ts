@@ -528,6 +528,12 @@ describeBrowser('a first visit', () => {
     await page.click('.controls-toggle');
     expect(await page.isVisible('input[name=steps]')).toBe(true);
     expect(await page.getAttribute('.controls-toggle', 'aria-expanded')).toBe('true');
+    // The other views fit too.
+    for (const tab of ['#tab-lesson', '#tab-bifurcation']) {
+      await page.click(tab);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), tab).toBeLessThanOrEqual(390);
+    }
     await page.close();
   });
 

@@ -53,5 +53,5 @@ export function renderCaption(element: HTMLElement, spec: Spec, s: Strings, open
     e.preventDefault();
     openLesson();
   });
-  element.replaceChildren(`${mapCaption(spec, s)} ${s.captionNew} `, link, s.captionEnd);
+  element.replaceChildren(`${mapCaption(spec, s)}${s.captionJoin}${s.captionNew}${s.captionJoin}`, link, s.captionEnd);
 }
