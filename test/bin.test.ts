@@ -114,6 +114,19 @@ const WITHOUT_VULKAN: [string, Record<string, string>][] = [
 ];
 
 describe.each(WITHOUT_VULKAN)('without a WebGPU adapter (%s)', (_, env) => {
+  it('the default engine is the CPU one, said in one line on stderr; exit 0', () => {
+    const { code, stdout, stderr } = lrscope(['sweep', '--lr', '0:1.2:16', '--steps', '50'], env);
+    expect(stderr).not.toMatch(DAWN_TEXT);
+    expect(stderr).toMatch(/^lrscope: no WebGPU adapter found; running on the CPU reference engine .*mesa-vulkan-drivers.*\n$/);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stdout).toMatch(/^16 trajectories × 50 steps in .*, cpu engine: float32 CPU reference/);
+    expect(code).toBe(0);
+
+    const json = lrscope(['trace', '--lr', '1', '--steps', '2', '--format', 'json', '--engine', 'auto'], env);
+    expect(JSON.parse(json.stdout).engine).toMatch(/CPU reference/);
+    expect(json.code).toBe(0);
+  });
+
   it('--engine gpu exits 3 with what to install', () => {
     const { code, stdout, stderr } = lrscope(['trace', '--lr', '1', '--engine', 'gpu'], env);
     expect(stderr).not.toMatch(DAWN_TEXT);
