@@ -1,6 +1,12 @@
-// Runs a Node script in a child process whose stderr passes through a filter:
-// Dawn, the native WebGPU library, prints warnings about limits it lowers for
-// itself, which are of no use to a user.
+// Runs a Node script in a child process whose stderr passes through a filter.
+// Dawn, the native WebGPU library, writes its own log lines straight to file
+// descriptor 2 from C++, where JavaScript cannot catch them: warnings about
+// limits it lowers for itself (while it looks for adapters, so no request of
+// ours avoids them), and, on a machine without a usable Vulkan driver, why it
+// found no adapter, with frames of its C++ source. lrscope says what a user
+// needs in its own words (exit 3 and what to install, or a note that the CPU
+// engine ran), so Dawn's warnings are dropped here. Its `Error:` lines and
+// everything else pass; LRSCOPE_DEBUG=1 passes Dawn's warnings too.
 //
 // The two processes live and die together. Signals (INT, TERM, HUP) are
 // forwarded to the child exactly once each. The child stops when this
@@ -12,7 +18,38 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 
-const NOISE = [/^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced/, /XDG_RUNTIME_DIR/];
+/** A Dawn warning starts with its severity; an error it carries ends with source frames and a blank line. */
+const DAWN_WARNING = /^Warning: /;
+const DAWN_FRAME = /^ {4}at .*\(.*:\d+\)$/;
+/** The Vulkan loader's complaint when XDG_RUNTIME_DIR is unusable. */
+const XDG = /XDG_RUNTIME_DIR/;
+
+/**
+ * A line filter with a little state: a warning, the source frames after it,
+ * and the blank line that ends a warning with frames are dropped.
+ */
+export function dawnLineFilter({ debug = false } = {}) {
+  let after = 'text'; // 'text' | 'warning' | 'frames'
+  const keep = (line) => {
+    if (XDG.test(line)) return false;
+    if (debug) return true;
+    if (DAWN_WARNING.test(line)) {
+      after = 'warning';
+      return false;
+    }
+    if (after !== 'text' && DAWN_FRAME.test(line)) {
+      after = 'frames';
+      return false;
+    }
+    const blankAfterFrames = after === 'frames' && line === '';
+    after = 'text';
+    return !blankAfterFrames;
+  };
+  /** Whether an unfinished line could still turn out to be one that is dropped (so it is held back). */
+  const mayDrop = (start) =>
+    'Warning: '.startsWith(start.slice(0, 9)) || (after !== 'text' && '    at '.startsWith(start.slice(0, 7))) || XDG.test(start);
+  return { keep, mayDrop };
+}
 
 export function runWithoutDawnNoise(script, args) {
   const child = spawn(process.execPath, [script, ...args], {
@@ -34,23 +71,24 @@ export function runWithoutDawnNoise(script, args) {
   // The channel must not keep this process alive by itself.
   child.channel?.unref();
 
+  const filter = dawnLineFilter({ debug: Boolean(process.env.LRSCOPE_DEBUG) });
   let pending = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text) => {
     pending += text;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    const kept = lines.filter((line) => !NOISE.some((re) => re.test(line)));
+    const kept = lines.filter(filter.keep);
     if (kept.length) process.stderr.write(`${kept.join('\n')}\n`);
     // A progress bar redraws one line without a newline: pass it on at once,
     // unless it could be the start of a line we filter.
-    if (pending && !'Warning: '.startsWith(pending.slice(0, 9))) {
+    if (pending && !filter.mayDrop(pending)) {
       process.stderr.write(pending);
       pending = '';
     }
   });
   child.stderr.on('end', () => {
-    if (pending && !NOISE.some((re) => re.test(pending))) process.stderr.write(pending);
+    if (pending && filter.keep(pending)) process.stderr.write(pending);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

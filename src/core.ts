@@ -6,7 +6,19 @@ export { compileExpression, ExpressionError, type CompiledObjective } from './ob
 export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';
 export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
-export { CONVENTIONS, OPTIMIZERS, optimizerDefaults, optimizerParams, updateRule, type Convention, type OptimizerName } from './optimizers/index.js';
+export {
+  CONVENTIONS,
+  OPTIMIZERS,
+  initialSlots,
+  optimizerDefaults,
+  optimizerHyper,
+  optimizerParams,
+  updateRule,
+  type Convention,
+  type OptimizerName,
+  type OptimizerHyper,
+  type SlotValues,
+} from './optimizers/index.js';
 export { formatValue, formatNumber, type Value } from './experiment/values.js';
 export { SCHEDULES, SCHEDULE_PARAMS, learningRate, scheduleFactor, type ScheduleName, type ScheduleParams } from './schedules.js';
 export { formatFloat32, f32 } from './float32.js';

@@ -4,7 +4,11 @@
  * Signals, files and hostile input: test/hostile.test.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dawnLineFilter } from '../bin/dawn-stderr.js';
 import { gpuEngine, itGpu } from './helpers/engines';
 
 const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
@@ -12,8 +16,8 @@ const gpu = await gpuEngine();
 gpu?.dispose();
 const engine = gpu ? 'gpu' : 'cpu';
 
-function lrscope(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '' } });
+function lrscope(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: '', ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -39,5 +43,103 @@ describe('bin/lrscope.js', () => {
     expect(stdout).toMatch(/^adapter: +\S/m);
     expect(stdout).toMatch(/matches the CPU reference bit for bit/);
     expect(code).toBe(0);
+  });
+});
+
+/** What Dawn prints on its own: a severity word at the start of a line, or a frame of its C++ source. */
+const DAWN_TEXT = /^(Warning|Error): |\.(cpp|cc|h):\d+\)/m;
+
+describe("Dawn's own stderr never reaches the user", () => {
+  itGpu(gpu)('a GPU sweep, by default and with --engine gpu, leaves stderr empty', () => {
+    for (const extra of [[], ['--engine', 'gpu']]) {
+      const { code, stdout, stderr } = lrscope(['sweep', '--lr', '0:1.2:16', '--steps', '50', ...extra]);
+      expect(stderr).toBe('');
+      expect(stdout).toMatch(/^16 trajectories × 50 steps in .*, gpu engine: /);
+      expect(code).toBe(0);
+    }
+  });
+});
+
+describe('the stderr filter', () => {
+  it("drops Dawn's warnings with their source frames, and keeps its errors and everything else", () => {
+    const lines = [
+      'Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to fit dynamic offset allocation limit.',
+      'lrscope: tuning the kernel for this adapter',
+      "Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file: No such file or directory",
+      '    at operator() (/home/runner/work/node-webgpu/node-webgpu/third_party/dawn/src/dawn/native/vulkan/BackendVk.cpp:368)',
+      '',
+      'Error: Device lost',
+      '    at Lose (/dawn/src/dawn/native/Device.cpp:10)',
+      '',
+      '',
+      '(node:1234) Warning: something Node says',
+      'XDG_RUNTIME_DIR is invalid or not set in the environment.',
+      '    at a line of lrscope that only looks like a frame (x:1)',
+    ];
+    const { keep } = dawnLineFilter();
+    expect(lines.filter(keep)).toEqual([
+      'lrscope: tuning the kernel for this adapter',
+      'Error: Device lost',
+      '    at Lose (/dawn/src/dawn/native/Device.cpp:10)',
+      '',
+      '',
+      '(node:1234) Warning: something Node says',
+      '    at a line of lrscope that only looks like a frame (x:1)',
+    ]);
+    const debug = dawnLineFilter({ debug: true });
+    expect(lines.filter(debug.keep)).toEqual(lines.filter((line) => !line.startsWith('XDG_RUNTIME_DIR')));
+  });
+
+  it('holds back an unfinished line only while it could still be dropped', () => {
+    const { keep, mayDrop } = dawnLineFilter();
+    expect(mayDrop('Warn')).toBe(true);
+    expect(mayDrop('64 trajectories [####')).toBe(false);
+    expect(mayDrop('    at')).toBe(false);
+    keep('Warning: a warning');
+    expect(mayDrop('    at')).toBe(true);
+  });
+});
+
+/**
+ * A machine without a usable Vulkan driver, two ways: no Vulkan loader
+ * (a libvulkan.so.1 that does not load stands in front of the real one),
+ * and a loader that finds no driver. Dawn finds no adapter in either, and
+ * prints its reasons on stderr.
+ */
+const noLoader = mkdtempSync(join(tmpdir(), 'lrscope-novulkan-'));
+writeFileSync(join(noLoader, 'libvulkan.so.1'), 'not a shared library\n');
+const WITHOUT_VULKAN: [string, Record<string, string>][] = [
+  ['no Vulkan loader', { LD_LIBRARY_PATH: noLoader }],
+  ['no Vulkan driver', { VK_ICD_FILENAMES: '/nonexistent', VK_DRIVER_FILES: '/nonexistent' }],
+];
+
+describe.each(WITHOUT_VULKAN)('without a WebGPU adapter (%s)', (_, env) => {
+  it('the default engine is the CPU one, said in one line on stderr; exit 0', () => {
+    const { code, stdout, stderr } = lrscope(['sweep', '--lr', '0:1.2:16', '--steps', '50'], env);
+    expect(stderr).not.toMatch(DAWN_TEXT);
+    expect(stderr).toMatch(/^lrscope: no WebGPU adapter found; running on the CPU reference engine .*mesa-vulkan-drivers.*\n$/);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stdout).toMatch(/^16 trajectories × 50 steps in .*, cpu engine: float32 CPU reference/);
+    expect(code).toBe(0);
+
+    const json = lrscope(['trace', '--lr', '1', '--steps', '2', '--format', 'json', '--engine', 'auto'], env);
+    expect(JSON.parse(json.stdout).engine).toMatch(/CPU reference/);
+    expect(json.code).toBe(0);
+  });
+
+  it('--engine gpu exits 3 with what to install', () => {
+    const { code, stdout, stderr } = lrscope(['trace', '--lr', '1', '--engine', 'gpu'], env);
+    expect(stderr).not.toMatch(DAWN_TEXT);
+    expect(stderr).toMatch(/^lrscope: no WebGPU adapter found\./);
+    expect(stderr).toContain('apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1');
+    expect(stdout).toBe('');
+    expect(code).toBe(3);
+  });
+
+  it('doctor exits 3 with what to install, and no word from Dawn', () => {
+    const { code, stdout, stderr } = lrscope(['doctor'], env);
+    expect(stderr).not.toMatch(DAWN_TEXT);
+    expect(stdout).toContain('mesa-vulkan-drivers');
+    expect(code).toBe(3);
   });
 });

@@ -211,7 +211,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['log range touching zero', ['sweep', '--lr', '0:1:10:log'], /^lrscope: --lr: a log range must stay above zero, not 0:1; expected/],
     ['unknown schedule', ['sweep', '--schedule', 'cosine_decay'], /^lrscope: --schedule: "cosine_decay" is not one of constant, exponential, .*; expected one of/],
     ['unknown format', ['sweep', '--lr', '0.1,0.2', '--format', 'xml'], /^lrscope: --format: "xml" is not accepted; expected one of summary, json, csv, png, arrow$/],
-    ['unknown engine', ['sweep', '--engine', 'tpu'], /^lrscope: --engine: "tpu" is not accepted; expected one of gpu, cpu$/],
+    ['unknown engine', ['sweep', '--engine', 'tpu'], /^lrscope: --engine: "tpu" is not accepted; expected one of auto, gpu, cpu$/],
     ['unknown flag', ['sweep', '--learning-rate', '0.1'], /^lrscope: --learning-rate: is not a flag of lrscope sweep.*; see lrscope sweep --help$/],
     ['unknown flag, near miss', ['sweep', '--decay-rte', '0.9'], /^lrscope: --decay-rte: is not a flag of lrscope sweep \(did you mean --decay-rate\?\)/],
     ['missing value', ['sweep', '--lr'], /^lrscope: --lr: a value is missing; expected a number/],
@@ -325,23 +325,38 @@ describe('help', () => {
 });
 
 describe('without a GPU', () => {
-  it('exits 3 and says how to get one', async () => {
+  /** main() on a machine where WebGPU finds no adapter. */
+  async function withoutAdapter(args: string[]) {
     const stdout = new StringSink();
     let stderr = '';
     const { NoAdapterError } = await import('../src/errors');
     const { INSTALL_HINT } = await import('../src/node/gpu');
-    const code = await main(['sweep', '--lr', '0.1,0.2'], {
+    const code = await main(args, {
       stdout,
       stderr: (s) => (stderr += s),
       stderrIsTTY: false,
-      createEngine: async () => {
+      createEngine: async (kind) => {
+        if (kind === 'cpu') return new CpuEngine();
         throw new NoAdapterError(`no WebGPU adapter found.\n${INSTALL_HINT}`);
       },
     });
+    return { code, stdout: stdout.toString(), stderr };
+  }
+
+  it('--engine gpu exits 3 and says how to get one', async () => {
+    const { code, stdout, stderr } = await withoutAdapter(['sweep', '--lr', '0.1,0.2', '--engine', 'gpu']);
     expect(code).toBe(3);
     expect(stderr).toContain('apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1');
     expect(stderr).toContain('--engine cpu');
-    expect(stdout.toString()).toBe('');
+    expect(stdout).toBe('');
+  });
+
+  it.each([[[]], [['--engine', 'auto']]])('the default engine (auto) runs on the CPU engine and says so in one line %j', async (extra) => {
+    const { code, stdout, stderr } = await withoutAdapter(['sweep', '--lr', '0.1,0.2', '--steps', '20', '--format', 'json', ...extra]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^lrscope: no WebGPU adapter found; running on the CPU reference engine \(same results, slower\); for the GPU engine install a Vulkan driver .*mesa-vulkan-drivers.*\n$/);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(JSON.parse(stdout).engine).toBe(new CpuEngine().description);
   });
 });
 

@@ -25,7 +25,11 @@ export function specOptions(command: Command): Command {
     command.addOption(new Option(flag, def.help).helpGroup(GROUP_TITLES[def.group]));
   }
   command.addOption(new Option('--spec <file>', 'read the spec from a JSON file (flags add to it and override it)').helpGroup(GROUP_TITLES.run));
-  command.addOption(new Option('--engine <engine>', 'gpu (WebGPU, default) or cpu (the float32 reference)').helpGroup('Engine:').default('gpu'));
+  command.addOption(
+    new Option('--engine <engine>', 'auto (the GPU where WebGPU finds an adapter, else the CPU), gpu (WebGPU, or exit 3) or cpu (the float32 reference)')
+      .helpGroup('Engine:')
+      .default('auto'),
+  );
   return command;
 }
 
@@ -108,8 +112,11 @@ export function parseFormat<T extends string>(options: { readonly format?: strin
   return format;
 }
 
-export function parseEngineKind(options: { readonly engine?: unknown }): 'gpu' | 'cpu' {
-  return parseChoice('--engine', String(options.engine ?? 'gpu'), ['gpu', 'cpu'] as const);
+/** Which engine a command runs on: `auto` is the GPU engine where there is an adapter, else the CPU engine. */
+export type EngineChoice = 'auto' | 'gpu' | 'cpu';
+
+export function parseEngineKind(options: { readonly engine?: unknown }): EngineChoice {
+  return parseChoice('--engine', String(options.engine ?? 'auto'), ['auto', 'gpu', 'cpu'] as const);
 }
 
 /** The kernel shape a sweep asks for: tuned for the adapter, the built-in default, or given. */

@@ -3,17 +3,32 @@
  * asked), open the --out file so that it is either complete or absent, draw
  * progress on a terminal, and release the engine afterwards.
  */
-import { SpecError, throwIfAborted } from '../errors.js';
+import { NoAdapterError, oneLine, SpecError, throwIfAborted } from '../errors.js';
 import { CpuEngine } from '../engine/cpu.js';
 import type { Engine } from '../engine/types.js';
 import { openOutput, OutputPathError, type OutputFile } from '../node/files.js';
-import { createNodeGpuEngine } from '../node/gpu.js';
+import { createNodeGpuEngine, INSTALL_HINT_SHORT } from '../node/gpu.js';
 import { applyTunedKernel, cachedKernel } from '../node/tuning.js';
-import type { KernelChoice } from './inputs.js';
+import type { EngineChoice, KernelChoice } from './inputs.js';
 import type { CliIO } from './io.js';
 import { ProgressBar } from './progress.js';
 
-async function makeEngine(io: CliIO, kind: 'gpu' | 'cpu', kernel: KernelChoice = { kind: 'default' }): Promise<Engine> {
+/**
+ * The engine asked for. `auto` is the GPU engine where WebGPU finds an
+ * adapter, else the CPU reference engine (same results, slower), with one
+ * line on stderr that says so and how to get the GPU.
+ */
+async function makeEngine(io: CliIO, kind: EngineChoice, kernel: KernelChoice = { kind: 'default' }): Promise<Engine> {
+  if (kind === 'auto') {
+    try {
+      return await makeEngine(io, 'gpu', kernel);
+    } catch (e) {
+      if (!(e instanceof NoAdapterError)) throw e;
+      const reason = oneLine(e.message.split('\n')[0]!.replace(/\.$/, ''));
+      io.stderr(`lrscope: ${reason}; running on the CPU reference engine (same results, slower); ${INSTALL_HINT_SHORT}\n`);
+      return makeEngine(io, 'cpu');
+    }
+  }
   if (io.createEngine) return io.createEngine(kind);
   if (kind === 'cpu') return new CpuEngine();
   const engine = await createNodeGpuEngine(kernel.kind === 'given' ? { kernel: kernel.options } : {});
@@ -50,7 +65,7 @@ export function progressFor(io: CliIO, label: string): ProgressBar | undefined {
 export async function withEngineAndOut<T>(
   io: CliIO,
   path: string | undefined,
-  engineKind: 'gpu' | 'cpu',
+  engineKind: EngineChoice,
   kernel: KernelChoice | undefined,
   work: (engine: Engine, out: OutputFile | undefined) => Promise<T>,
 ): Promise<T> {

@@ -21,8 +21,13 @@ export const INSTALL_HINT = [
   "  echo 'deb http://deb.debian.org/debian bookworm-backports main' | sudo tee /etc/apt/sources.list.d/backports.list",
   '  sudo apt-get update && sudo apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1',
   'Ubuntu 24.04 and newer: sudo apt-get install -y mesa-vulkan-drivers libvulkan1',
-  'Or run on the CPU reference engine with --engine cpu.',
+  'Until then the CPU reference engine gives the same results, slower: --engine cpu, or --engine auto (the default).',
+  "LRSCOPE_DEBUG=1 shows Dawn's own messages about the drivers it tried.",
 ].join('\n');
+
+/** INSTALL_HINT in one line, for a run that went ahead on the CPU engine. */
+export const INSTALL_HINT_SHORT =
+  'for the GPU engine install a Vulkan driver (Debian 12: mesa-vulkan-drivers libvulkan1 from bookworm-backports; lrscope doctor says more)';
 
 /** Dawn options from LRSCOPE_DAWN (comma-separated), e.g. `adapter=llvmpipe`. */
 function dawnFlags(): string[] {
