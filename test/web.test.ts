@@ -521,3 +521,36 @@ describeBrowser('the bifurcation view', () => {
     await page.close();
   });
 });
+
+describeBrowser('accessibility', () => {
+  /** Form fields named only by a title or a placeholder: neither a <label> nor aria-labelledby with text. */
+  async function unlabelled(page: Page): Promise<string[]> {
+    return page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea'))
+        .filter((field) => {
+          const labels = Array.from(field.labels ?? []).map((l) => l.textContent!.trim());
+          const by = (field.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent?.trim() ?? '');
+          return ![...labels, ...by].some((text) => text !== '');
+        })
+        .map((field) => `${field.tagName.toLowerCase()}[name=${field.getAttribute('name')}]`),
+    );
+  }
+
+  it('every form field of the map, the lesson and the bifurcation view has a label or aria-labelledby', async () => {
+    const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50&optimizer=adam&objective=expression');
+    await mapDone(page);
+    expect(await unlabelled(page)).toEqual([]);
+    await page.click('#tab-lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    expect(await unlabelled(page)).toEqual([]);
+    await page.click('#tab-bifurcation');
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 240_000 });
+    expect(await unlabelled(page)).toEqual([]);
+    // The accessible names say what the field is.
+    await page.click('#tab-map');
+    await mapDone(page);
+    expect(await page.getByRole('combobox', { name: 'x axis' }).inputValue()).toBe('lr');
+    expect(await page.getByRole('combobox', { name: 'Presets' }).count()).toBe(1);
+    await page.close();
+  });
+});

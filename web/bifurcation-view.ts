@@ -206,8 +206,8 @@ export class BifurcationView {
     const objective = text('objective') || (raw.loss !== undefined ? 'expression' : 'quadratic');
     // The menu names the preset the diagram is, if it is one.
     const shown = BIFURCATION_PRESETS.find((p) => sameInput(p.spec as Record<string, unknown>, raw) && (tail ?? '') === (p.tail ?? ''));
-    const presets = el('select', { name: 'bif-preset', title: s.presets }, [
-      el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
+    const presets = el('select', { name: 'bif-preset' }, [
+      el('option', { value: '', textContent: s.presetChoose, selected: !shown }),
       ...BIFURCATION_PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
     ]);
     presets.addEventListener('change', () => {
@@ -219,7 +219,7 @@ export class BifurcationView {
     const rows: Node[] = [
       el('h2', {}, [s.bifTitle]),
       el('p', { className: 'hint' }, [s.bifIntro]),
-      presets,
+      el('label', { className: 'field' }, [s.presets, presets]),
       el('label', { className: 'field' }, [
         s.objective,
         el(
