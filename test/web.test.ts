@@ -553,4 +553,24 @@ describeBrowser('accessibility', () => {
     expect(await page.getByRole('combobox', { name: 'Presets' }).count()).toBe(1);
     await page.close();
   });
+
+  it("the lesson's printed logs are named regions that Tab reaches and the arrow keys scroll", async () => {
+    const page = await open('?view=lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    const reached = new Set<string>();
+    for (let n = 0; n < 60 && reached.size < 3; n++) {
+      await page.keyboard.press('Tab');
+      const example = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.example);
+      if (example) reached.add(example);
+    }
+    expect([...reached].sort()).toEqual(['1', '2', '3']);
+    const log = page.getByRole('region', { name: /Learning rate 1: bounces forever/ });
+    expect(await log.getAttribute('data-example')).toBe('2');
+    await log.focus();
+    const before = await log.evaluate((e) => e.scrollTop);
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => document.querySelector('pre[data-example="2"]')!.scrollTop > 0);
+    expect(await log.evaluate((e) => e.scrollTop)).toBeGreaterThan(before);
+    await page.close();
+  });
 });

@@ -64,11 +64,12 @@ export class Lesson {
     const examples = SEED_RUNS.map((run, i) => {
       const title = [s.example1, s.example2, s.example3][i]!;
       const lines = printedLines(this.traces.get(run.id)!, run.columns);
+      // The printed lines scroll: a named region that takes the keyboard's focus, so its arrow keys scroll it.
       return `<article class="example">
-        <h3>${title}</h3>
+        <h3 id="example-${run.id}-title">${title}</h3>
         <pre class="code">${escape(run.code)}</pre>
-        <p class="caption">${run.columns === 'w' ? s.printed : s.printedAll}</p>
-        <pre class="output" data-example="${run.id}">${lines.join('\n')}</pre>
+        <p class="caption" id="example-${run.id}-caption">${run.columns === 'w' ? s.printed : s.printedAll}</p>
+        <pre class="output" data-example="${run.id}" tabindex="0" role="region" aria-labelledby="example-${run.id}-title example-${run.id}-caption">${lines.join('\n')}</pre>
       </article>`;
     });
     this.element.innerHTML = `
