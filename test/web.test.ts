@@ -4,6 +4,7 @@
  * CI=true a missing Chromium fails these tests; elsewhere they are skipped.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
@@ -523,6 +524,16 @@ describeBrowser('the bifurcation view', () => {
 });
 
 describeBrowser('accessibility', () => {
+  /** axe-core's violations on the page as it is now, one line each. */
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }> } }).axe;
+      const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+      return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 6).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`).join('\n')}`);
+    });
+  }
+
   /** Form fields named only by a title or a placeholder: neither a <label> nor aria-labelledby with text. */
   async function unlabelled(page: Page): Promise<string[]> {
     return page.evaluate(() =>
@@ -571,6 +582,22 @@ describeBrowser('accessibility', () => {
     await page.keyboard.press('PageDown');
     await page.waitForFunction(() => document.querySelector('pre[data-example="2"]')!.scrollTop > 0);
     expect(await log.evaluate((e) => e.scrollTop)).toBeGreaterThan(before);
+    await page.close();
+  });
+
+  it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {
+    const page = await open('?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&pick=20,15');
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    const found: Record<string, string[]> = { map: await axeViolations(page) };
+    await page.click('#tab-lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    found.lesson = await axeViolations(page);
+    await page.goto(`${preview.url}?view=bifurcation&objective=double-well&w0=1.1&lr=0.2:0.42:60&steps=300&tail=16`);
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 120_000 });
+    found.bifurcation = await axeViolations(page);
+    const report = Object.entries(found).flatMap(([view, lines]) => lines.map((line) => `${view}: ${line}`));
+    expect(report, report.join('\n')).toEqual([]);
     await page.close();
   });
 });
