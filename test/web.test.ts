@@ -585,6 +585,46 @@ describeBrowser('accessibility', () => {
     await page.close();
   });
 
+  it('the nav is an ARIA tab list: arrows, Home and End move between its tabs, Enter opens one, each tab controls its panel', async () => {
+    const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50');
+    await mapDone(page);
+    const tabs = ['tab-map', 'tab-lesson', 'tab-bifurcation'];
+    for (const id of tabs) {
+      const panel = await page.getAttribute(`#${id}`, 'aria-controls');
+      expect(await page.getAttribute(`#${panel}`, 'role')).toBe('tabpanel');
+      expect(await page.getAttribute(`#${panel}`, 'aria-labelledby')).toBe(id);
+    }
+    const tabIndices = () => page.evaluate((ids) => ids.map((id) => document.getElementById(id)!.tabIndex), tabs);
+    expect(await tabIndices()).toEqual([0, -1, -1]);
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await page.focus('#tab-map');
+    const moves: Array<[string, string]> = [
+      ['ArrowRight', 'tab-lesson'],
+      ['ArrowRight', 'tab-bifurcation'],
+      ['ArrowRight', 'tab-map'],
+      ['ArrowLeft', 'tab-bifurcation'],
+      ['Home', 'tab-map'],
+      ['End', 'tab-bifurcation'],
+      ['ArrowLeft', 'tab-lesson'],
+    ];
+    for (const [key, id] of moves) {
+      await page.keyboard.press(key);
+      expect(await focused(), `${key} → ${id}`).toBe(id);
+    }
+    // Moving the focus opens nothing; Enter does.
+    expect(new URL(page.url()).searchParams.get('view')).toBeNull();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('view')).toBe('lesson');
+    expect(await page.getAttribute('#tab-lesson', 'aria-selected')).toBe('true');
+    expect(await tabIndices()).toEqual([-1, 0, -1]);
+    // Tab from outside enters the list at the selected tab.
+    await page.focus('#lang');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('tab-lesson');
+    await page.close();
+  });
+
   it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {
     const page = await open('?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&pick=20,15');
     await mapDone(page);

@@ -94,6 +94,7 @@ function setLanguage(lang: Lang): void {
   $('#tab-map').textContent = strings.tabMap;
   $('#tab-lesson').textContent = strings.tabLesson;
   $('#tab-bifurcation').textContent = strings.tabBifurcation;
+  $('#tabs').setAttribute('aria-label', strings.views);
   $('#lang').textContent = lang === 'en' ? '中文' : 'English';
   $('#zoom-hint').textContent = strings.zoomHint;
   $('#back').textContent = strings.back;
@@ -143,12 +144,13 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     renderEngineBadge();
     recompute = true;
   }
-  $('#map-view').hidden = state.view !== 'map';
-  $('#lesson-view').hidden = state.view !== 'lesson';
-  $('#tab-map').setAttribute('aria-selected', String(state.view === 'map'));
-  $('#tab-lesson').setAttribute('aria-selected', String(state.view === 'lesson'));
-  $('#bifurcation-view').hidden = state.view !== 'bifurcation';
-  $('#tab-bifurcation').setAttribute('aria-selected', String(state.view === 'bifurcation'));
+  for (const view of VIEWS) {
+    $(`#${view}-view`).hidden = state.view !== view;
+    const tab = $(`#tab-${view}`);
+    tab.setAttribute('aria-selected', String(state.view === view));
+    // Roving tabindex: Tab enters the tab list at the selected tab; the arrow keys move within it.
+    tab.tabIndex = state.view === view ? 0 : -1;
+  }
   if (state.view !== 'bifurcation') bifurcationView.cancel();
   if (state.view === 'bifurcation') {
     const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail && previous.component === state.component;
@@ -181,6 +183,19 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     if (mapView.element.dataset.state !== 'done') return; // superseded
   }
   if (state.pick) await showTrajectories([state.pick[0], state.pick[1]]);
+}
+
+const VIEWS: readonly View[] = ['map', 'lesson', 'bifurcation'];
+
+/** The tab list's keys: the arrows, Home and End move the focus between tabs; Enter or Space (a button's click) opens one. */
+function onTabKey(event: KeyboardEvent): void {
+  const tabs = VIEWS.map((view) => $<HTMLButtonElement>(`#tab-${view}`));
+  const current = tabs.indexOf(document.activeElement as HTMLButtonElement);
+  if (current < 0) return;
+  const next = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  tabs[(next + tabs.length) % tabs.length]!.focus();
 }
 
 function describeCell(coords: [number, number]): string {
@@ -268,6 +283,7 @@ async function boot(): Promise<void> {
   $('#tab-map').addEventListener('click', () => switchView('map', { recompute: false }));
   $('#tab-lesson').addEventListener('click', () => switchView('lesson'));
   $('#tab-bifurcation').addEventListener('click', () => switchView('bifurcation', { recompute: false }));
+  $('#tabs').addEventListener('keydown', onTabKey);
   $('#lang').addEventListener('click', () => navigate({ ...state, lang: state.lang === 'en' ? 'zh' : 'en' }, { recompute: false }));
   $('#back').addEventListener('click', () => {
     const previous = zoomStack.pop();
