@@ -403,7 +403,7 @@ describeBrowser('the page without WebGPU', () => {
       expect(data.engine).toBe('cpu');
       expect(data.grid).toBe('128x128');
       expect(await page.isVisible('#webgpu-notice')).toBe(true);
-      expect(await page.textContent('#webgpu-notice')).toMatch(/WebGPU is not available in this browser.*--enable-unsafe-webgpu.*CPU engine in a Web Worker/s);
+      expect(await page.textContent('#webgpu-notice')).toMatch(/WebGPU is not available in this browser.*CPU engine in a Web Worker.*--enable-unsafe-webgpu/s);
       expect(await page.textContent('#engine')).toMatch(/CPU \(Web Worker\)/);
     } finally {
       await plain.close();
@@ -623,6 +623,31 @@ describeBrowser('accessibility', () => {
     await page.keyboard.press('Shift+Tab');
     expect(await focused()).toBe('tab-lesson');
     await page.close();
+  });
+
+  it('the no-WebGPU notice is two short lines that a button dismisses for the session', async () => {
+    const plain = await launchBrowser({ webgpu: false });
+    try {
+      const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50', plain);
+      await page.waitForSelector('#webgpu-notice:not([hidden])');
+      const shown = await page.locator('#webgpu-notice').innerText();
+      expect(shown).toMatch(/^WebGPU is not available in this browser\. navigator\.gpu .*CPU engine/);
+      expect(shown.length).toBeLessThan(250);
+      // How to turn it on is one click away.
+      await page.click('#webgpu-notice summary');
+      expect(await page.locator('#webgpu-notice').innerText()).toContain('--enable-unsafe-webgpu');
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      expect(await page.isHidden('#webgpu-notice')).toBe(true);
+      await page.reload();
+      await page.waitForSelector('#engine[data-engine=cpu]');
+      expect(await page.isHidden('#webgpu-notice')).toBe(true);
+      // A new session shows it again.
+      const fresh = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50', plain);
+      await fresh.waitForSelector('#webgpu-notice:not([hidden])');
+      expect(await axeViolations(fresh)).toEqual([]);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {

@@ -21,7 +21,9 @@ const en = {
   },
   noWebgpuHow:
     'Chrome and Edge 113+ have WebGPU on Windows, macOS and ChromeOS; on Linux start Chromium with --enable-unsafe-webgpu (and --enable-features=Vulkan on some drivers). Firefox 141+ has it on Windows, Safari 26+ on macOS and iOS.',
-  noWebgpuFallback: 'lrscope runs on its float32 CPU engine in a Web Worker instead, at a smaller default resolution. The results are the same, only slower.',
+  noWebgpuFallback: 'lrscope computes on its CPU engine in a Web Worker instead: the same results, more slowly, on a smaller grid.',
+  noWebgpuHowTitle: 'How to turn WebGPU on',
+  dismiss: 'Dismiss',
   urlError: 'The link’s settings could not be used, so the defaults are shown:',
   controls: 'Experiment',
   xAxis: 'x axis',
@@ -166,7 +168,9 @@ const zh: Strings = {
   },
   noWebgpuHow:
     'Chrome 和 Edge 113 及以上版本在 Windows、macOS 和 ChromeOS 上支持 WebGPU；在 Linux 上请用 --enable-unsafe-webgpu 启动 Chromium（部分驱动还需要 --enable-features=Vulkan）。Firefox 141 及以上版本在 Windows 上支持，Safari 26 及以上版本在 macOS 和 iOS 上支持。',
-  noWebgpuFallback: 'lrscope 改为在 Web Worker 中使用 float32 CPU 引擎运行，默认分辨率较低。结果相同，只是更慢。',
+  noWebgpuFallback: 'lrscope 改为在 Web Worker 中用 CPU 引擎计算：结果相同，只是更慢，默认网格也更小。',
+  noWebgpuHowTitle: '如何启用 WebGPU',
+  dismiss: '关闭',
   urlError: '链接中的设置无法使用，现在显示的是默认设置：',
   controls: '实验',
   xAxis: 'x 轴',

@@ -115,11 +115,22 @@ function renderEngineBadge(): void {
   badge.dataset.engine = page.kind;
   badge.textContent = `${strings.engine}: ${page.kind === 'gpu' ? strings.engineGpu : strings.engineCpu} · ${strings.adapter}: ${page.adapter}`;
   const notice = $('#webgpu-notice');
-  notice.hidden = !page.missing;
-  if (page.missing) {
-    notice.innerHTML = `<strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuHow} ${strings.noWebgpuFallback}`;
+  notice.hidden = !page.missing || sessionStorage.getItem(NOTICE_DISMISSED) !== null;
+  if (page.missing && !notice.hidden) {
+    // Two lines: what is missing and what runs instead; how to turn WebGPU on waits behind a disclosure.
+    notice.innerHTML = `<p><strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuFallback}</p>
+      <details><summary>${strings.noWebgpuHowTitle}</summary>${strings.noWebgpuHow}</details>
+      <button type="button" class="dismiss" aria-label="${strings.dismiss}" title="${strings.dismiss}">×</button>`;
+    notice.querySelector('.dismiss')!.addEventListener('click', () => {
+      sessionStorage.setItem(NOTICE_DISMISSED, '1');
+      notice.hidden = true;
+      $(`#tab-${state.view}`).focus();
+    });
   }
 }
+
+/** sessionStorage key: the no-WebGPU notice was closed, for the rest of the session. */
+const NOTICE_DISMISSED = 'lrscope.webgpu-notice-dismissed';
 
 function showUrlError(message: string | undefined): void {
   const notice = $('#url-error');
