@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
 import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
+import { formatNumber } from '../src/experiment/values';
 import { regimeRgb } from '../src/output/map';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
@@ -524,6 +525,8 @@ describeBrowser('the bifurcation view', () => {
 });
 
 describeBrowser('accessibility', () => {
+  const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200';
+
   /** axe-core's violations on the page as it is now, one line each. */
   async function axeViolations(page: Page): Promise<string[]> {
     await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
@@ -648,6 +651,85 @@ describeBrowser('accessibility', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('the map is a keyboard widget: arrows move a cursor that the hover line reads aloud, Enter picks, + and − zoom around it', async () => {
+    const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+    const regimes = await cpuRegimes(input);
+    const [lrs, rates] = parseSpec(input).axes.map((a) => a.values as number[]) as [number[], number[]];
+    const page = await open(search);
+    const data = await mapDone(page);
+    // Its text alternative: what it maps, and how many trajectories ended in each regime.
+    expect(await page.getAttribute('#map', 'role')).toBe('application');
+    expect(await page.getAttribute('#map', 'aria-label')).toBe('Stability map of decayRate (decay rate) against lr (learning rate)');
+    const summary = await page.textContent(`#${await page.getAttribute('#map', 'aria-describedby')}`);
+    for (const regime of REGIMES) expect(summary).toContain(`${regime} ${regimes.filter((r) => r === regime).length} (`);
+    expect(summary).toMatch(/40 × 30 trajectories.*Enter shows the trajectory/);
+    expect(await page.getAttribute('#hover', 'aria-live')).toBe('polite');
+
+    // Tab reaches the map; the cursor starts in the middle cell.
+    await page.focus('#export-json');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map');
+    const hover = () => page.textContent('#hover');
+    const reads = (i: number, j: number) => `lr = ${formatNumber(lrs[i]!)} · decayRate = ${formatNumber(rates[j]!)} · ${regimes[j * 40 + i]}`;
+    expect(await hover()).toContain(reads(20, 15));
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowUp', 'ArrowUp']) await page.keyboard.press(key);
+    expect(await hover()).toContain(reads(23, 17));
+    await page.keyboard.press('Shift+ArrowLeft'); // a tenth of 40 cells
+    expect(await hover()).toContain(reads(19, 17));
+    // The cursor is drawn: uPlot's crosshair on the cell's centre, and an outline around the cell.
+    const centre = cellCenter(data, 19, 17, 40, 30, { x: 0, y: 0 });
+    const crosshair = await page.evaluate(() => {
+      const over = document.querySelector('#map .u-over')!.getBoundingClientRect();
+      const x = document.querySelector('#map .u-cursor-x')!.getBoundingClientRect();
+      const y = document.querySelector('#map .u-cursor-y')!.getBoundingClientRect();
+      const canvas = document.querySelector('#map canvas')!.getBoundingClientRect();
+      return { x: x.left - canvas.left, y: y.top - canvas.top, overLeft: over.left - canvas.left };
+    });
+    expect(Math.abs(crosshair.x - centre.x)).toBeLessThan(1.5);
+    expect(Math.abs(crosshair.y - centre.y)).toBeLessThan(1.5);
+    const outlined = async () => {
+      const cellWidth = Number(data.plotWidth) / 40;
+      const [r, g, b] = await page.evaluate(
+        ({ x, y }) => Array.from((document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(x), Math.round(y), 1, 1).data),
+        { x: centre.x - cellWidth / 2, y: centre.y },
+      );
+      return r! + g! + b! < 60 || r! + g! + b! > 720; // black or white, where the map has a regime's colour
+    };
+    expect(await outlined()).toBe(true);
+
+    // Enter picks the cell as a click does.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('pick')).toBe('19,17');
+
+    // + zooms in around the cursor: half the span on each axis, the cursor's values inside.
+    const edges = (param: string) => {
+      const [start, stop, count] = new URL(page.url()).searchParams.get(param)!.split(':').map(Number) as [number, number, number];
+      const half = (stop - start) / (count - 1) / 2;
+      return [start - half, stop + half] as const;
+    };
+    const [lr0, lr1] = edges('lr');
+    const [d0, d1] = edges('decayRate');
+    await page.keyboard.press('+');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') !== '0.05:3:40');
+    await mapDone(page);
+    const [zl0, zl1] = edges('lr');
+    const [zd0, zd1] = edges('decayRate');
+    expect(zl1 - zl0).toBeCloseTo((lr1 - lr0) / 2, 9);
+    expect(zd1 - zd0).toBeCloseTo((d1 - d0) / 2, 9);
+    expect(lrs[19]!).toBeGreaterThan(zl0);
+    expect(lrs[19]!).toBeLessThan(zl1);
+    expect(rates[17]!).toBeGreaterThan(zd0);
+    expect(rates[17]!).toBeLessThan(zd1);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map');
+    expect(await page.isEnabled('#back')).toBe(true);
+    // − zooms out around it, no further than the view the zooms started from: here, all of it.
+    await page.keyboard.press('-');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40', undefined, { timeout: 60_000 });
+    expect(new URL(page.url()).searchParams.get('decayRate')).toBe('0.8:1:30');
+    await page.close();
   });
 
   it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {

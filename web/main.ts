@@ -37,6 +37,7 @@ const mapView = new MapView(
     legend: $('#legend'),
     hover: $('#hover'),
     precision: $('#precision'),
+    summary: $('#map-summary'),
   },
   strings,
   {
@@ -46,6 +47,7 @@ const mapView = new MapView(
       navigate({ ...state, spec: input, pick: undefined });
     },
     pick: (coords) => navigate({ ...state, pick: coords }, { recompute: false }),
+    home: () => zoomStack[0] ?? home ?? state.spec,
     theory: (shown) => {
       state = { ...state, theory: shown };
       history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
