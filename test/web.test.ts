@@ -732,6 +732,44 @@ describeBrowser('accessibility', () => {
     await page.close();
   });
 
+  it('the trajectory charts, the bifurcation diagram and the lesson\'s chart are images named by what they plot', async () => {
+    const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+    const [trace] = await new CpuEngine().trace(parseSpec(input), [15 * 40 + 20]);
+    const page = await open(`${search}&pick=20,15`);
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    const labels = await page.$$eval('#charts .uplot', (charts) => charts.map((c) => [c.getAttribute('role'), c.getAttribute('aria-label')]));
+    expect(labels.map(([role]) => role)).toEqual(['img', 'img', 'img']);
+    const [w, loss, lr] = labels.map(([, label]) => label!);
+    // w from w₀ = 5 to where the CPU engine's trajectory ends, after 200 steps.
+    const end = /^w against step \(updates done\): picked 5 → (\S+) \(200\); neighbour 5 → \S+ \(\d+\)$/.exec(w!);
+    expect(end, w).not.toBeNull();
+    const last = trace!.w[200]!;
+    expect(Math.abs(Number(end![1]) - last)).toBeLessThanOrEqual(Math.abs(last) * 1e-3);
+    expect(loss).toMatch(/^loss \(log scale\) against step \(updates done\): picked /);
+    // lr from the picked cell's learning rate.
+    const start = /^lr \(next step\) against step \(updates done\): picked (\S+) → /.exec(lr!);
+    expect(start, lr).not.toBeNull();
+    const lr0 = parseSpec(input).axes[0]!.values[20] as number;
+    expect(Math.abs(Number(start![1]) - lr0)).toBeLessThanOrEqual(lr0 * 1e-3);
+
+    await page.goto(`${preview.url}?view=bifurcation&objective=double-well&w0=1.1&lr=0.2:0.42:60&steps=300&tail=16`);
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 120_000 });
+    const chart = page.locator('#bifurcation-view .bifurcation-chart');
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Bifurcation diagram: w .* against lr \(learning rate\)$/);
+    expect(await page.textContent(`#${await chart.getAttribute('aria-describedby')}`)).toMatch(/period 1/);
+
+    await page.goto(`${preview.url}?view=lesson`);
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    const lesson = page.locator('.lesson-chart');
+    expect(await lesson.getAttribute('role')).toBe('img');
+    // lr = 1 on (w + 1)² from 5: w bounces between 5 and −7, and is 5 after 40 steps.
+    expect(await lesson.getAttribute('aria-label')).toBe('w against step (updates done), lr = 1.00: w 5 → 5 (40)');
+    expect(await page.textContent(`#${await lesson.getAttribute('aria-describedby')}`)).toMatch(/\|1 − lr·L\| = 1/);
+    await page.close();
+  });
+
   it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {
     const page = await open('?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&pick=20,15');
     await mapDone(page);

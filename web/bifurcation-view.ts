@@ -29,6 +29,7 @@ import {
 import type { PageEngine } from './engines';
 import type { Strings } from './i18n';
 import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText, sameInput } from './axes';
+import { labelChart } from './chart-text';
 import { el } from './dom';
 
 /** Where the view opens: gradient descent on the double well from 1.1, through its whole cascade. */
@@ -83,7 +84,9 @@ export class BifurcationView {
     this.progress = el('progress', { max: 1, value: 0 });
     this.status = el('span');
     this.hover = el('p', { className: 'hover' });
-    this.bands = el('ul', { className: 'bands' });
+    this.bands = el('ul', { className: 'bands', id: 'bifurcation-bands' });
+    // An image described by the bands below it: what the tail does along lr.
+    this.chart.setAttribute('aria-describedby', this.bands.id);
     element.replaceChildren(
       this.form,
       el('div', { className: 'bifurcation-column' }, [this.chart, el('div', { className: 'status' }, [this.progress, ' ', this.status]), this.hover, this.bands]),
@@ -353,6 +356,7 @@ export class BifurcationView {
     };
     this.chart.replaceChildren();
     this.plot = new uPlot(opts, [null, [xs, ys]] as unknown as uPlot.AlignedData, this.chart);
+    labelChart(this.chart, `${s.bifTitle}: ${s.chartAgainst.replace('{y}', String(opts.axes![1]!.label)).replace('{x}', String(opts.axes![0]!.label))}`);
     return count;
   }
 
