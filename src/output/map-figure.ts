@@ -168,8 +168,10 @@ export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geom
     ctx.strokeStyle = '#000000';
     line(ctx, lx, y - 2, lx + 24, y - 2);
     ctx.setLineDash([]);
-    text(ctx, `${boundary!.formula} ${words.boundary}`, lx + 32, y + 2, 11, '#111111');
-    y += 24;
+    // A long formula (theory's escape condition under decay) wraps in the column rather than leaving the image.
+    const lines = wrap(ctx, `${boundary!.formula} ${words.boundary}`, 11, width - lx - 32 - 8);
+    lines.forEach((part, i) => text(ctx, part, lx + 32, y + 2 + 13 * i, 11, '#111111'));
+    y += 24 + 13 * (lines.length - 1);
   }
   // Where it ran, wrapped into the legend's column.
   for (const [i, part] of wrap(ctx, options.engine, 10, width - lx - 12).entries()) {
