@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
@@ -105,6 +106,86 @@ async function pixelsMatch(page: Page, data: Record<string, string>, cells: Read
     const inside = rgb.every((v, k) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2);
     expect(inside, `cell ${i},${j} (${regime}) has rgb(${rgb.join(',')})`).toBe(true);
   });
+}
+
+interface Decoded {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+}
+
+async function decodePng(path: string): Promise<Decoded> {
+  const image = await loadImage(readFileSync(path));
+  const canvas = createCanvas(image.width, image.height);
+  canvas.getContext('2d').drawImage(image, 0, 0);
+  return { width: image.width, height: image.height, data: canvas.getContext('2d').getImageData(0, 0, image.width, image.height).data };
+}
+
+const pixel = (image: Decoded, x: number, y: number) => image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 3);
+/** Ink: a neutral grey darker than the figure's lightest text (#666), not a regime's colour. */
+const dark = (image: Decoded, x: number, y: number) => {
+  if (x < 0) return false;
+  const rgb = pixel(image, x, y);
+  return Math.max(...rgb) < 120 && Math.max(...rgb) - Math.min(...rgb) <= 24;
+};
+const white = (image: Decoded, x: number, y: number) => x >= 0 && pixel(image, x, y).every((v) => v > 245);
+
+/** Whether a colour is one of a regime's shades: on the line from white to the regime's colour, between its lightest and fullest shade. */
+function isRegimeColour(r: number, g: number, b: number, regime: Regime): boolean {
+  const full = regimeRgb(regime, 1);
+  const light = regimeRgb(regime, 0);
+  const k = [0, 1, 2].reduce((a, i) => (full[i]! < full[a]! ? i : a), 0); // the channel furthest from white
+  const t = (255 - [r, g, b][k]!) / (255 - full[k]!);
+  if (t < (255 - light[k]!) / (255 - full[k]!) - 0.02 || t > 1.02) return false;
+  return [r, g, b].every((v, i) => Math.abs(v - (255 + (full[i]! - 255) * t)) <= 2);
+}
+
+/** The map's raster in an image: the rows whose longest run of regime colours is (within 2 pixels) the longest of all. */
+function rasterBox(image: Decoded): { left: number; top: number; width: number; height: number } {
+  const runs = Array.from({ length: image.height }, (_, y) => {
+    let best = { left: 0, width: 0 };
+    let start = -1;
+    for (let x = 0; x <= image.width; x++) {
+      const inside = x < image.width && REGIMES.some((regime) => isRegimeColour(...(Array.from(pixel(image, x, y)) as [number, number, number]), regime));
+      if (inside && start < 0) start = x;
+      if (!inside && start >= 0) {
+        if (x - start > best.width) best = { left: start, width: x - start };
+        start = -1;
+      }
+    }
+    return best;
+  });
+  const widest = Math.max(...runs.map((r) => r.width));
+  const rows = runs.flatMap((r, y) => (r.width >= widest - 2 ? [y] : []));
+  return { left: runs[rows[0]!]!.left, top: rows[0]!, width: widest, height: rows.at(-1)! - rows[0]! + 1 };
+}
+
+/** Bands of consecutive rows that hold dark pixels between columns x0 and x1: lines of text. */
+function darkBands(image: Decoded, x0: number, x1: number, y0: number, y1: number): Array<[number, number]> {
+  const bands: Array<[number, number]> = [];
+  for (let y = Math.max(0, y0); y < Math.min(image.height, y1); y++) {
+    let any = false;
+    for (let x = x0; x < x1 && !any; x++) any = dark(image, x, y);
+    if (!any) continue;
+    const last = bands.at(-1);
+    if (last && last[1] === y - 1) last[1] = y;
+    else bands.push([y, y]);
+  }
+  return bands;
+}
+
+/** The columns from x0 on that hold a pixel passing the test, if any: [first, last]. */
+function columnsOf(image: Decoded, x0: number, x1: number, test: (r: number, g: number, b: number) => boolean): { left: number; right: number } | undefined {
+  const columns: number[] = [];
+  for (let x = x0; x < x1; x++) {
+    for (let y = 0; y < image.height; y++) {
+      if (test(...(Array.from(pixel(image, x, y)) as [number, number, number]))) {
+        columns.push(x);
+        break;
+      }
+    }
+  }
+  return columns.length ? { left: columns[0]!, right: columns.at(-1)! } : undefined;
 }
 
 /** Regimes of every grid point, by the CPU reference engine. */
@@ -281,6 +362,52 @@ describeBrowser('the page with WebGPU', () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
     expect(readFileSync((await png.path())!).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     await page.close();
+  });
+
+  it('exports the map as a PNG at twice its CSS size on any screen, with a title, the command and a legend with an entry for the boundary', async () => {
+    const boundary = '?lr=0.01:1.5:40&curvature=0.25:4:30&steps=100';
+    const exported = async (scale: number, search: string) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: scale });
+      const page = await context.newPage();
+      await page.goto(`${preview.url}${search}`);
+      const data = await mapDone(page);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+      const image = await decodePng((await download.path())!);
+      await context.close();
+      return { image, plotWidth: Number(data.plotWidth), plotHeight: Number(data.plotHeight) };
+    };
+    const on = await exported(1, boundary);
+    const sharp = await exported(2, boundary);
+    const off = await exported(1, `${boundary}&theory=off`);
+    // The same image whatever the screen's pixel ratio.
+    expect([sharp.image.width, sharp.image.height]).toEqual([on.image.width, on.image.height]);
+    expect([off.image.width, off.image.height]).toEqual([on.image.width, on.image.height]);
+    // The map's raster: the rectangle of rows whose longest run of regime colours is widest.
+    const map = rasterBox(off.image);
+    expect(map.width).toBeGreaterThanOrEqual(2 * off.plotWidth - 2);
+    expect(map.width).toBeLessThanOrEqual(2 * off.plotWidth + 2);
+    expect(map.height).toBeGreaterThanOrEqual(2 * off.plotHeight - 2);
+    expect(map.height).toBeLessThanOrEqual(2 * off.plotHeight + 2);
+    expect(rasterBox(sharp.image)).toEqual(rasterBox(on.image));
+    // Above the map, two lines of dark text: the title and the command.
+    const bands = darkBands(on.image, 0, on.image.width, 0, map.top - 2);
+    expect(bands.length, JSON.stringify(bands)).toBeGreaterThanOrEqual(2);
+    // Beside it, the legend: the regimes' swatches in one column, text to their right.
+    const legendLeft = map.left + map.width + 4;
+    const swatch = columnsOf(on.image, legendLeft, on.image.width, (r, g, b) => isRegimeColour(r, g, b, 'converged') || isRegimeColour(r, g, b, 'diverged'));
+    expect(swatch, 'the legend has colour swatches').toBeDefined();
+    expect(darkBands(on.image, swatch!.right + 2, on.image.width, 0, on.image.height).length).toBeGreaterThanOrEqual(5);
+    // With theory shown, a dashed black line appears in the swatches' column, with words beside it.
+    const appears = (x: number, y: number) => dark(on.image, x, y) && white(off.image, x, y);
+    const dashedRows = Array.from({ length: on.image.height }, (_, y) => y).filter((y) => {
+      let runs = 0;
+      for (let x = swatch!.left; x <= swatch!.right; x++) if (appears(x, y) && !appears(x - 1, y)) runs++;
+      return runs >= 2;
+    });
+    expect(dashedRows.length, 'rows of a dashed swatch').toBeGreaterThanOrEqual(2);
+    let beside = 0;
+    for (let y = dashedRows[0]! - 20; y <= dashedRows[0]! + 20; y++) for (let x = swatch!.right + 2; x < on.image.width; x++) if (appears(x, y)) beside++;
+    expect(beside, 'the boundary entry\'s words').toBeGreaterThan(50);
   });
 
   it('notes when float32 can no longer resolve the view', async () => {

@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
+import { describeRun, formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { Controls, PRESETS, type Preset } from './controls';
 import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
@@ -307,7 +307,7 @@ async function boot(): Promise<void> {
     zoomStack.length = 0;
     navigate({ ...state, spec: start, pick: undefined });
   });
-  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(), 'lrscope-map.png'));
+  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
   $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
   window.addEventListener('popstate', () => {

@@ -25,6 +25,9 @@ import {
   sweep,
   emptyCounts,
   addCounts,
+  drawMapFigure,
+  figureGeometry,
+  FONT,
   type Axis,
   type ChunkResult,
   type MapRaster,
@@ -36,7 +39,16 @@ import type { PageEngine } from './engines';
 import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, zoomEdges, type AxisRange } from './axes';
 import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
-import { drawLegend, legendHtml, legendRows } from './map-legend';
+import { legendHtml, legendRows } from './map-legend';
+import dejavu from '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2?url';
+
+let figureFont: Promise<unknown> | undefined;
+
+/** The figure's font, DejaVu Sans as the command line's PNG has it, loaded once. */
+function loadFigureFont(): Promise<unknown> {
+  figureFont ??= new FontFace(FONT, `url(${dejavu})`).load().then((face) => document.fonts.add(face));
+  return figureFont;
+}
 
 export interface MapCallbacks {
   /** The user dragged a rectangle: show this spec instead. */
@@ -589,18 +601,45 @@ export class MapView {
     });
   }
 
-  /** The map as a PNG: the plot with its axes, and the legend beside it. */
-  async exportPng(): Promise<Blob> {
-    const plotCanvas = this.plot!.ctx.canvas;
-    const scale = devicePixelRatio;
+  /**
+   * The map as a PNG: the command line's figure (title, command, axes, legend
+   * with theory's line if it is shown, where it ran) around the raster and the
+   * picked points, at twice the plot's CSS size on every screen.
+   */
+  async exportPng(engine: string): Promise<Blob> {
+    const spec = this.spec!;
+    const raster = this.raster!;
+    const [nx, ny] = spec.axes.map((a) => a.values.length) as [number, number];
+    await loadFigureFont();
+    const ui = 2;
+    const bbox = this.plot!.bbox;
+    const geometry = figureGeometry(Math.round(bbox.width / devicePixelRatio) * ui, Math.round(bbox.height / devicePixelRatio) * ui, ui);
     const canvas = document.createElement('canvas');
-    canvas.width = plotCanvas.width + 260 * scale;
-    canvas.height = Math.max(plotCanvas.height, 260 * scale);
+    canvas.width = geometry.width;
+    canvas.height = geometry.height;
     const ctx = canvas.getContext('2d')!;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(plotCanvas, 0, 0);
-    drawLegend(ctx, legendRows(this.counts, this.strings), plotCanvas.width, 0, scale);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.image, geometry.left, geometry.top, geometry.plotWidth, geometry.plotHeight);
+    const s = this.strings;
+    drawMapFigure(ctx, spec, raster, geometry, {
+      engine,
+      counts: this.counts,
+      theory: this.showTheory,
+      words: { legendTitle: s.legendTitle, regimes: s.regimes, shade: s.shade, boundary: s.boundary, titles: s.titles },
+    });
+    for (const [coords, color] of [
+      [this.picked, '#000'],
+      [this.neighbour, '#fff'],
+    ] as const) {
+      if (!coords) continue;
+      ctx.lineWidth = 2 * ui;
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      ctx.arc(geometry.left + ((coords[0] + 0.5) / nx) * geometry.plotWidth, geometry.top + geometry.plotHeight - ((coords[1] + 0.5) / ny) * geometry.plotHeight, 6 * ui, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
     return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
   }
 
