@@ -54,6 +54,8 @@ export {
 export { bandLines, bifurcationSummary, componentName, lrLabel, writeBifurcationCsv, writeBifurcationJson, wRange } from './output/bifurcation.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
 export { axisTitle, runTitle } from './output/labels.js';
+export { describeRun } from './output/summary.js';
+export { drawMapFigure, figureGeometry, FONT, type FigureWords, type MapGeometry } from './output/map-figure.js';
 export { JsonWriter } from './output/json.js';
 export { CsvWriter } from './output/csv.js';
 export { StringSink, type TextSink } from './output/sink.js';

@@ -3,7 +3,7 @@
  * the neighbour across the nearest regime boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges } from '../web/axes';
+import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges, zoomEdges } from '../web/axes';
 import { AXIS_KEYS } from '../web/controls';
 import { nearestOtherRegime } from '../web/picking';
 import { PARAM_KEYS, PARAMS } from '../src/experiment';
@@ -27,6 +27,23 @@ describe('axis ranges', () => {
     expect(nearestIndex(r, 1.04)).toBe(10);
     expect(nearestIndex(r, 1.2)).toBeUndefined();
     expect(nearestIndex({ start: 1, stop: 100, count: 3, log: true }, 9)).toBe(1); // 10 is the middle value
+  });
+});
+
+describe("the keyboard's zoom around its cursor", () => {
+  it('halves the window around the cursor, shifted to stay inside the view', () => {
+    expect(zoomEdges([0, 8], 3, 0.5, false, [0, 8])).toEqual([1, 5]);
+    expect(zoomEdges([0, 8], 7, 0.5, false, [0, 8])).toEqual([4, 8]);
+    const [a, b] = zoomEdges([1, 1e4], 100, 0.5, true, [1, 1e4]); // two decades around 100, in log space
+    expect(Math.log10(a)).toBeCloseTo(1, 12);
+    expect(Math.log10(b)).toBeCloseTo(3, 12);
+  });
+
+  it('doubles it, no further than the view the zooms started from', () => {
+    expect(zoomEdges([1, 5], 3, 2, false, [0, 8])).toEqual([0, 8]);
+    expect(zoomEdges([4, 6], 5.5, 2, false, [0, 8])).toEqual([3.5, 7.5]);
+    expect(zoomEdges([6, 8], 7, 2, false, [0, 8])).toEqual([4, 8]);
+    expect(zoomEdges([10, 1000], 100, 2, true, [1, 1e4])).toEqual([1, 1e4]);
   });
 });
 

@@ -4,11 +4,14 @@
  * CI=true a missing Chromium fails these tests; elsewhere they are skipped.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
 import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
+import { formatNumber } from '../src/experiment/values';
 import { regimeRgb } from '../src/output/map';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
@@ -103,6 +106,86 @@ async function pixelsMatch(page: Page, data: Record<string, string>, cells: Read
     const inside = rgb.every((v, k) => v >= Math.min(light[k]!, full[k]!) - 2 && v <= Math.max(light[k]!, full[k]!) + 2);
     expect(inside, `cell ${i},${j} (${regime}) has rgb(${rgb.join(',')})`).toBe(true);
   });
+}
+
+interface Decoded {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8ClampedArray;
+}
+
+async function decodePng(path: string): Promise<Decoded> {
+  const image = await loadImage(readFileSync(path));
+  const canvas = createCanvas(image.width, image.height);
+  canvas.getContext('2d').drawImage(image, 0, 0);
+  return { width: image.width, height: image.height, data: canvas.getContext('2d').getImageData(0, 0, image.width, image.height).data };
+}
+
+const pixel = (image: Decoded, x: number, y: number) => image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 3);
+/** Ink: a neutral grey darker than the figure's lightest text (#666), not a regime's colour. */
+const dark = (image: Decoded, x: number, y: number) => {
+  if (x < 0) return false;
+  const rgb = pixel(image, x, y);
+  return Math.max(...rgb) < 120 && Math.max(...rgb) - Math.min(...rgb) <= 24;
+};
+const white = (image: Decoded, x: number, y: number) => x >= 0 && pixel(image, x, y).every((v) => v > 245);
+
+/** Whether a colour is one of a regime's shades: on the line from white to the regime's colour, between its lightest and fullest shade. */
+function isRegimeColour(r: number, g: number, b: number, regime: Regime): boolean {
+  const full = regimeRgb(regime, 1);
+  const light = regimeRgb(regime, 0);
+  const k = [0, 1, 2].reduce((a, i) => (full[i]! < full[a]! ? i : a), 0); // the channel furthest from white
+  const t = (255 - [r, g, b][k]!) / (255 - full[k]!);
+  if (t < (255 - light[k]!) / (255 - full[k]!) - 0.02 || t > 1.02) return false;
+  return [r, g, b].every((v, i) => Math.abs(v - (255 + (full[i]! - 255) * t)) <= 2);
+}
+
+/** The map's raster in an image: the rows whose longest run of regime colours is (within 2 pixels) the longest of all. */
+function rasterBox(image: Decoded): { left: number; top: number; width: number; height: number } {
+  const runs = Array.from({ length: image.height }, (_, y) => {
+    let best = { left: 0, width: 0 };
+    let start = -1;
+    for (let x = 0; x <= image.width; x++) {
+      const inside = x < image.width && REGIMES.some((regime) => isRegimeColour(...(Array.from(pixel(image, x, y)) as [number, number, number]), regime));
+      if (inside && start < 0) start = x;
+      if (!inside && start >= 0) {
+        if (x - start > best.width) best = { left: start, width: x - start };
+        start = -1;
+      }
+    }
+    return best;
+  });
+  const widest = Math.max(...runs.map((r) => r.width));
+  const rows = runs.flatMap((r, y) => (r.width >= widest - 2 ? [y] : []));
+  return { left: runs[rows[0]!]!.left, top: rows[0]!, width: widest, height: rows.at(-1)! - rows[0]! + 1 };
+}
+
+/** Bands of consecutive rows that hold dark pixels between columns x0 and x1: lines of text. */
+function darkBands(image: Decoded, x0: number, x1: number, y0: number, y1: number): Array<[number, number]> {
+  const bands: Array<[number, number]> = [];
+  for (let y = Math.max(0, y0); y < Math.min(image.height, y1); y++) {
+    let any = false;
+    for (let x = x0; x < x1 && !any; x++) any = dark(image, x, y);
+    if (!any) continue;
+    const last = bands.at(-1);
+    if (last && last[1] === y - 1) last[1] = y;
+    else bands.push([y, y]);
+  }
+  return bands;
+}
+
+/** The columns from x0 on that hold a pixel passing the test, if any: [first, last]. */
+function columnsOf(image: Decoded, x0: number, x1: number, test: (r: number, g: number, b: number) => boolean): { left: number; right: number } | undefined {
+  const columns: number[] = [];
+  for (let x = x0; x < x1; x++) {
+    for (let y = 0; y < image.height; y++) {
+      if (test(...(Array.from(pixel(image, x, y)) as [number, number, number]))) {
+        columns.push(x);
+        break;
+      }
+    }
+  }
+  return columns.length ? { left: columns[0]!, right: columns.at(-1)! } : undefined;
 }
 
 /** Regimes of every grid point, by the CPU reference engine. */
@@ -279,6 +362,52 @@ describeBrowser('the page with WebGPU', () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
     expect(readFileSync((await png.path())!).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     await page.close();
+  });
+
+  it('exports the map as a PNG at twice its CSS size on any screen, with a title, the command and a legend with an entry for the boundary', async () => {
+    const boundary = '?lr=0.01:1.5:40&curvature=0.25:4:30&steps=100';
+    const exported = async (scale: number, search: string) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: scale });
+      const page = await context.newPage();
+      await page.goto(`${preview.url}${search}`);
+      const data = await mapDone(page);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
+      const image = await decodePng((await download.path())!);
+      await context.close();
+      return { image, plotWidth: Number(data.plotWidth), plotHeight: Number(data.plotHeight) };
+    };
+    const on = await exported(1, boundary);
+    const sharp = await exported(2, boundary);
+    const off = await exported(1, `${boundary}&theory=off`);
+    // The same image whatever the screen's pixel ratio.
+    expect([sharp.image.width, sharp.image.height]).toEqual([on.image.width, on.image.height]);
+    expect([off.image.width, off.image.height]).toEqual([on.image.width, on.image.height]);
+    // The map's raster: the rectangle of rows whose longest run of regime colours is widest.
+    const map = rasterBox(off.image);
+    expect(map.width).toBeGreaterThanOrEqual(2 * off.plotWidth - 2);
+    expect(map.width).toBeLessThanOrEqual(2 * off.plotWidth + 2);
+    expect(map.height).toBeGreaterThanOrEqual(2 * off.plotHeight - 2);
+    expect(map.height).toBeLessThanOrEqual(2 * off.plotHeight + 2);
+    expect(rasterBox(sharp.image)).toEqual(rasterBox(on.image));
+    // Above the map, two lines of dark text: the title and the command.
+    const bands = darkBands(on.image, 0, on.image.width, 0, map.top - 2);
+    expect(bands.length, JSON.stringify(bands)).toBeGreaterThanOrEqual(2);
+    // Beside it, the legend: the regimes' swatches in one column, text to their right.
+    const legendLeft = map.left + map.width + 4;
+    const swatch = columnsOf(on.image, legendLeft, on.image.width, (r, g, b) => isRegimeColour(r, g, b, 'converged') || isRegimeColour(r, g, b, 'diverged'));
+    expect(swatch, 'the legend has colour swatches').toBeDefined();
+    expect(darkBands(on.image, swatch!.right + 2, on.image.width, 0, on.image.height).length).toBeGreaterThanOrEqual(5);
+    // With theory shown, a dashed black line appears in the swatches' column, with words beside it.
+    const appears = (x: number, y: number) => dark(on.image, x, y) && white(off.image, x, y);
+    const dashedRows = Array.from({ length: on.image.height }, (_, y) => y).filter((y) => {
+      let runs = 0;
+      for (let x = swatch!.left; x <= swatch!.right; x++) if (appears(x, y) && !appears(x - 1, y)) runs++;
+      return runs >= 2;
+    });
+    expect(dashedRows.length, 'rows of a dashed swatch').toBeGreaterThanOrEqual(2);
+    let beside = 0;
+    for (let y = dashedRows[0]! - 20; y <= dashedRows[0]! + 20; y++) for (let x = swatch!.right + 2; x < on.image.width; x++) if (appears(x, y)) beside++;
+    expect(beside, 'the boundary entry\'s words').toBeGreaterThan(50);
   });
 
   it('notes when float32 can no longer resolve the view', async () => {
@@ -556,7 +685,7 @@ describeBrowser('the page without WebGPU', () => {
       expect(data.engine).toBe('cpu');
       expect(data.grid).toBe('128x128');
       expect(await page.isVisible('#webgpu-notice')).toBe(true);
-      expect(await page.textContent('#webgpu-notice')).toMatch(/WebGPU is not available in this browser.*--enable-unsafe-webgpu.*CPU engine in a Web Worker/s);
+      expect(await page.textContent('#webgpu-notice')).toMatch(/WebGPU is not available in this browser.*CPU engine in a Web Worker.*--enable-unsafe-webgpu/s);
       expect(await page.textContent('#engine')).toMatch(/CPU \(Web Worker\)/);
     } finally {
       await plain.close();
@@ -672,6 +801,271 @@ describeBrowser('the bifurcation view', () => {
     await page.click('#tab-map');
     await mapDone(page);
     expect(new URL(page.url()).searchParams.get('curvature')).toBe('0.5:4:16');
+    await page.close();
+  });
+});
+
+describeBrowser('accessibility', () => {
+  const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200';
+
+  /** axe-core's violations on the page as it is now, one line each. */
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }> } }).axe;
+      const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+      return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 6).map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`).join('\n')}`);
+    });
+  }
+
+  /** Form fields named only by a title or a placeholder: neither a <label> nor aria-labelledby with text. */
+  async function unlabelled(page: Page): Promise<string[]> {
+    return page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea'))
+        .filter((field) => {
+          const labels = Array.from(field.labels ?? []).map((l) => l.textContent!.trim());
+          const by = (field.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent?.trim() ?? '');
+          return ![...labels, ...by].some((text) => text !== '');
+        })
+        .map((field) => `${field.tagName.toLowerCase()}[name=${field.getAttribute('name')}]`),
+    );
+  }
+
+  it('every form field of the map, the lesson and the bifurcation view has a label or aria-labelledby', async () => {
+    const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50&optimizer=adam&objective=expression');
+    await mapDone(page);
+    expect(await unlabelled(page)).toEqual([]);
+    await page.click('#tab-lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    expect(await unlabelled(page)).toEqual([]);
+    await page.click('#tab-bifurcation');
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 240_000 });
+    expect(await unlabelled(page)).toEqual([]);
+    // The accessible names say what the field is.
+    await page.click('#tab-map');
+    await mapDone(page);
+    expect(await page.getByRole('combobox', { name: 'x axis' }).inputValue()).toBe('lr');
+    expect(await page.getByRole('combobox', { name: 'Presets' }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("the lesson's printed logs are named regions that Tab reaches and the arrow keys scroll", async () => {
+    const page = await open('?view=lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    const reached = new Set<string>();
+    for (let n = 0; n < 60 && reached.size < 3; n++) {
+      await page.keyboard.press('Tab');
+      const example = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.example);
+      if (example) reached.add(example);
+    }
+    expect([...reached].sort()).toEqual(['1', '2', '3']);
+    const log = page.getByRole('region', { name: /Learning rate 1: bounces forever/ });
+    expect(await log.getAttribute('data-example')).toBe('2');
+    await log.focus();
+    const before = await log.evaluate((e) => e.scrollTop);
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => document.querySelector('pre[data-example="2"]')!.scrollTop > 0);
+    expect(await log.evaluate((e) => e.scrollTop)).toBeGreaterThan(before);
+    await page.close();
+  });
+
+  it('the nav is an ARIA tab list: arrows, Home and End move between its tabs, Enter opens one, each tab controls its panel', async () => {
+    const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50');
+    await mapDone(page);
+    const tabs = ['tab-map', 'tab-lesson', 'tab-bifurcation'];
+    for (const id of tabs) {
+      const panel = await page.getAttribute(`#${id}`, 'aria-controls');
+      expect(await page.getAttribute(`#${panel}`, 'role')).toBe('tabpanel');
+      expect(await page.getAttribute(`#${panel}`, 'aria-labelledby')).toBe(id);
+    }
+    const tabIndices = () => page.evaluate((ids) => ids.map((id) => document.getElementById(id)!.tabIndex), tabs);
+    expect(await tabIndices()).toEqual([0, -1, -1]);
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await page.focus('#tab-map');
+    const moves: Array<[string, string]> = [
+      ['ArrowRight', 'tab-lesson'],
+      ['ArrowRight', 'tab-bifurcation'],
+      ['ArrowRight', 'tab-map'],
+      ['ArrowLeft', 'tab-bifurcation'],
+      ['Home', 'tab-map'],
+      ['End', 'tab-bifurcation'],
+      ['ArrowLeft', 'tab-lesson'],
+    ];
+    for (const [key, id] of moves) {
+      await page.keyboard.press(key);
+      expect(await focused(), `${key} → ${id}`).toBe(id);
+    }
+    // Moving the focus opens nothing; Enter does.
+    expect(new URL(page.url()).searchParams.get('view')).toBeNull();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('view')).toBe('lesson');
+    expect(await page.getAttribute('#tab-lesson', 'aria-selected')).toBe('true');
+    expect(await tabIndices()).toEqual([-1, 0, -1]);
+    // Tab from outside enters the list at the selected tab.
+    await page.focus('#lang');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('tab-lesson');
+    await page.close();
+  });
+
+  it('the no-WebGPU notice is two short lines that a button dismisses for the session', async () => {
+    const plain = await launchBrowser({ webgpu: false });
+    try {
+      const page = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50', plain);
+      await page.waitForSelector('#webgpu-notice:not([hidden])');
+      const shown = await page.locator('#webgpu-notice').innerText();
+      expect(shown).toMatch(/^WebGPU is not available in this browser\. navigator\.gpu .*CPU engine/);
+      expect(shown.length).toBeLessThan(250);
+      // How to turn it on is one click away.
+      await page.click('#webgpu-notice summary');
+      expect(await page.locator('#webgpu-notice').innerText()).toContain('--enable-unsafe-webgpu');
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      expect(await page.isHidden('#webgpu-notice')).toBe(true);
+      await page.reload();
+      await page.waitForSelector('#engine[data-engine=cpu]');
+      expect(await page.isHidden('#webgpu-notice')).toBe(true);
+      // A new session shows it again.
+      const fresh = await open('?lr=0.05:3:16&curvature=0.5:4:12&steps=50', plain);
+      await fresh.waitForSelector('#webgpu-notice:not([hidden])');
+      expect(await axeViolations(fresh)).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('the map is a keyboard widget: arrows move a cursor that the hover line reads aloud, Enter picks, + and − zoom around it', async () => {
+    const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+    const regimes = await cpuRegimes(input);
+    const [lrs, rates] = parseSpec(input).axes.map((a) => a.values as number[]) as [number[], number[]];
+    const page = await open(search);
+    const data = await mapDone(page);
+    // Its text alternative: what it maps, and how many trajectories ended in each regime.
+    expect(await page.getAttribute('#map', 'role')).toBe('application');
+    expect(await page.getAttribute('#map', 'aria-label')).toBe('Stability map of decayRate (decay rate) against lr (learning rate)');
+    const summary = await page.textContent(`#${await page.getAttribute('#map', 'aria-describedby')}`);
+    for (const regime of REGIMES) expect(summary).toContain(`${regime} ${regimes.filter((r) => r === regime).length} (`);
+    expect(summary).toMatch(/40 × 30 trajectories.*Enter shows the trajectory/);
+    expect(await page.getAttribute('#hover', 'aria-live')).toBe('polite');
+
+    // Tab reaches the map; the cursor starts in the middle cell.
+    await page.focus('#export-json');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map');
+    const hover = () => page.textContent('#hover');
+    const reads = (i: number, j: number) => `lr = ${formatNumber(lrs[i]!)} · decayRate = ${formatNumber(rates[j]!)} · ${regimes[j * 40 + i]}`;
+    expect(await hover()).toContain(reads(20, 15));
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowUp', 'ArrowUp']) await page.keyboard.press(key);
+    expect(await hover()).toContain(reads(23, 17));
+    await page.keyboard.press('Shift+ArrowLeft'); // a tenth of 40 cells
+    expect(await hover()).toContain(reads(19, 17));
+    // The cursor is drawn: uPlot's crosshair on the cell's centre, and an outline around the cell.
+    const centre = cellCenter(data, 19, 17, 40, 30, { x: 0, y: 0 });
+    const crosshair = await page.evaluate(() => {
+      const over = document.querySelector('#map .u-over')!.getBoundingClientRect();
+      const x = document.querySelector('#map .u-cursor-x')!.getBoundingClientRect();
+      const y = document.querySelector('#map .u-cursor-y')!.getBoundingClientRect();
+      const canvas = document.querySelector('#map canvas')!.getBoundingClientRect();
+      return { x: x.left - canvas.left, y: y.top - canvas.top, overLeft: over.left - canvas.left };
+    });
+    expect(Math.abs(crosshair.x - centre.x)).toBeLessThan(1.5);
+    expect(Math.abs(crosshair.y - centre.y)).toBeLessThan(1.5);
+    const outlined = async () => {
+      const cellWidth = Number(data.plotWidth) / 40;
+      // The pixels across the cell's left edge (which may fall between two pixels, where the lines are antialiased).
+      const row = await page.evaluate(
+        ({ x, y }) => Array.from((document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!.getImageData(Math.round(x) - 3, Math.round(y), 7, 1).data),
+        { x: centre.x - cellWidth / 2, y: centre.y },
+      );
+      const sums = Array.from({ length: 7 }, (_, k) => row[4 * k]! + row[4 * k + 1]! + row[4 * k + 2]!);
+      return sums.some((sum) => sum < 60 || sum > 720); // black or white, where the map has a regime's colour
+    };
+    expect(await outlined()).toBe(true);
+
+    // Enter picks the cell as a click does.
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('pick')).toBe('19,17');
+
+    // + zooms in around the cursor: half the span on each axis, the cursor's values inside.
+    const edges = (param: string) => {
+      const [start, stop, count] = new URL(page.url()).searchParams.get(param)!.split(':').map(Number) as [number, number, number];
+      const half = (stop - start) / (count - 1) / 2;
+      return [start - half, stop + half] as const;
+    };
+    const [lr0, lr1] = edges('lr');
+    const [d0, d1] = edges('decayRate');
+    await page.keyboard.press('+');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') !== '0.05:3:40');
+    await mapDone(page);
+    const [zl0, zl1] = edges('lr');
+    const [zd0, zd1] = edges('decayRate');
+    expect(zl1 - zl0).toBeCloseTo((lr1 - lr0) / 2, 9);
+    expect(zd1 - zd0).toBeCloseTo((d1 - d0) / 2, 9);
+    expect(lrs[19]!).toBeGreaterThan(zl0);
+    expect(lrs[19]!).toBeLessThan(zl1);
+    expect(rates[17]!).toBeGreaterThan(zd0);
+    expect(rates[17]!).toBeLessThan(zd1);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('map');
+    expect(await page.isEnabled('#back')).toBe(true);
+    // − zooms out around it, no further than the view the zooms started from: here, all of it.
+    await page.keyboard.press('-');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('lr') === '0.05:3:40', undefined, { timeout: 60_000 });
+    expect(new URL(page.url()).searchParams.get('decayRate')).toBe('0.8:1:30');
+    await page.close();
+  });
+
+  it('the trajectory charts, the bifurcation diagram and the lesson\'s chart are images named by what they plot', async () => {
+    const input = { lr: '0.05:3:40', decayRate: '0.8:1:30', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+    const [trace] = await new CpuEngine().trace(parseSpec(input), [15 * 40 + 20]);
+    const page = await open(`${search}&pick=20,15`);
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    const labels = await page.$$eval('#charts .uplot', (charts) => charts.map((c) => [c.getAttribute('role'), c.getAttribute('aria-label')]));
+    expect(labels.map(([role]) => role)).toEqual(['img', 'img', 'img']);
+    const [w, loss, lr] = labels.map(([, label]) => label!);
+    // w from w₀ = 5 to where the CPU engine's trajectory ends, after 200 steps.
+    const end = /^w against step \(updates done\): picked 5 → (\S+) \(200\); neighbour 5 → \S+ \(\d+\)$/.exec(w!);
+    expect(end, w).not.toBeNull();
+    const last = trace!.w[200]!;
+    expect(Math.abs(Number(end![1]) - last)).toBeLessThanOrEqual(Math.abs(last) * 1e-3);
+    expect(loss).toMatch(/^loss \(log scale\) against step \(updates done\): picked /);
+    // lr from the picked cell's learning rate.
+    const start = /^lr \(next step\) against step \(updates done\): picked (\S+) → /.exec(lr!);
+    expect(start, lr).not.toBeNull();
+    const lr0 = parseSpec(input).axes[0]!.values[20] as number;
+    expect(Math.abs(Number(start![1]) - lr0)).toBeLessThanOrEqual(lr0 * 1e-3);
+
+    await page.goto(`${preview.url}?view=bifurcation&objective=double-well&w0=1.1&lr=0.2:0.42:60&steps=300&tail=16`);
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 120_000 });
+    const chart = page.locator('#bifurcation-view .bifurcation-chart');
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Bifurcation diagram: w .* against lr \(learning rate\)$/);
+    expect(await page.textContent(`#${await chart.getAttribute('aria-describedby')}`)).toMatch(/period 1/);
+
+    await page.goto(`${preview.url}?view=lesson`);
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    const lesson = page.locator('.lesson-chart');
+    expect(await lesson.getAttribute('role')).toBe('img');
+    // lr = 1 on (w + 1)² from 5: w bounces between 5 and −7, and is 5 after 40 steps.
+    expect(await lesson.getAttribute('aria-label')).toBe('w against step (updates done), lr = 1.00: w 5 → 5 (40)');
+    expect(await page.textContent(`#${await lesson.getAttribute('aria-describedby')}`)).toMatch(/\|1 − lr·L\| = 1/);
+    await page.close();
+  });
+
+  it('axe finds no violations on the map (with a picked trajectory), the lesson and the bifurcation view', async () => {
+    const page = await open('?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&pick=20,15');
+    await mapDone(page);
+    await page.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    const found: Record<string, string[]> = { map: await axeViolations(page) };
+    await page.click('#tab-lesson');
+    await page.waitForSelector('#lesson[data-state=done]', { timeout: 120_000 });
+    found.lesson = await axeViolations(page);
+    await page.goto(`${preview.url}?view=bifurcation&objective=double-well&w0=1.1&lr=0.2:0.42:60&steps=300&tail=16`);
+    await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 120_000 });
+    found.bifurcation = await axeViolations(page);
+    const report = Object.entries(found).flatMap(([view, lines]) => lines.map((line) => `${view}: ${line}`));
+    expect(report, report.join('\n')).toEqual([]);
     await page.close();
   });
 });

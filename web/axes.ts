@@ -57,6 +57,22 @@ export function rangeWithEdges(edges: [number, number], count: number, log: bool
   return { start: a + step / 2, stop: b - step / 2, count, log };
 }
 
+/**
+ * Edges of a window `factor` times as wide as `edges` (in log space on a log
+ * axis), centred on `centre` but shifted to lie within `bounds`, and no wider
+ * than they are: the keyboard's zoom in (factor ½) and out (factor 2) around its cursor.
+ */
+export function zoomEdges(edges: [number, number], centre: number, factor: number, log: boolean, bounds: [number, number]): [number, number] {
+  const to = log ? Math.log : (v: number) => v;
+  const from = log ? Math.exp : (v: number) => v;
+  const [lo, hi] = [to(bounds[0]), to(bounds[1])];
+  const half = Math.min((factor * (to(edges[1]) - to(edges[0]))) / 2, (hi - lo) / 2);
+  const c = Math.min(Math.max(to(centre), lo + half), hi - half);
+  // The bounds themselves where the window reaches them (to rounding), so zooming out lands back on them exactly.
+  const near = 1e-9 * (hi - lo);
+  return [c - half <= lo + near ? bounds[0] : from(c - half), c + half >= hi - near ? bounds[1] : from(c + half)];
+}
+
 /** The spec input with the two map axes replaced. */
 export function withAxes(input: SpecInput, spec: Spec, x: AxisRange, y: AxisRange): SpecInput {
   const out: Record<string, unknown> = {};

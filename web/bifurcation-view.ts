@@ -29,6 +29,7 @@ import {
 import type { PageEngine } from './engines';
 import type { Strings } from './i18n';
 import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText, sameInput } from './axes';
+import { labelChart } from './chart-text';
 import { el } from './dom';
 
 /** Where the view opens: gradient descent on the double well from 1.1, through its whole cascade. */
@@ -83,7 +84,9 @@ export class BifurcationView {
     this.progress = el('progress', { max: 1, value: 0 });
     this.status = el('span');
     this.hover = el('p', { className: 'hover' });
-    this.bands = el('ul', { className: 'bands' });
+    this.bands = el('ul', { className: 'bands', id: 'bifurcation-bands' });
+    // An image described by the bands below it: what the tail does along lr.
+    this.chart.setAttribute('aria-describedby', this.bands.id);
     element.replaceChildren(
       this.form,
       el('div', { className: 'bifurcation-column' }, [this.chart, el('div', { className: 'status' }, [this.progress, ' ', this.status]), this.hover, this.bands]),
@@ -206,8 +209,8 @@ export class BifurcationView {
     const objective = text('objective') || (raw.loss !== undefined ? 'expression' : 'quadratic');
     // The menu names the preset the diagram is, if it is one.
     const shown = BIFURCATION_PRESETS.find((p) => sameInput(p.spec as Record<string, unknown>, raw) && (tail ?? '') === (p.tail ?? ''));
-    const presets = el('select', { name: 'bif-preset', title: s.presets }, [
-      el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
+    const presets = el('select', { name: 'bif-preset' }, [
+      el('option', { value: '', textContent: s.presetChoose, selected: !shown }),
       ...BIFURCATION_PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
     ]);
     presets.addEventListener('change', () => {
@@ -219,7 +222,7 @@ export class BifurcationView {
     const rows: Node[] = [
       el('h2', {}, [s.bifTitle]),
       el('p', { className: 'hint' }, [s.bifIntro]),
-      presets,
+      el('label', { className: 'field' }, [s.presets, presets]),
       el('label', { className: 'field' }, [
         s.objective,
         el(
@@ -353,6 +356,7 @@ export class BifurcationView {
     };
     this.chart.replaceChildren();
     this.plot = new uPlot(opts, [null, [xs, ys]] as unknown as uPlot.AlignedData, this.chart);
+    labelChart(this.chart, `${s.bifTitle}: ${s.chartAgainst.replace('{y}', String(opts.axes![1]!.label)).replace('{x}', String(opts.axes![0]!.label))}`);
     return count;
   }
 

@@ -5,7 +5,7 @@
  */
 import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams, PARAM_KEYS, PARAMS, parseSpec, SCHEDULE_PARAMS, SCHEDULES, SpecError, type ParamKey, type Spec, type SpecInput } from '../src/core';
 import { axisRange, rangeText, sameInput, type AxisRange } from './axes';
-import { el } from './dom';
+import { el, labelledBy } from './dom';
 import type { Strings } from './i18n';
 import { checkMapSpec } from './state';
 
@@ -108,11 +108,14 @@ export class Controls {
 
     const axisRow = (which: 'x' | 'y', key: ParamKey, range: AxisRange) =>
       el('fieldset', { className: 'axis', name: which }, [
-        el('legend', {}, [which === 'x' ? s.xAxis : s.yAxis]),
-        el(
-          'select',
-          { name: `${which}-key`, title: which === 'x' ? s.xAxis : s.yAxis },
-          AXIS_KEYS.map((k) => el('option', { value: k, selected: k === key, textContent: k })),
+        el('legend', { id: `${which}-axis-legend` }, [which === 'x' ? s.xAxis : s.yAxis]),
+        labelledBy(
+          el(
+            'select',
+            { name: `${which}-key` },
+            AXIS_KEYS.map((k) => el('option', { value: k, selected: k === key, textContent: k })),
+          ),
+          `${which}-axis-legend`,
         ),
         el('label', {}, [s.from, el('input', { name: `${which}-start`, value: String(range.start), inputMode: 'decimal', size: 7 })]),
         el('label', {}, [s.to, el('input', { name: `${which}-stop`, value: String(range.stop), inputMode: 'decimal', size: 7 })]),
@@ -121,8 +124,8 @@ export class Controls {
 
     // The menu names the preset the view is, if it is one (the point picked tells the seed's two apart).
     const shown = presetOf(input, pick);
-    const presetSelect = el('select', { name: 'preset', title: s.presets }, [
-      el('option', { value: '', textContent: `${s.presets}…`, selected: !shown }),
+    const presetSelect = el('select', { name: 'preset' }, [
+      el('option', { value: '', textContent: s.presetChoose, selected: !shown }),
       ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
     ]);
     presetSelect.addEventListener('change', () => {
@@ -152,7 +155,7 @@ export class Controls {
     this.form.dataset.collapsed = String(this.collapsed);
     const rows: Node[] = [
       el('h2', {}, [s.controls]),
-      presetSelect,
+      el('label', { className: 'field presets' }, [s.presets, presetSelect]),
       toggle,
       axisRow('x', xAxis!.key, axisRange(xAxis!)),
       axisRow('y', yAxis!.key, axisRange(yAxis!)),

@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import { formatFloat32, parseSpec, type Engine, type SpecInput, type Trace } from '../src/core';
+import { labelChart, seriesSummary } from './chart-text';
 import type { Strings } from './i18n';
 
 /** The seed's three runs: (w+1)², w0 = 5, 40 steps. */
@@ -64,11 +65,12 @@ export class Lesson {
     const examples = SEED_RUNS.map((run, i) => {
       const title = [s.example1, s.example2, s.example3][i]!;
       const lines = printedLines(this.traces.get(run.id)!, run.columns);
+      // The printed lines scroll: a named region that takes the keyboard's focus, so its arrow keys scroll it.
       return `<article class="example">
-        <h3>${title}</h3>
+        <h3 id="example-${run.id}-title">${title}</h3>
         <pre class="code">${escape(run.code)}</pre>
-        <p class="caption">${run.columns === 'w' ? s.printed : s.printedAll}</p>
-        <pre class="output" data-example="${run.id}">${lines.join('\n')}</pre>
+        <p class="caption" id="example-${run.id}-caption">${run.columns === 'w' ? s.printed : s.printedAll}</p>
+        <pre class="output" data-example="${run.id}" tabindex="0" role="region" aria-labelledby="example-${run.id}-title example-${run.id}-caption">${lines.join('\n')}</pre>
       </article>`;
     });
     this.element.innerHTML = `
@@ -77,8 +79,8 @@ export class Lesson {
       <div class="examples">${examples.join('')}</div>
       <section class="slider">
         <label>${s.sliderLabel} <input type="range" name="lesson-lr" min="0" max="1.5" step="0.01" value="${lr}"> <output name="lesson-lr-value">${lr.toFixed(2)}</output></label>
-        <p class="factor"></p>
-        <div class="lesson-chart"></div>
+        <p class="factor" id="lesson-factor"></p>
+        <div class="lesson-chart" aria-describedby="lesson-factor"></div>
       </section>
       <section class="explanation">${s.explanation.map((p) => `<p>${p}</p>`).join('')}</section>
       <p><button type="button" class="open-map">${s.openMap}</button></p>`;
@@ -117,6 +119,7 @@ export class Lesson {
     const w = Array.from(trace!.w, (v) => (Number.isFinite(v) && Math.abs(v) < 1e6 ? v : null));
     const host = this.element.querySelector<HTMLElement>('.lesson-chart')!;
     const data: uPlot.AlignedData = [x, w];
+    labelChart(host, `${s.chartAgainst.replace('{y}', 'w').replace('{x}', s.stepUnit)}, lr = ${lr.toFixed(2)}: ${seriesSummary(data, ['w'])}`);
     if (this.chart && this.chart.root.isConnected) {
       this.chart.setData(data);
       return;

@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
+import { describeRun, formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { renderCaption } from './caption';
 import { Controls, PRESETS, type Preset } from './controls';
@@ -38,6 +38,7 @@ const mapView = new MapView(
     legend: $('#legend'),
     hover: $('#hover'),
     precision: $('#precision'),
+    summary: $('#map-summary'),
   },
   strings,
   {
@@ -47,6 +48,7 @@ const mapView = new MapView(
       navigate({ ...state, spec: input, pick: undefined });
     },
     pick: (coords) => navigate({ ...state, pick: coords }, { recompute: false }),
+    home: () => zoomStack[0] ?? home ?? state.spec,
     theory: (shown) => {
       state = { ...state, theory: shown };
       history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
@@ -95,6 +97,7 @@ function setLanguage(lang: Lang): void {
   $('#tab-map').textContent = strings.tabMap;
   $('#tab-lesson').textContent = strings.tabLesson;
   $('#tab-bifurcation').textContent = strings.tabBifurcation;
+  $('#tabs').setAttribute('aria-label', strings.views);
   $('#lang').textContent = lang === 'en' ? '中文' : 'English';
   $('#zoom-hint').textContent = strings.zoomHint;
   $('#back').textContent = strings.back;
@@ -117,9 +120,17 @@ function renderEngineBadge(): void {
   badge.dataset.engine = page.kind;
   badge.textContent = `${strings.engine}: ${page.kind === 'gpu' ? strings.engineGpu : strings.engineCpu} · ${strings.adapter}: ${page.adapter}`;
   const notice = $('#webgpu-notice');
-  notice.hidden = !page.missing;
-  if (page.missing) {
-    notice.innerHTML = `<strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuHow} ${strings.noWebgpuFallback}`;
+  notice.hidden = !page.missing || sessionStorage.getItem(NOTICE_DISMISSED) !== null;
+  if (page.missing && !notice.hidden) {
+    // Two lines: what is missing and what runs instead; how to turn WebGPU on waits behind a disclosure.
+    notice.innerHTML = `<p><strong>${strings.noWebgpuTitle}.</strong> ${strings.noWebgpuWhy[page.missing]} ${strings.noWebgpuFallback}</p>
+      <details><summary>${strings.noWebgpuHowTitle}</summary>${strings.noWebgpuHow}</details>
+      <button type="button" class="dismiss" aria-label="${strings.dismiss}" title="${strings.dismiss}">×</button>`;
+    notice.querySelector('.dismiss')!.addEventListener('click', () => {
+      sessionStorage.setItem(NOTICE_DISMISSED, '1');
+      notice.hidden = true;
+      $(`#tab-${state.view}`).focus();
+    });
   }
 }
 
@@ -127,6 +138,9 @@ function renderEngineBadge(): void {
 function showCaption(): void {
   renderCaption($('#map-caption'), spec, strings, () => switchView('lesson'));
 }
+
+/** sessionStorage key: the no-WebGPU notice was closed, for the rest of the session. */
+const NOTICE_DISMISSED = 'lrscope.webgpu-notice-dismissed';
 
 function showUrlError(message: string | undefined): void {
   const notice = $('#url-error');
@@ -151,12 +165,13 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     renderEngineBadge();
     recompute = true;
   }
-  $('#map-view').hidden = state.view !== 'map';
-  $('#lesson-view').hidden = state.view !== 'lesson';
-  $('#tab-map').setAttribute('aria-selected', String(state.view === 'map'));
-  $('#tab-lesson').setAttribute('aria-selected', String(state.view === 'lesson'));
-  $('#bifurcation-view').hidden = state.view !== 'bifurcation';
-  $('#tab-bifurcation').setAttribute('aria-selected', String(state.view === 'bifurcation'));
+  for (const view of VIEWS) {
+    $(`#${view}-view`).hidden = state.view !== view;
+    const tab = $(`#tab-${view}`);
+    tab.setAttribute('aria-selected', String(state.view === view));
+    // Roving tabindex: Tab enters the tab list at the selected tab; the arrow keys move within it.
+    tab.tabIndex = state.view === view ? 0 : -1;
+  }
   if (state.view !== 'bifurcation') bifurcationView.cancel();
   if (state.view === 'bifurcation') {
     const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail && previous.component === state.component;
@@ -190,6 +205,19 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     if (mapView.element.dataset.state !== 'done') return; // superseded
   }
   if (state.pick) await showTrajectories([state.pick[0], state.pick[1]]);
+}
+
+const VIEWS: readonly View[] = ['map', 'lesson', 'bifurcation'];
+
+/** The tab list's keys: the arrows, Home and End move the focus between tabs; Enter or Space (a button's click) opens one. */
+function onTabKey(event: KeyboardEvent): void {
+  const tabs = VIEWS.map((view) => $<HTMLButtonElement>(`#tab-${view}`));
+  const current = tabs.indexOf(document.activeElement as HTMLButtonElement);
+  if (current < 0) return;
+  const next = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  tabs[(next + tabs.length) % tabs.length]!.focus();
 }
 
 function describeCell(coords: [number, number]): string {
@@ -289,6 +317,7 @@ async function boot(): Promise<void> {
   $('#tab-map').addEventListener('click', () => switchView('map', { recompute: false }));
   $('#tab-lesson').addEventListener('click', () => switchView('lesson'));
   $('#tab-bifurcation').addEventListener('click', () => switchView('bifurcation', { recompute: false }));
+  $('#tabs').addEventListener('keydown', onTabKey);
   $('#lang').addEventListener('click', () => navigate({ ...state, lang: state.lang === 'en' ? 'zh' : 'en' }, { recompute: false }));
   $('#back').addEventListener('click', () => {
     const previous = zoomStack.pop();
@@ -299,7 +328,7 @@ async function boot(): Promise<void> {
     zoomStack.length = 0;
     navigate({ ...state, spec: start, pick: undefined });
   });
-  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(), 'lrscope-map.png'));
+  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
   $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
   window.addEventListener('popstate', () => {

@@ -1,6 +1,6 @@
 /**
  * The map's legend, described once: for each regime its name, count, share
- * and colours. The page's HTML legend and the exported PNG both draw it.
+ * and colours. The page's HTML legend and the map's text alternative use it.
  */
 import { REGIMES, regimeRgb, type Regime, type RegimeCounts } from '../src/core';
 import type { Strings } from './i18n';
@@ -44,19 +44,4 @@ export function legendHtml(rows: readonly LegendRow[]): string[] {
     (row) => `<li data-regime="${row.regime}"><span class="swatch" style="background: linear-gradient(90deg, ${rgb(row.light)}, ${rgb(row.full)})"></span>
         <div><span class="name">${row.name}</span> <span class="count">${row.count}</span> <span class="share">(${row.share}%)</span><br><small class="meaning">${row.meaning}${row.shade ? `; ${row.shade}` : ''}</small></div></li>`,
   );
-}
-
-/** The legend drawn on a canvas from (left, top), `scale` device pixels per CSS pixel. */
-export function drawLegend(ctx: CanvasRenderingContext2D, rows: readonly LegendRow[], left: number, top: number, scale: number): void {
-  ctx.font = `${13 * scale}px sans-serif`;
-  rows.forEach((row, i) => {
-    const y = top + (24 + i * 26) * scale;
-    const gradient = ctx.createLinearGradient(left + 12 * scale, 0, left + 34 * scale, 0);
-    gradient.addColorStop(0, rgb(row.light));
-    gradient.addColorStop(1, rgb(row.full));
-    ctx.fillStyle = gradient;
-    ctx.fillRect(left + 12 * scale, y - 11 * scale, 22 * scale, 14 * scale);
-    ctx.fillStyle = '#111';
-    ctx.fillText(`${row.name} ${row.count} (${row.share}%)`, left + 42 * scale, y);
-  });
 }

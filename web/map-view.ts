@@ -3,7 +3,8 @@
  * the axes, ticks and labels are uPlot's own. A coarse pass is drawn first,
  * then the full resolution streams in chunk by chunk. Dragging a rectangle
  * zooms (recomputing the region), clicking picks a trajectory, hovering reads
- * a point.
+ * a point. The keyboard does the same with a cursor that moves from cell to
+ * cell: arrows move it, Enter picks, + and − zoom around it.
  */
 import uPlot from 'uplot';
 import {
@@ -24,6 +25,9 @@ import {
   sweep,
   emptyCounts,
   addCounts,
+  drawMapFigure,
+  figureGeometry,
+  FONT,
   type Axis,
   type ChunkResult,
   type MapRaster,
@@ -32,10 +36,19 @@ import {
   type SpecInput,
 } from '../src/core';
 import type { PageEngine } from './engines';
-import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, type AxisRange } from './axes';
+import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, zoomEdges, type AxisRange } from './axes';
 import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
-import { drawLegend, legendHtml, legendRows } from './map-legend';
+import { legendHtml, legendRows } from './map-legend';
+import dejavu from '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2?url';
+
+let figureFont: Promise<unknown> | undefined;
+
+/** The figure's font, DejaVu Sans as the command line's PNG has it, loaded once. */
+function loadFigureFont(): Promise<unknown> {
+  figureFont ??= new FontFace(FONT, `url(${dejavu})`).load().then((face) => document.fonts.add(face));
+  return figureFont;
+}
 
 export interface MapCallbacks {
   /** The user dragged a rectangle: show this spec instead. */
@@ -44,6 +57,8 @@ export interface MapCallbacks {
   pick(coords: [number, number]): void;
   /** The user showed or hid theory's boundary. */
   theory(shown: boolean): void;
+  /** The view the zooms started from (what Reset returns to): the keyboard's zoom out stays within it. */
+  home(): SpecInput;
 }
 
 export interface Cell {
@@ -74,6 +89,10 @@ export class MapView {
    * as a preview) rather than the counts of a part of the map.
    */
   private preview: { image: HTMLCanvasElement; counts: RegimeCounts; grid: string } | undefined;
+  /** The keyboard's cursor: the axis values of its cell (values, so that a zoom keeps it in place). */
+  private cursor: { x: number; y: number } | undefined;
+  /** Whether the keyboard's cursor is drawn: from a key (or focus by the keyboard) until the mouse moves or the map loses focus. */
+  private cursorShown = false;
 
   constructor(
     readonly element: HTMLElement,
@@ -83,11 +102,23 @@ export class MapView {
       legend: HTMLElement;
       hover: HTMLElement;
       precision: HTMLElement;
+      /** The map's text alternative: what it shows, the count of each regime, and its keys. */
+      summary: HTMLElement;
     },
     private strings: Strings,
     private readonly callbacks: MapCallbacks,
   ) {
     new ResizeObserver(() => this.resize()).observe(element);
+    // A widget of its own for assistive technology, so that its arrow keys reach it.
+    element.tabIndex = 0;
+    element.setAttribute('role', 'application');
+    element.setAttribute('aria-describedby', parts.summary.id);
+    element.addEventListener('keydown', (e) => this.onKey(e));
+    // Focus by the keyboard shows the cursor; focus by a click leaves the mouse's crosshair where it is.
+    element.addEventListener('focus', () => {
+      if (element.matches(':focus-visible')) this.moveCursor(0, 0);
+    });
+    element.addEventListener('blur', () => this.hideCursor());
   }
 
   setStrings(strings: Strings): void {
@@ -98,6 +129,7 @@ export class MapView {
     // The axis titles are the plot's: a new plot in the new words, drawn from what was computed.
     this.createPlot(this.spec);
     this.drawNow();
+    if (this.cursorShown) this.moveCursor(0, 0);
     if (this.element.dataset.state === 'done' && this.finished) this.parts.status.textContent = this.doneText(this.spec, this.finished);
   }
 
@@ -129,6 +161,8 @@ export class MapView {
     this.element.dataset.engine = page.kind;
     this.element.dataset.grid = `${spec.axes[0]!.values.length}x${spec.axes[1]!.values.length}`;
     this.createPlot(spec);
+    // A zoom by the keyboard keeps its cursor, on the new grid's cell nearest to it.
+    if (this.cursorShown) this.moveCursor(0, 0);
     const precision = unresolvedAxes(spec);
     this.parts.precision.hidden = precision.length === 0;
     this.parts.precision.textContent = this.strings.precisionNote.replace('{axes}', precision.join(', '));
@@ -321,6 +355,25 @@ export class MapView {
               ctx.arc(cx, cy, 6 * devicePixelRatio, 0, 2 * Math.PI);
               ctx.stroke();
             }
+            const cell = this.cursorShown ? this.cursorCell() : undefined;
+            if (cell) {
+              // The keyboard's cell, outlined in white and black to show on every colour; at least 10 px across.
+              const w = (right - left) / xAxis.values.length;
+              const h = (bottom - top) / yAxis.values.length;
+              const halfW = Math.max(w, 10 * devicePixelRatio) / 2;
+              const halfH = Math.max(h, 10 * devicePixelRatio) / 2;
+              const cx = left + (cell[0] + 0.5) * w;
+              const cy = bottom - (cell[1] + 0.5) * h;
+              ctx.setLineDash([]);
+              for (const [width, color] of [
+                [4, '#fff'],
+                [2, '#000'],
+              ] as const) {
+                ctx.lineWidth = width * devicePixelRatio;
+                ctx.strokeStyle = color;
+                ctx.strokeRect(cx - halfW, cy - halfH, 2 * halfW, 2 * halfH);
+              }
+            }
             ctx.restore();
           },
         ],
@@ -351,6 +404,12 @@ export class MapView {
       const cell = this.cellAtCursor(plot);
       if (cell) this.callbacks.pick(cell);
     });
+    plot.over.addEventListener('mousemove', () => {
+      if (!this.cursorShown) return;
+      this.cursorShown = false;
+      plot.redraw(false, false);
+    });
+    this.describe();
     // Where the plot area is, for scripts and tests (CSS pixels, relative to the canvas).
     const b = plot.bbox;
     Object.assign(this.element.dataset, {
@@ -433,6 +492,117 @@ export class MapView {
     const box = this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]');
     if (box) box.checked = shown;
     this.plot?.redraw(false, false);
+    this.describe();
+  }
+
+  /** The map's name and its summary: the axes, the count of each regime, theory's line if drawn, and the keys. */
+  private describe(): void {
+    const spec = this.spec;
+    if (!spec) return;
+    const s = this.strings;
+    const [xAxis, yAxis] = spec.axes as [Axis, Axis];
+    this.element.setAttribute('aria-label', s.mapLabel.replace('{y}', axisTitle(yAxis, s.titles)).replace('{x}', axisTitle(xAxis, s.titles)));
+    const counts = legendRows(this.counts, s)
+      .map((row) => `${row.name} ${row.count} (${row.share}%)`)
+      .join(', ');
+    const grid = s.mapSummary.replace('{nx}', String(xAxis.values.length)).replace('{ny}', String(yAxis.values.length));
+    const boundary = this.boundary && this.showTheory ? ` ${s.mapBoundaryDrawn.replace('{formula}', this.boundary.formula)}` : '';
+    this.parts.summary.textContent = `${grid} ${counts}.${boundary} ${s.mapKeys}`;
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.altKey || event.ctrlKey || event.metaKey || !this.spec) return;
+    const [nx, ny] = this.spec.axes.map((a) => a.values.length) as [number, number];
+    // Shift: a tenth of the map at a time.
+    const stride = (n: number) => (event.shiftKey ? Math.max(2, Math.round(n / 10)) : 1);
+    switch (event.key) {
+      case 'ArrowLeft':
+        this.moveCursor(-stride(nx), 0);
+        break;
+      case 'ArrowRight':
+        this.moveCursor(stride(nx), 0);
+        break;
+      case 'ArrowUp':
+        this.moveCursor(0, stride(ny));
+        break;
+      case 'ArrowDown':
+        this.moveCursor(0, -stride(ny));
+        break;
+      case 'Enter': {
+        if (!this.cursorShown) this.moveCursor(0, 0);
+        const cell = this.cursorCell();
+        if (cell) this.callbacks.pick(cell);
+        break;
+      }
+      case '+':
+      case '=':
+        this.zoomAroundCursor(0.5);
+        break;
+      case '-':
+      case '_':
+      case '−':
+        this.zoomAroundCursor(2);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  /** The grid cell of the keyboard's cursor. */
+  private cursorCell(): [number, number] | undefined {
+    return this.cursor && this.cellAt(this.cursor.x, this.cursor.y);
+  }
+
+  /**
+   * Moves the keyboard's cursor by whole cells (from where it was, else from
+   * the mouse's cell, the picked one or the middle) and shows it: the cell
+   * outlined, uPlot's crosshair on it, and the hover line reading it.
+   */
+  private moveCursor(dx: number, dy: number): void {
+    const spec = this.spec;
+    const plot = this.plot;
+    if (!spec || !plot) return;
+    const [xs, ys] = spec.axes.map((a) => a.values as number[]) as [number[], number[]];
+    const from = this.cursorCell() ?? this.cellAtCursor(plot) ?? this.picked ?? [xs.length >> 1, ys.length >> 1];
+    const i = Math.min(Math.max(from[0] + dx, 0), xs.length - 1);
+    const j = Math.min(Math.max(from[1] + dy, 0), ys.length - 1);
+    this.cursor = { x: xs[i]!, y: ys[j]! };
+    this.cursorShown = true;
+    plot.setCursor({ left: plot.valToPos(xs[i]!, 'x'), top: plot.valToPos(ys[j]!, 'y') });
+    plot.redraw(false, false);
+  }
+
+  private hideCursor(): void {
+    if (!this.cursorShown) return;
+    this.cursorShown = false;
+    this.plot?.setCursor({ left: -10, top: -10 });
+    this.plot?.redraw(false, false);
+  }
+
+  /**
+   * Zooms in (factor ½) or out (factor 2) around the keyboard's cursor, as a
+   * dragged rectangle does; out no further than the view the zooms started from.
+   */
+  private zoomAroundCursor(factor: number): void {
+    const spec = this.spec;
+    if (!spec) return;
+    if (!this.cursorShown) this.moveCursor(0, 0);
+    const cursor = this.cursor;
+    if (!cursor) return;
+    const [xAxis, yAxis] = spec.axes as [Axis, Axis];
+    const [xr, yr] = [axisRange(xAxis), axisRange(yAxis)];
+    let bounds = [rangeEdges(xr), rangeEdges(yr)] as const;
+    if (factor > 1) {
+      const [hx, hy] = parseSpec(this.callbacks.home()).axes;
+      if (hx?.key !== xAxis.key || hy?.key !== yAxis.key) return;
+      bounds = [rangeEdges(axisRange(hx)), rangeEdges(axisRange(hy))];
+    }
+    const x = zoomEdges(rangeEdges(xr), cursor.x, factor, xr.log, bounds[0]);
+    const y = zoomEdges(rangeEdges(yr), cursor.y, factor, yr.log, bounds[1]);
+    const same = (a: readonly number[], b: readonly number[]) => a.every((v, k) => Math.abs(v - b[k]!) <= 1e-12 * Math.abs(b[k]!));
+    if (same(x, rangeEdges(xr)) && same(y, rangeEdges(yr))) return; // already the whole view
+    this.callbacks.zoom(withAxes(spec.input, spec, rangeWithEdges(x, xr.count, xr.log), rangeWithEdges(y, yr.count, yr.log)));
   }
 
   private renderLegend(): void {
@@ -446,24 +616,52 @@ export class MapView {
     }
     const preview = this.preview ? `<p class="legend-preview">${this.strings.preview.replace('{grid}', this.preview.grid)}</p>` : '';
     this.parts.legend.innerHTML = `${preview}<ul>${rows.join('')}</ul>`;
+    this.describe();
     this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]')?.addEventListener('change', (e) => {
       this.setTheory((e.target as HTMLInputElement).checked);
       this.callbacks.theory(this.showTheory);
     });
   }
 
-  /** The map as a PNG: the plot with its axes, and the legend beside it. */
-  async exportPng(): Promise<Blob> {
-    const plotCanvas = this.plot!.ctx.canvas;
-    const scale = devicePixelRatio;
+  /**
+   * The map as a PNG: the command line's figure (title, command, axes, legend
+   * with theory's line if it is shown, where it ran) around the raster and the
+   * picked points, at twice the plot's CSS size on every screen.
+   */
+  async exportPng(engine: string): Promise<Blob> {
+    const spec = this.spec!;
+    const raster = this.raster!;
+    const [nx, ny] = spec.axes.map((a) => a.values.length) as [number, number];
+    await loadFigureFont();
+    const ui = 2;
+    const bbox = this.plot!.bbox;
+    const geometry = figureGeometry(Math.round(bbox.width / devicePixelRatio) * ui, Math.round(bbox.height / devicePixelRatio) * ui, ui);
     const canvas = document.createElement('canvas');
-    canvas.width = plotCanvas.width + 260 * scale;
-    canvas.height = Math.max(plotCanvas.height, 260 * scale);
+    canvas.width = geometry.width;
+    canvas.height = geometry.height;
     const ctx = canvas.getContext('2d')!;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(plotCanvas, 0, 0);
-    drawLegend(ctx, legendRows(this.counts, this.strings), plotCanvas.width, 0, scale);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.image, geometry.left, geometry.top, geometry.plotWidth, geometry.plotHeight);
+    const s = this.strings;
+    drawMapFigure(ctx, spec, raster, geometry, {
+      engine,
+      counts: this.counts,
+      theory: this.showTheory,
+      words: { legendTitle: s.legendTitle, regimes: s.regimes, shade: s.shade, boundary: s.boundary, titles: s.titles },
+    });
+    for (const [coords, color] of [
+      [this.picked, '#000'],
+      [this.neighbour, '#fff'],
+    ] as const) {
+      if (!coords) continue;
+      ctx.lineWidth = 2 * ui;
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      ctx.arc(geometry.left + ((coords[0] + 0.5) / nx) * geometry.plotWidth, geometry.top + geometry.plotHeight - ((coords[1] + 0.5) / ny) * geometry.plotHeight, 6 * ui, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
     return new Promise((resolve) => canvas.toBlob((blob) => resolve(blob!), 'image/png'));
   }
 

@@ -11,6 +11,7 @@ import uPlot from 'uplot';
 import type { Trace } from '../src/core';
 import type { Strings } from './i18n';
 import { linearTickLabels, POWERS_OF_TEN } from './axes';
+import { labelChart, seriesSummary } from './chart-text';
 
 export interface ChartTrace {
   readonly trace: Trace;
@@ -157,6 +158,8 @@ export class TrajectoryCharts {
         this.element,
       );
       this.charts.push(chart);
+      const what = yLabel.startsWith(title) ? yLabel : `${title}, ${yLabel}`;
+      labelChart(chart.root, `${s.chartAgainst.replace('{y}', what).replace('{x}', s.stepUnit)}: ${seriesSummary(data, seriesList.slice(1).map((l) => String(l.label)))}`);
     };
 
     // asinh scale: linear near 0, logarithmic far out, so an escaping trajectory

@@ -10,7 +10,8 @@ import { bandLines, componentName, wRange } from '../output/bifurcation.js';
 import { axisTitle, runTitle } from '../output/labels.js';
 import { axisTicks } from '../output/ticks.js';
 import { specFlags, type Axis } from '../experiment/index.js';
-import { fit, line, loadFont, text, verticalAxis, wrap, type PlotGeometry } from './png.js';
+import { fit, line, text, verticalAxis, wrap, type PlotGeometry } from '../output/map-figure.js';
+import { loadFont } from './png.js';
 
 /** Dots, in sRGB: a dark blue that stays readable when thousands overlap. */
 const DOT: readonly [number, number, number] = [16, 52, 120];

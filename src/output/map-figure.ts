@@ -1,0 +1,236 @@
+/**
+ * The stability map as a figure, drawn on any 2D canvas: the frame around
+ * the raster, theory's boundary, a title and the command that reproduces
+ * the map, real axes with ticks and titles, and a legend with the count of
+ * each regime and an entry for the boundary. The command line's PNG
+ * (@napi-rs/canvas in Node) and the page's export (a browser canvas) both
+ * draw it, each after putting the raster in the plot area.
+ */
+import { specFlags, type Spec } from '../experiment/index.js';
+import { REGIMES, type Regime } from '../engine/types.js';
+import type { RegimeCounts } from '../sweep.js';
+import { analyticBoundary, axisPosition, regimeRgb, SHADE_MEANING, type MapRaster } from './map.js';
+import { axisTicks } from './ticks.js';
+import { axisTitle, runTitle, type TitleWords } from './labels.js';
+
+/** The figure's font family: DejaVu Sans, registered under this name by whoever draws (see src/node/png.ts, web/map-view.ts). */
+export const FONT = 'LrscopeSans';
+
+/** What the figure draws with: the part of the 2D context that a browser's canvas and @napi-rs/canvas share. */
+export type Figure2D = Pick<
+  CanvasRenderingContext2D,
+  'save' | 'restore' | 'scale' | 'translate' | 'rotate' | 'beginPath' | 'rect' | 'clip' | 'moveTo' | 'lineTo' | 'stroke' | 'fillRect' | 'strokeRect' | 'fillText' | 'setLineDash'
+> & {
+  font: string;
+  fillStyle: unknown;
+  strokeStyle: unknown;
+  lineWidth: number;
+  textAlign: CanvasTextAlign;
+  measureText(text: string): { readonly width: number };
+};
+
+/** Where the plot area sits in an image, and the image's size (both PNG renderers). */
+export interface PlotGeometry {
+  readonly left: number;
+  readonly top: number;
+  readonly plotWidth: number;
+  readonly plotHeight: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Where the map sits in the figure. */
+export interface MapGeometry extends PlotGeometry {
+  /** Device pixels per unit of text and margin. */
+  readonly ui: number;
+}
+
+/** The figure around a plot area of this size: margins for the axes and the title, a column for the legend, all `ui` times their size. */
+export function figureGeometry(plotWidth: number, plotHeight: number, ui: number): MapGeometry {
+  const left = 96 * ui;
+  const top = 70 * ui; // title, and two lines for the command that reproduces the map
+  return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250 * ui, height: top + plotHeight + 64 * ui, ui };
+}
+
+/** The legend's words: the command line's English unless a page gives its own. */
+export interface FigureWords {
+  readonly legendTitle: string;
+  readonly regimes: Readonly<Record<Regime, string>>;
+  readonly shade: Readonly<Record<Regime, string>>;
+  /** After the boundary's formula: "(analytic boundary)". */
+  readonly boundary: string;
+  readonly titles?: TitleWords;
+}
+
+const ENGLISH: FigureWords = {
+  legendTitle: 'regime',
+  regimes: Object.fromEntries(REGIMES.map((r) => [r, r])) as Record<Regime, string>,
+  shade: SHADE_MEANING,
+  boundary: '(analytic boundary)',
+};
+
+export interface FigureOptions {
+  /** Where it ran: "gpu engine: …", at the foot of the legend. */
+  readonly engine: string;
+  readonly counts: RegimeCounts;
+  /** Draw the analytic boundary where theory has one (default true). */
+  readonly theory?: boolean;
+  readonly words?: FigureWords;
+}
+
+/** Draws everything but the raster, which the caller has put in the plot area. */
+export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geometry: MapGeometry, options: FigureOptions): void {
+  const { width: w, height: h } = raster;
+  const words = options.words ?? ENGLISH;
+  // Everything else is drawn in UI units, so text stays legible on a big map.
+  const { ui } = geometry;
+  ctx.save();
+  ctx.scale(ui, ui);
+  const [left, top, plotW, plotH, width] = [geometry.left, geometry.top, geometry.plotWidth, geometry.plotHeight, geometry.width].map((v) => v / ui) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  ctx.strokeStyle = '#333333';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(left - 0.5, top - 0.5, plotW + 1, plotH + 1);
+
+  const xOf = (pos: number) => left + ((pos + 0.5) / w) * plotW;
+  const yOf = (pos: number) => top + plotH - ((pos + 0.5) / h) * plotH;
+  const nx = raster.xAxis.values.length;
+  const ny = raster.yAxis?.values.length ?? 1;
+
+  const boundary = options.theory === false ? undefined : analyticBoundary(spec);
+  const analytic = boundary?.points.map(([x, y]) => [axisPosition(raster.xAxis, x), axisPosition(raster.yAxis!, y)] as const);
+  if (analytic) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, plotW, plotH);
+    ctx.clip();
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#000000';
+    ctx.beginPath();
+    analytic.forEach(([px, py], i) => {
+      const x = xOf((px * w) / nx);
+      const y = yOf((py * h) / ny);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  const maxWidth = width - left - 12;
+  text(ctx, fit(ctx, runTitle(spec), 14, maxWidth), left, 22, 14, '#111111');
+  const command = wrap(ctx, `lrscope sweep ${specFlags(spec).join(' ')}`, 11, maxWidth);
+  if (command.length > 2) command.splice(1, command.length - 1, fit(ctx, command.slice(1).join(' '), 11, maxWidth));
+  command.forEach((part, i) => text(ctx, part, left, 40 + 14 * i, 11, '#555555'));
+
+  // x axis
+  ctx.strokeStyle = '#333333';
+  for (const tick of axisTicks(raster.xAxis)) {
+    const x = xOf((tick.position * w) / nx);
+    if (x < left - 1 || x > left + plotW + 1) continue;
+    line(ctx, x, top + plotH, x, top + plotH + 5);
+    text(ctx, tick.label, x, top + plotH + 19, 11, '#222222', 'center');
+  }
+  text(ctx, axisTitle(raster.xAxis, words.titles), left + plotW / 2, top + plotH + 44, 13, '#111111', 'center');
+  // y axis
+  if (raster.yAxis) {
+    const ticks = axisTicks(raster.yAxis).map((tick) => ({ y: yOf((tick.position * h) / ny), label: tick.label }));
+    verticalAxis(ctx, ticks, axisTitle(raster.yAxis, words.titles), left, top, plotH);
+  }
+
+  // Legend: colour, regime, count, share; and what the shade means.
+  const total = REGIMES.reduce((s, r) => s + options.counts[r], 0);
+  let y = top + 6;
+  const lx = left + plotW + 20;
+  text(ctx, words.legendTitle, lx, y + 8, 12, '#111111');
+  y += 22;
+  for (const regime of REGIMES) {
+    for (let i = 0; i < 24; i++) {
+      const [r, g, b] = regimeRgb(regime, i / 23);
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fillRect(lx + i, y - 10, 1, 14);
+    }
+    const count = options.counts[regime];
+    const share = total ? ((100 * count) / total).toFixed(1) : '0.0';
+    text(ctx, `${words.regimes[regime]}  ${count} (${share}%)`, lx + 32, y + 2, 12, '#111111');
+    text(ctx, words.shade[regime], lx + 32, y + 16, 10, '#666666');
+    y += 36;
+  }
+  if (analytic) {
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#000000';
+    line(ctx, lx, y - 2, lx + 24, y - 2);
+    ctx.setLineDash([]);
+    // A long formula (theory's escape condition under decay) wraps in the column rather than leaving the image.
+    const lines = wrap(ctx, `${boundary!.formula} ${words.boundary}`, 11, width - lx - 32 - 8);
+    lines.forEach((part, i) => text(ctx, part, lx + 32, y + 2 + 13 * i, 11, '#111111'));
+    y += 24 + 13 * (lines.length - 1);
+  }
+  // Where it ran, wrapped into the legend's column.
+  for (const [i, part] of wrap(ctx, options.engine, 10, width - lx - 12).entries()) {
+    text(ctx, part, lx, Math.max(y + 8, top + plotH - 24) + 13 * i, 10, '#666666');
+  }
+  ctx.restore();
+}
+
+/** The text, cut with an ellipsis to fit the width at this size. */
+export function fit(ctx: Figure2D, s: string, size: number, maxWidth: number): string {
+  ctx.font = `${size}px ${FONT}`;
+  if (ctx.measureText(s).width <= maxWidth) return s;
+  let cut = s.length;
+  while (cut > 0 && ctx.measureText(`${s.slice(0, cut)}…`).width > maxWidth) cut--;
+  return `${s.slice(0, cut)}…`;
+}
+
+/** Splits text on spaces into lines no wider than maxWidth at this size. */
+export function wrap(ctx: Figure2D, s: string, size: number, maxWidth: number): string[] {
+  ctx.font = `${size}px ${FONT}`;
+  const lines: string[] = [];
+  let current = '';
+  for (const word of s.split(' ')) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (current && ctx.measureText(candidate).width > maxWidth) {
+      lines.push(current);
+      current = word;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+export function text(ctx: Figure2D, s: string, x: number, y: number, size: number, color: string, align: CanvasTextAlign = 'left'): void {
+  ctx.font = `${size}px ${FONT}`;
+  ctx.fillStyle = color;
+  ctx.textAlign = align;
+  ctx.fillText(s, x, y);
+}
+
+/** Ticks (those inside the plot) and the rotated title of a y axis along the plot's left edge. */
+export function verticalAxis(ctx: Figure2D, ticks: ReadonlyArray<{ y: number; label: string }>, title: string, left: number, top: number, plotH: number): void {
+  for (const { y, label } of ticks) {
+    if (y < top - 1 || y > top + plotH + 1) continue;
+    line(ctx, left - 5, y, left, y);
+    text(ctx, label, left - 8, y + 4, 11, '#222222', 'right');
+  }
+  ctx.save();
+  ctx.translate(22, top + plotH / 2);
+  ctx.rotate(-Math.PI / 2);
+  text(ctx, title, 0, 0, 13, '#111111', 'center');
+  ctx.restore();
+}
+
+export function line(ctx: Figure2D, x0: number, y0: number, x1: number, y1: number): void {
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
