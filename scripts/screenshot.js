@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run screenshot`: the README's screenshots, taken in headless Chromium
 // with WebGPU: docs/screenshot.png (the map with a picked trajectory),
-// docs/lesson.png (the lesson view) and docs/bifurcation-view.png.
+// docs/lesson.png (the lesson view), docs/bifurcation-view.png, and what a
+// first visit shows on a laptop and on a phone: docs/first-visit-1280x800.png
+// and docs/first-visit-390x844.png (the default map, then a picked point).
 import { mkdirSync } from 'node:fs';
 import { launchBrowser, startPreview } from './browser.js';
 
@@ -23,7 +25,24 @@ try {
   await page.waitForSelector('#bifurcation-view .bifurcation-chart[data-state=done]', { timeout: 300_000 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${out}bifurcation-view.png`, fullPage: true });
-  console.log(`wrote ${out}screenshot.png, ${out}lesson.png and ${out}bifurcation-view.png`);
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ]) {
+    const first = await browser.newPage({ viewport: { width, height } });
+    await first.goto(preview.url);
+    await first.waitForSelector('#map[data-state=done]', { timeout: 300_000 });
+    await first.mouse.move(0, 0);
+    await first.screenshot({ path: `${out}first-visit-${width}x${height}.png` });
+    // A click on the map: the picked run's charts, beside the map or scrolled to.
+    const box = await first.locator('#map .u-over').boundingBox();
+    await first.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.45);
+    await first.waitForSelector('#charts[data-state=done]', { timeout: 120_000 });
+    await first.waitForTimeout(800);
+    await first.screenshot({ path: `${out}first-visit-${width}x${height}-picked.png` });
+    await first.close();
+  }
+  console.log(`wrote ${out}screenshot.png, ${out}lesson.png, ${out}bifurcation-view.png and the first-visit screenshots`);
 } finally {
   await browser.close();
   await preview.close();
