@@ -8,6 +8,7 @@ import {
   describeAdapter,
   GpuEngine,
   gridSize,
+  parseSpec,
   runRange,
   type ChunkStats,
   type Engine,
@@ -38,6 +39,9 @@ export class WorkerEngine implements Engine {
   readonly kind = 'cpu' as const;
   readonly description: string;
   private readonly workers: Worker[];
+  get workerCount(): number {
+    return this.workers.length;
+  }
   private nextId = 1;
   private readonly handlers = new Map<number, (message: WorkerResponse) => void>();
 
@@ -137,6 +141,21 @@ export interface PageEngine {
   readonly adapter: string;
   /** Why WebGPU is not in use, when it was wanted and is missing. */
   readonly missing?: 'missing' | 'adapter' | 'insecure';
+  /** How `auto` chose between the engines, where WebGPU found an adapter. */
+  readonly auto?: Calibration;
+}
+
+/**
+ * What `auto` measured: each engine's estimated time for the page's first
+ * map (see `calibrationFor`), and the faster one.
+ */
+export interface Calibration {
+  readonly choice: 'gpu' | 'cpu';
+  /** Estimated milliseconds of the first default map, the GPU's kernel compile included; for WebGPU a lower bound where it ran out of time. */
+  readonly gpuMs: number;
+  readonly cpuMs: number;
+  /** Whether this load measured them, or took them from an earlier visit. */
+  readonly measured: boolean;
 }
 
 let gpuEngine: Promise<GpuEngine | { missing: 'missing' | 'adapter' | 'insecure' }> | undefined;
@@ -156,17 +175,103 @@ function webgpu() {
 
 let workerEngine: WorkerEngine | undefined;
 
-export async function pickEngine(choice: 'auto' | 'gpu' | 'cpu'): Promise<PageEngine> {
+/**
+ * `auto`: the faster engine on this adapter, measured once and remembered;
+ * `gpu` or `cpu` force one (`gpu` falls back to the CPU where WebGPU is missing).
+ * `remeasure` measures again even where a choice is remembered.
+ */
+export async function pickEngine(choice: 'auto' | 'gpu' | 'cpu', options: { remeasure?: boolean } = {}): Promise<PageEngine> {
   const gpu = choice === 'cpu' ? undefined : await webgpu();
+  workerEngine ??= choice === 'gpu' && gpu instanceof GpuEngine ? undefined : new WorkerEngine();
   if (gpu instanceof GpuEngine) {
     const info = describeAdapter(gpu.adapter);
-    return { engine: gpu, kind: 'gpu', adapter: `${info.name}${info.isFallbackAdapter ? ' (software)' : ''}` };
+    const onGpu = { engine: gpu, kind: 'gpu' as const, adapter: `${info.name}${info.isFallbackAdapter ? ' (software)' : ''}` };
+    if (choice === 'gpu') return onGpu;
+    const auto = await calibrationFor(gpu, workerEngine!, options.remeasure ?? false);
+    return auto.choice === 'gpu' ? { ...onGpu, auto } : { engine: workerEngine!, kind: 'cpu', adapter: workerEngine!.description, auto };
   }
-  workerEngine ??= new WorkerEngine();
-  return { engine: workerEngine, kind: 'cpu', adapter: workerEngine.description, ...(gpu ? { missing: gpu.missing } : {}) };
+  return { engine: workerEngine!, kind: 'cpu', adapter: workerEngine!.description, ...(gpu ? { missing: gpu.missing } : {}) };
 }
 
 /** Whether WebGPU works here (without creating the CPU worker). */
 export async function webgpuAvailable(): Promise<boolean> {
   return (await webgpu()) instanceof GpuEngine;
+}
+
+/**
+ * localStorage key of the remembered choice: the adapter as WebGPU describes
+ * it, and the number of workers the CPU engine runs in.
+ */
+export function calibrationKey(gpu: GpuEngine, cpu: WorkerEngine): string {
+  const info = describeAdapter(gpu.adapter);
+  const adapter = [info.vendor, info.architecture, info.description || info.name, info.isFallbackAdapter ? 'fallback' : ''].join('|');
+  return `lrscope.engine-choice:${adapter}|${cpu.workerCount} workers`;
+}
+
+/**
+ * The calibration: the page's default map (GD on the quadratic) at 128 × 64
+ * = 8192 trajectories × 200 steps, in the chunks the map uses.
+ */
+export const CALIBRATION_SPEC = { lr: '0.01:1.5:128', curvature: '0.25:4:64', steps: '200' } as const;
+/** Trajectory steps of the first default map on a WebGPU page: a 128² coarse pass and 512² × 200 steps. */
+const FIRST_MAP_STEPS = (128 * 128 + 512 * 512) * 200;
+
+/**
+ * Times the engines and picks the one that would draw the first map sooner.
+ * Each engine runs the calibration grid twice: the first run pays what a
+ * page pays once (the workers' start, the GPU's kernel compile, which the map
+ * then takes from the engine's cache), the second gives the throughput. The
+ * estimate is that one-off cost plus the first map's steps at that
+ * throughput. The CPU goes first; the GPU gets the CPU's estimate as its
+ * deadline: a GPU still busy then (a software adapter compiling for seconds)
+ * cannot draw the map sooner, so the CPU wins and the GPU's figure is the
+ * time it had taken (a lower bound). The calibration thus never costs more
+ * than the CPU's first map.
+ */
+async function calibrationFor(gpu: GpuEngine, cpu: WorkerEngine, remeasure: boolean): Promise<Calibration> {
+  const key = calibrationKey(gpu, cpu);
+  if (!remeasure) {
+    try {
+      const stored = JSON.parse(localStorage.getItem(key) ?? 'null') as { choice?: unknown; gpuMs?: unknown; cpuMs?: unknown } | null;
+      if (stored && (stored.choice === 'gpu' || stored.choice === 'cpu') && typeof stored.gpuMs === 'number' && typeof stored.cpuMs === 'number') {
+        return { choice: stored.choice, gpuMs: stored.gpuMs, cpuMs: stored.cpuMs, measured: false };
+      }
+    } catch {
+      // An unreadable entry (or storage turned off) is measured again.
+    }
+  }
+  const spec = parseSpec({ ...CALIBRATION_SPEC });
+  const steps = gridSize(spec) * spec.base.steps;
+  const cpuMs = estimate(await timeRuns(cpu, spec, 4096), steps);
+  const gpuFirst = timeRuns(gpu, spec, 65536);
+  const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), cpuMs)));
+  const gpuTimes = await Promise.race([gpuFirst, deadline]);
+  clearTimeout(timer);
+  // Late: at least the CPU's estimate, and a little more (a timer fires no sooner than asked).
+  const gpuMs = gpuTimes === 'late' ? Math.max(performance.now() - started, cpuMs + 1) : estimate(gpuTimes, steps);
+  const result: Calibration = { choice: gpuMs < cpuMs ? 'gpu' : 'cpu', gpuMs, cpuMs, measured: true };
+  try {
+    localStorage.setItem(key, JSON.stringify({ choice: result.choice, gpuMs, cpuMs }));
+  } catch {
+    // Without storage the next visit measures again.
+  }
+  return result;
+}
+
+/** Milliseconds of a first (cold) and a second (warm) run of a spec. */
+async function timeRuns(engine: Engine, spec: Spec, chunkSize: number): Promise<{ cold: number; warm: number }> {
+  const runOnce = async () => {
+    const started = performance.now();
+    for await (const _ of engine.run(spec, { chunkSize })) void _;
+    return performance.now() - started;
+  };
+  const cold = await runOnce();
+  return { cold, warm: Math.max(await runOnce(), 0.1) };
+}
+
+/** The first map's estimated milliseconds: the one-off cost plus its steps at the warm throughput. */
+function estimate(times: { cold: number; warm: number }, steps: number): number {
+  return Math.max(0, times.cold - times.warm) + (FIRST_MAP_STEPS / steps) * times.warm;
 }

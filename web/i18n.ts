@@ -13,6 +13,11 @@ const en = {
   engineGpu: 'WebGPU',
   engineCpu: 'CPU (Web Worker)',
   adapter: 'adapter',
+  engineChoosing: 'choosing the engine: timing WebGPU and the CPU workers on a small map…',
+  engineAutoMeasured: 'auto: {ratio}× faster than {other} on this adapter',
+  engineAutoRemembered: 'auto: {ratio}× faster than {other} on this adapter, measured on an earlier visit',
+  engineRemeasure: 'Measure again',
+  engineRemeasureTitle: 'Time both engines again on this adapter and keep the faster',
   noWebgpuTitle: 'WebGPU is not available in this browser',
   noWebgpuWhy: {
     missing: 'navigator.gpu is missing.',
@@ -190,6 +195,11 @@ const zh: Strings = {
   engineGpu: 'WebGPU',
   engineCpu: 'CPU（Web Worker）',
   adapter: '适配器',
+  engineChoosing: '正在选择引擎：在一张小图上为 WebGPU 和 CPU Web Worker 计时…',
+  engineAutoMeasured: '自动：在此适配器上比 {other} 快 {ratio} 倍',
+  engineAutoRemembered: '自动：在此适配器上比 {other} 快 {ratio} 倍（上次访问时测得）',
+  engineRemeasure: '重新测量',
+  engineRemeasureTitle: '在此适配器上重新为两个引擎计时，并选用较快者',
   noWebgpuTitle: '此浏览器无法使用 WebGPU',
   noWebgpuWhy: {
     missing: '没有 navigator.gpu。',

@@ -87,8 +87,14 @@ const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
     home = undefined;
     navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick });
   },
-  engine: (choice: EngineChoice) => navigate({ ...state, engine: choice }),
+  engine: (choice: EngineChoice) => {
+    // Choosing auto in the menu times the engines again.
+    remeasureNext = choice === 'auto';
+    navigate({ ...state, engine: choice });
+  },
 });
+/** The next pick of `auto` measures even where a choice is remembered. */
+let remeasureNext = false;
 
 function setLanguage(lang: Lang): void {
   strings = STRINGS[lang];
@@ -114,11 +120,47 @@ function setLanguage(lang: Lang): void {
   renderEngineBadge();
 }
 
+/**
+ * Picks the engine the state asks for. Under `auto` with WebGPU present that
+ * may time both engines first (well under a second or two, even on a
+ * software adapter): the badge and the status line say so meanwhile.
+ */
+async function chooseEngine(remeasure: boolean): Promise<void> {
+  if (state.engine === 'auto' && gpuOk) {
+    const badge = $('#engine');
+    badge.dataset.engine = 'choosing';
+    badge.textContent = `${strings.engine}: ${strings.engineChoosing}`;
+    $('#status').textContent = strings.engineChoosing;
+    $<HTMLButtonElement>('#remeasure').disabled = true;
+  }
+  page = await pickEngine(state.engine, { remeasure });
+  lesson?.setEngine(page.engine);
+  renderEngineBadge();
+}
+
 function renderEngineBadge(): void {
   if (!page) return;
   const badge = $('#engine');
   badge.dataset.engine = page.kind;
-  badge.textContent = `${strings.engine}: ${page.kind === 'gpu' ? strings.engineGpu : strings.engineCpu} · ${strings.adapter}: ${page.adapter}`;
+  const name = (kind: 'gpu' | 'cpu') => (kind === 'gpu' ? strings.engineGpu : strings.engineCpu);
+  const auto = page.auto;
+  let why = '';
+  if (auto) {
+    // For scripts and tests: each engine's estimated first-map time and whether this load measured them.
+    Object.assign(badge.dataset, { auto: auto.measured ? 'measured' : 'remembered', gpuMs: String(Math.round(auto.gpuMs)), cpuMs: String(Math.round(auto.cpuMs)) });
+    const ratio = auto.choice === 'gpu' ? auto.cpuMs / auto.gpuMs : auto.gpuMs / auto.cpuMs;
+    why = ` (${(auto.measured ? strings.engineAutoMeasured : strings.engineAutoRemembered)
+      .replace('{ratio}', ratio.toFixed(1))
+      .replace('{other}', name(auto.choice === 'gpu' ? 'cpu' : 'gpu'))})`;
+  } else {
+    for (const key of ['auto', 'gpuMs', 'cpuMs']) delete badge.dataset[key];
+  }
+  badge.textContent = `${strings.engine}: ${name(page.kind)}${why} · ${strings.adapter}: ${page.adapter}`;
+  const remeasure = $<HTMLButtonElement>('#remeasure');
+  remeasure.hidden = !auto;
+  remeasure.disabled = false;
+  remeasure.textContent = strings.engineRemeasure;
+  remeasure.title = strings.engineRemeasureTitle;
   const notice = $('#webgpu-notice');
   notice.hidden = !page.missing || sessionStorage.getItem(NOTICE_DISMISSED) !== null;
   if (page.missing && !notice.hidden) {
@@ -159,10 +201,10 @@ function navigate(next: AppState, options: { push?: boolean; recompute?: boolean
 
 async function apply(previous: AppState | undefined, recompute: boolean): Promise<void> {
   if (!previous || previous.lang !== state.lang) setLanguage(state.lang);
-  if (!previous || previous.engine !== state.engine) {
-    page = await pickEngine(state.engine);
-    lesson.setEngine(page.engine);
-    renderEngineBadge();
+  // boot() picked the first engine.
+  if (previous && previous.engine !== state.engine) {
+    await chooseEngine(remeasureNext);
+    remeasureNext = false;
     recompute = true;
   }
   for (const view of VIEWS) {
@@ -300,7 +342,7 @@ async function boot(): Promise<void> {
   state = parsed.state;
   setLanguage(state.lang);
   showUrlError(parsed.error);
-  page = await pickEngine(state.engine);
+  await chooseEngine(false);
   lesson = new Lesson($('#lesson'), strings, page.engine, {
     slider: (lr) => {
       state = { ...state, lessonLr: lr };
@@ -318,6 +360,10 @@ async function boot(): Promise<void> {
   $('#tab-lesson').addEventListener('click', () => switchView('lesson'));
   $('#tab-bifurcation').addEventListener('click', () => switchView('bifurcation', { recompute: false }));
   $('#tabs').addEventListener('keydown', onTabKey);
+  $('#remeasure').addEventListener('click', async () => {
+    await chooseEngine(true);
+    await apply(state, true);
+  });
   $('#lang').addEventListener('click', () => navigate({ ...state, lang: state.lang === 'en' ? 'zh' : 'en' }, { recompute: false }));
   $('#back').addEventListener('click', () => {
     const previous = zoomStack.pop();
