@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, startPreview } from '../scripts/browser.js';
 import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
@@ -27,6 +27,11 @@ const describeBrowser = available || required ? describe : describe.skip;
 
 let preview: { url: string; close: () => Promise<unknown> };
 let browser: Browser;
+/**
+ * One context for the pages `open` makes with WebGPU: engine=auto times the
+ * engines once for the whole file and later pages take the remembered choice.
+ */
+let shared: BrowserContext | undefined;
 
 beforeAll(async () => {
   if (!available) throw new Error('Chromium is required under CI=true but was not found at /usr/bin/chromium');
@@ -39,8 +44,10 @@ afterAll(async () => {
   await preview?.close();
 });
 
-async function open(search: string, b: Browser = browser): Promise<Page> {
-  const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
+async function open(search: string, b: Browser | BrowserContext = browser): Promise<Page> {
+  const viewport = { width: 1280, height: 900 };
+  if (b === browser) shared ??= await browser.newContext({ viewport });
+  const page = b === browser ? await shared!.newPage() : 'newContext' in b ? await b.newPage({ viewport }) : await b.newPage();
   page.on('pageerror', (e) => {
     throw e;
   });
@@ -207,7 +214,8 @@ async function cpuCsv(input: SpecInput): Promise<string> {
 }
 
 describeBrowser('the page with WebGPU', () => {
-  const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200';
+  // The WebGPU engine by name: auto may pick the CPU workers on a software adapter.
+  const search = '?lr=0.05:3:40&decayRate=0.8:1:30&schedule=exponential&decaySteps=1&steps=200&engine=gpu';
 
   it('loads, computes the map on the GPU and shows the adapter', async () => {
     const page = await open(search);
@@ -676,6 +684,83 @@ describeBrowser('a first visit', () => {
   });
 });
 
+describeBrowser('the engine choice', () => {
+  /** The header badge's figures once an engine is in use. */
+  async function badge(page: Page): Promise<Record<string, string>> {
+    await page.waitForSelector('#engine[data-engine=gpu], #engine[data-engine=cpu]', { timeout: 120_000 });
+    return page.evaluate(() => ({ ...(document.querySelector('#engine') as HTMLElement).dataset, text: document.querySelector('#engine')!.textContent! }));
+  }
+  const name = { gpu: 'WebGPU', cpu: 'CPU \\(Web Worker\\)' } as const;
+
+  it('auto times both engines once, keeps the faster per adapter, says which and by how much, and a second visit measures nothing', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const search = '?lr=0.05:3:40&curvature=0.25:4:30&steps=100';
+      const page = await open(search, context);
+      const first = await badge(page);
+      expect(first.auto).toBe('measured');
+      const gpuMs = Number(first.gpuMs);
+      const cpuMs = Number(first.cpuMs);
+      expect(gpuMs).toBeGreaterThan(0);
+      expect(cpuMs).toBeGreaterThan(0);
+      // The faster of the two figures the page reports, whichever it is on this machine.
+      const faster = gpuMs < cpuMs ? 'gpu' : 'cpu';
+      const slower = faster === 'gpu' ? 'cpu' : 'gpu';
+      expect(first.engine).toBe(faster);
+      const said = new RegExp(`^Engine: ${name[faster]} \\(auto: (\\d+\\.\\d)× faster than ${name[slower]} on this adapter\\) · adapter: \\S`).exec(first.text!);
+      expect(said, first.text).not.toBeNull();
+      expect(Number(said![1])).toBeCloseTo(Math.max(gpuMs, cpuMs) / Math.min(gpuMs, cpuMs), 0);
+      expect((await mapDone(page)).engine).toBe(faster);
+      // Remembered under the adapter WebGPU describes.
+      const { stored, info } = await page.evaluate(async () => {
+        const adapter = (await navigator.gpu.requestAdapter())!;
+        const keys = Object.keys(localStorage).filter((key) => key.startsWith('lrscope.engine-choice:'));
+        return { stored: keys.map((key) => [key, JSON.parse(localStorage.getItem(key)!)] as const), info: { vendor: adapter.info.vendor, architecture: adapter.info.architecture } };
+      });
+      expect(stored).toHaveLength(1);
+      expect(stored[0]![0]).toContain(`${info.vendor}|${info.architecture}|`);
+      expect(stored[0]![1].choice).toBe(faster);
+
+      // A second visit, in Chinese: the same choice and figures, nothing timed.
+      const again = await open(`${search}&lang=zh`, context);
+      const second = await badge(again);
+      expect(second.auto).toBe('remembered');
+      expect([second.engine, second.gpuMs, second.cpuMs]).toEqual([faster, first.gpuMs, first.cpuMs]);
+      expect(second.text).toMatch(new RegExp(`^引擎: ${faster === 'gpu' ? 'WebGPU' : 'CPU（Web Worker）'} \\(自动：在此适配器上比 ${faster === 'gpu' ? 'CPU（Web Worker）' : 'WebGPU'} 快 ${said![1]!.replace('.', '\\.')} 倍（上次访问时测得）\\)`));
+      expect((await mapDone(again)).engine).toBe(faster);
+
+      // Measure again: both engines are timed anew.
+      expect(await again.isVisible('#remeasure')).toBe(true);
+      await again.click('#remeasure');
+      await again.waitForSelector('#engine[data-auto=measured]', { timeout: 120_000 });
+      const third = await badge(again);
+      expect(third.engine).toBe(Number(third.gpuMs) < Number(third.cpuMs) ? 'gpu' : 'cpu');
+      expect((await mapDone(again)).engine).toBe(third.engine);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('engine=gpu and engine=cpu force an engine and time neither', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      let page: Page | undefined;
+      for (const engine of ['gpu', 'cpu'] as const) {
+        page = await open(`?lr=0.05:3:16&curvature=0.5:4:12&steps=50&engine=${engine}`, context);
+        const data = await badge(page);
+        expect(data.engine).toBe(engine);
+        expect(data.auto).toBeUndefined();
+        expect(data.text).toMatch(new RegExp(`^Engine: ${name[engine]} · adapter: \\S`));
+        expect(await page.isHidden('#remeasure')).toBe(true);
+        expect((await mapDone(page)).engine).toBe(engine);
+      }
+      expect(await page!.evaluate(() => Object.keys(localStorage).length)).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describeBrowser('the page without WebGPU', () => {
   it('says so, and computes the map on the CPU engine in a worker', async () => {
     const plain = await launchBrowser({ webgpu: false });
@@ -720,7 +805,7 @@ describeBrowser('the bifurcation view', () => {
   });
 
   it("draws the double well's cascade: a dot for every settled iterate, the period along lr", async () => {
-    const search = '?objective=double-well&w0=1.1&lr=0.2:0.42:200&steps=1000&view=bifurcation&tail=64';
+    const search = '?objective=double-well&w0=1.1&lr=0.2:0.42:200&steps=1000&view=bifurcation&engine=gpu&tail=64';
     const page = await open(search);
     const data = await diagramDone(page);
     expect(data.engine).toBe('gpu');
