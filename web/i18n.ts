@@ -13,7 +13,7 @@ const en = {
   engineGpu: 'WebGPU',
   engineCpu: 'CPU (Web Worker)',
   adapter: 'adapter',
-  engineChoosing: 'choosing the engine: timing WebGPU and the CPU workers on a small map…',
+  engineChoosing: 'Choosing the engine: timing WebGPU and the CPU workers on a small map…',
   engineAutoMeasured: 'auto: {ratio}× faster than {other} on this adapter',
   engineAutoRemembered: 'auto: {ratio}× faster than {other} on this adapter, measured on an earlier visit',
   engineRemeasure: 'Measure again',

@@ -129,7 +129,7 @@ async function chooseEngine(remeasure: boolean): Promise<void> {
   if (state.engine === 'auto' && gpuOk) {
     const badge = $('#engine');
     badge.dataset.engine = 'choosing';
-    badge.textContent = `${strings.engine}: ${strings.engineChoosing}`;
+    badge.textContent = strings.engineChoosing;
     $('#status').textContent = strings.engineChoosing;
     $<HTMLButtonElement>('#remeasure').disabled = true;
   }
