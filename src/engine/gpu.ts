@@ -268,9 +268,11 @@ export class GpuEngine implements Engine {
         const [, errors] = await current.ready;
         this.raise(errors);
         const readback = current.set.readback;
-        const words = new Uint32Array(readback.getMappedRange(0, current.bytes).slice(0));
+        // unpackStats copies every field out of the mapped range, so nothing it returns outlives the unmap.
+        const words = new Uint32Array(readback.getMappedRange(0, current.bytes));
+        const stats = unpackStats(words, state, current.count, current.slotVectors * kernel.width);
         readback.unmap();
-        yield { start: current.start, count: current.count, dims: plan.dims, ...unpackStats(words, state, current.count, current.slotVectors * kernel.width) } as ChunkStats;
+        yield { start: current.start, count: current.count, dims: plan.dims, ...stats } as ChunkStats;
       }
     } finally {
       for (const b of [axesBuffer, valuesBuffer, rateBuffer, uniformBuffer, ...sets.map((s) => s.stateBuffer)]) b.destroy();
