@@ -44,6 +44,9 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
   };
 }
 
+/** The fewest chunks a run on a software adapter is split into (see GpuEngine.run). */
+const SOFTWARE_MIN_CHUNKS = 16;
+
 /** Compiled modules and pipelines kept per engine (so per device); the oldest goes first. */
 const CACHE_LIMIT = 16;
 
@@ -93,6 +96,8 @@ export class GpuEngine implements Engine {
   private readonly pipelines = new Lru<GPUComputePipeline>(CACHE_LIMIT);
   private readonly readbacks: BufferPool;
   private lost = false;
+  /** Whether the adapter is a CPU implementation (lavapipe, SwiftShader), which prefers smaller chunks. */
+  private readonly software: boolean;
   /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
   readonly created = { modules: 0, pipelines: 0 };
 
@@ -103,7 +108,9 @@ export class GpuEngine implements Engine {
     readonly device: GPUDevice,
     options: GpuEngineOptions,
   ) {
-    this.description = describeAdapter(adapter).name;
+    const summary = describeAdapter(adapter);
+    this.description = summary.name;
+    this.software = summary.isFallbackAdapter;
     this.kernelOptions = checkKernelOptions({ ...DEFAULT_KERNEL_OPTIONS, ...options.kernel }, device.limits);
     this.readbacks = new BufferPool(device);
     void device.lost.then(() => {
@@ -194,7 +201,12 @@ export class GpuEngine implements Engine {
   }
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    yield* this.execute(planGpuRun(spec, options, this.kernelOptions, this.device.limits), options);
+    // A software adapter's invocations are SIMD lanes of a few CPU cores, which 65,536 trajectories
+    // already fill: there smaller chunks leave less to wait for at the start and the end of a run
+    // (on lavapipe a 1024² sweep ran about 10% faster in 16 chunks than in 4). A GPU keeps the
+    // large chunks it needs to fill its cores.
+    const minChunks = options.minChunks ?? (this.software ? SOFTWARE_MIN_CHUNKS : undefined);
+    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits), options);
   }
 
   /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */
