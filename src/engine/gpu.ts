@@ -93,7 +93,7 @@ export class GpuEngine implements Engine {
   readonly description: string;
   private kernelOptions: KernelOptions;
   private readonly modules = new Lru<GPUShaderModule>(CACHE_LIMIT);
-  private readonly pipelines = new Lru<GPUComputePipeline>(CACHE_LIMIT);
+  private readonly pipelines = new Lru<Promise<GPUComputePipeline>>(CACHE_LIMIT);
   private readonly readbacks: BufferPool;
   private lost = false;
   /** Whether the adapter is a CPU implementation (lavapipe, SwiftShader), which prefers smaller chunks. */
@@ -150,8 +150,11 @@ export class GpuEngine implements Engine {
     this.kernelOptions = checkKernelOptions({ ...this.kernelOptions, ...options }, this.device.limits);
   }
 
-  /** The compiled pipeline of a kernel plan, from the cache when the same code and constants ran before. */
-  private pipeline(kernel: KernelPlan): GPUComputePipeline {
+  /**
+   * The compiled pipeline of a kernel plan, from the cache when the same code and constants ran before.
+   * Compiled asynchronously: Dawn compiles off the JavaScript thread, which meanwhile builds the schedule table.
+   */
+  private pipeline(kernel: KernelPlan): Promise<GPUComputePipeline> {
     return this.pipelines.get(kernel.pipelineKey, () => {
       const module = this.modules.get(kernel.moduleKey, () => {
         this.created.modules++;
@@ -162,11 +165,15 @@ export class GpuEngine implements Engine {
       const bindGroupLayout = this.device.createBindGroupLayout({
         entries: BINDINGS[kernel.entryPoint].map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
       });
-      return this.device.createComputePipeline({
-        layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
-        compute: { module, entryPoint: kernel.entryPoint, constants: kernel.overrides },
-        label: `lrscope ${kernel.entryPoint}`,
-      });
+      return this.device
+        .createComputePipelineAsync({
+          layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
+          compute: { module, entryPoint: kernel.entryPoint, constants: kernel.overrides },
+          label: `lrscope ${kernel.entryPoint}`,
+        })
+        .catch((e: unknown) => {
+          throw new Error(`WebGPU: ${e instanceof Error ? e.message : String(e)}`);
+        });
     });
   }
 
@@ -214,7 +221,11 @@ export class GpuEngine implements Engine {
     const { kernel, state } = plan;
     const lanes = kernel.options.lanes;
     const total = (plan.end - plan.begin) * plan.steps;
-    const pipeline = this.pipeline(kernel);
+    const compiling = this.pipeline(kernel);
+    // The first block's learning-rate table is built while the pipeline compiles.
+    const firstBlock = blocksOf(plan).next().value;
+    const firstTable = firstBlock && buildScheduleTable(plan.spec, plan.schedule, firstBlock.b0, firstBlock.b1);
+    const pipeline = await compiling;
     const axesBuffer = this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout');
     const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
     const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
@@ -226,6 +237,10 @@ export class GpuEngine implements Engine {
     });
 
     let tableBegin = -1;
+    if (firstBlock && firstTable) {
+      this.device.queue.writeBuffer(rateBuffer, 0, firstTable);
+      tableBegin = firstBlock.b0;
+    }
     let done = 0;
     // At most two dispatches queued ahead, so cancellation lands within one.
     const inFlight: Promise<unknown>[] = [];
@@ -303,7 +318,7 @@ export class GpuEngine implements Engine {
     const { kernel, dims, steps } = plan;
     const count = plan.indices.length;
     const rowFloats = dims + 1;
-    const pipeline = this.pipeline(kernel);
+    const pipeline = await this.pipeline(kernel);
     const traceBytes = plan.padded * (plan.traceBlock + 1) * rowFloats * 4;
     const buffers = {
       uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
