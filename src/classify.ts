@@ -19,33 +19,59 @@ const DIVERGED = REGIMES.indexOf('diverged');
 export function classifyChunk(stats: ChunkStats, steps: number): ChunkResult {
   const n = stats.count;
   const regime = new Uint8Array(n);
-  const regimeStep = new Int32Array(n);
+  const regimeStep = new Int32Array(n).fill(-1);
   const rate = new Float64Array(n);
   const { width } = tailWindows(steps);
+  classifyInto(n, steps, width, stats.gradA, stats.gradB, stats.escapeStep, stats.lastAbove, stats.flips, regime, regimeStep, rate);
+  return { ...stats, regime, regimeStep, rate };
+}
+
+/**
+ * The loop of classifyChunk, in a function of its own that takes every array as a
+ * parameter: V8 compiles it to a loop about four times faster than one that reads
+ * the arrays out of the stats object or is followed by the object spread above.
+ */
+function classifyInto(
+  n: number,
+  steps: number,
+  width: number,
+  gradA: Float32Array,
+  gradB: Float32Array,
+  escapeStep: Int32Array,
+  lastAbove: Int32Array,
+  flips: Uint32Array,
+  regime: Uint8Array,
+  regimeStep: Int32Array,
+  rate: Float64Array,
+): void {
   const contracting = Math.pow(2, -width / steps);
   const growing = Math.pow(2, width / steps);
+  const root = 1 / width;
   for (let i = 0; i < n; i++) {
-    const a = stats.gradA[i]!;
-    const b = stats.gradB[i]!;
-    const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
-    rate[i] = Math.pow(ratio, 1 / width);
-    regimeStep[i] = -1;
-    if (stats.escapeStep[i]! >= 0) {
+    const escaped = escapeStep[i]!;
+    if (escaped >= 0) {
       regime[i] = DIVERGED;
-      regimeStep[i] = stats.escapeStep[i]!;
+      regimeStep[i] = escaped;
       rate[i] = NaN; // frozen before the tail windows: no rate was measured
-    } else if (stats.lastAbove[i]! < steps) {
+      continue;
+    }
+    const a = gradA[i]!;
+    const b = gradB[i]!;
+    const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
+    // pow(±0, 1/W) is +0 and pow(∞, 1/W) is ∞ exactly: the common converged case skips the call.
+    rate[i] = ratio === 0 ? 0 : ratio === Infinity ? Infinity : Math.pow(ratio, root);
+    const last = lastAbove[i]!;
+    if (last < steps) {
       regime[i] = CONVERGED;
-      regimeStep[i] = stats.lastAbove[i]! + 1;
+      regimeStep[i] = last + 1;
     } else if (ratio > growing) {
       regime[i] = DIVERGED;
     } else if (ratio < contracting) {
       regime[i] = CONVERGING;
-    } else if (stats.flips[i]! > 0) {
+    } else if (flips[i]! > 0) {
       regime[i] = OSCILLATING;
     } else {
       regime[i] = STALLED;
     }
   }
-  return { ...stats, regime, regimeStep, rate };
 }

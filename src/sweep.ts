@@ -17,5 +17,9 @@ export function emptyCounts(): RegimeCounts {
 }
 
 export function addCounts(counts: RegimeCounts, chunk: ChunkResult): void {
-  for (let i = 0; i < chunk.count; i++) counts[REGIMES[chunk.regime[i]!]!]++;
+  // Counted by index first: one typed-array increment per trajectory rather than a keyed property.
+  const byIndex = new Float64Array(REGIMES.length);
+  const { regime, count } = chunk;
+  for (let i = 0; i < count; i++) byIndex[regime[i]!]!++;
+  REGIMES.forEach((r, k) => (counts[r] += byIndex[k]!));
 }

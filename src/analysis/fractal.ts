@@ -195,7 +195,8 @@ export class BoundaryCounter {
   add(regimes: ArrayLike<number>): void {
     for (let i = 0; i < regimes.length; ) {
       const n = Math.min(regimes.length - i, this.width - this.filled);
-      for (let k = 0; k < n; k++) this.current[this.filled + k] = regimes[i + k]!;
+      if (regimes instanceof Uint8Array) this.current.set(regimes.subarray(i, i + n), this.filled);
+      else for (let k = 0; k < n; k++) this.current[this.filled + k] = regimes[i + k]!;
       this.filled += n;
       i += n;
       if (this.filled === this.width) this.completeRow();

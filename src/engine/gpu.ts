@@ -44,6 +44,9 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
   };
 }
 
+/** The fewest chunks a run on a software adapter is split into (see GpuEngine.run). */
+const SOFTWARE_MIN_CHUNKS = 16;
+
 /** Compiled modules and pipelines kept per engine (so per device); the oldest goes first. */
 const CACHE_LIMIT = 16;
 
@@ -90,9 +93,11 @@ export class GpuEngine implements Engine {
   readonly description: string;
   private kernelOptions: KernelOptions;
   private readonly modules = new Lru<GPUShaderModule>(CACHE_LIMIT);
-  private readonly pipelines = new Lru<GPUComputePipeline>(CACHE_LIMIT);
+  private readonly pipelines = new Lru<Promise<GPUComputePipeline>>(CACHE_LIMIT);
   private readonly readbacks: BufferPool;
   private lost = false;
+  /** Whether the adapter is a CPU implementation (lavapipe, SwiftShader), which prefers smaller chunks. */
+  private readonly software: boolean;
   /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
   readonly created = { modules: 0, pipelines: 0 };
 
@@ -103,7 +108,9 @@ export class GpuEngine implements Engine {
     readonly device: GPUDevice,
     options: GpuEngineOptions,
   ) {
-    this.description = describeAdapter(adapter).name;
+    const summary = describeAdapter(adapter);
+    this.description = summary.name;
+    this.software = summary.isFallbackAdapter;
     this.kernelOptions = checkKernelOptions({ ...DEFAULT_KERNEL_OPTIONS, ...options.kernel }, device.limits);
     this.readbacks = new BufferPool(device);
     void device.lost.then(() => {
@@ -143,8 +150,11 @@ export class GpuEngine implements Engine {
     this.kernelOptions = checkKernelOptions({ ...this.kernelOptions, ...options }, this.device.limits);
   }
 
-  /** The compiled pipeline of a kernel plan, from the cache when the same code and constants ran before. */
-  private pipeline(kernel: KernelPlan): GPUComputePipeline {
+  /**
+   * The compiled pipeline of a kernel plan, from the cache when the same code and constants ran before.
+   * Compiled asynchronously: Dawn compiles off the JavaScript thread, which meanwhile builds the schedule table.
+   */
+  private pipeline(kernel: KernelPlan): Promise<GPUComputePipeline> {
     return this.pipelines.get(kernel.pipelineKey, () => {
       const module = this.modules.get(kernel.moduleKey, () => {
         this.created.modules++;
@@ -155,11 +165,15 @@ export class GpuEngine implements Engine {
       const bindGroupLayout = this.device.createBindGroupLayout({
         entries: BINDINGS[kernel.entryPoint].map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
       });
-      return this.device.createComputePipeline({
-        layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
-        compute: { module, entryPoint: kernel.entryPoint, constants: kernel.overrides },
-        label: `lrscope ${kernel.entryPoint}`,
-      });
+      return this.device
+        .createComputePipelineAsync({
+          layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
+          compute: { module, entryPoint: kernel.entryPoint, constants: kernel.overrides },
+          label: `lrscope ${kernel.entryPoint}`,
+        })
+        .catch((e: unknown) => {
+          throw new Error(`WebGPU: ${e instanceof Error ? e.message : String(e)}`);
+        });
     });
   }
 
@@ -194,7 +208,12 @@ export class GpuEngine implements Engine {
   }
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    yield* this.execute(planGpuRun(spec, options, this.kernelOptions, this.device.limits), options);
+    // A software adapter's invocations are SIMD lanes of a few CPU cores, which 65,536 trajectories
+    // already fill: there smaller chunks leave less to wait for at the start and the end of a run
+    // (on lavapipe a 1024² sweep ran about 10% faster in 16 chunks than in 4). A GPU keeps the
+    // large chunks it needs to fill its cores.
+    const minChunks = options.minChunks ?? (this.software ? SOFTWARE_MIN_CHUNKS : undefined);
+    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits), options);
   }
 
   /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */
@@ -202,7 +221,11 @@ export class GpuEngine implements Engine {
     const { kernel, state } = plan;
     const lanes = kernel.options.lanes;
     const total = (plan.end - plan.begin) * plan.steps;
-    const pipeline = this.pipeline(kernel);
+    const compiling = this.pipeline(kernel);
+    // The first block's learning-rate table is built while the pipeline compiles.
+    const firstBlock = blocksOf(plan).next().value;
+    const firstTable = firstBlock && buildScheduleTable(plan.spec, plan.schedule, firstBlock.b0, firstBlock.b1);
+    const pipeline = await compiling;
     const axesBuffer = this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout');
     const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
     const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
@@ -214,6 +237,10 @@ export class GpuEngine implements Engine {
     });
 
     let tableBegin = -1;
+    if (firstBlock && firstTable) {
+      this.device.queue.writeBuffer(rateBuffer, 0, firstTable);
+      tableBegin = firstBlock.b0;
+    }
     let done = 0;
     // At most two dispatches queued ahead, so cancellation lands within one.
     const inFlight: Promise<unknown>[] = [];
@@ -268,9 +295,11 @@ export class GpuEngine implements Engine {
         const [, errors] = await current.ready;
         this.raise(errors);
         const readback = current.set.readback;
-        const words = new Uint32Array(readback.getMappedRange(0, current.bytes).slice(0));
+        // unpackStats copies every field out of the mapped range, so nothing it returns outlives the unmap.
+        const words = new Uint32Array(readback.getMappedRange(0, current.bytes));
+        const stats = unpackStats(words, state, current.count, current.slotVectors * kernel.width);
         readback.unmap();
-        yield { start: current.start, count: current.count, dims: plan.dims, ...unpackStats(words, state, current.count, current.slotVectors * kernel.width) } as ChunkStats;
+        yield { start: current.start, count: current.count, dims: plan.dims, ...stats } as ChunkStats;
       }
     } finally {
       for (const b of [axesBuffer, valuesBuffer, rateBuffer, uniformBuffer, ...sets.map((s) => s.stateBuffer)]) b.destroy();
@@ -289,7 +318,7 @@ export class GpuEngine implements Engine {
     const { kernel, dims, steps } = plan;
     const count = plan.indices.length;
     const rowFloats = dims + 1;
-    const pipeline = this.pipeline(kernel);
+    const pipeline = await this.pipeline(kernel);
     const traceBytes = plan.padded * (plan.traceBlock + 1) * rowFloats * 4;
     const buffers = {
       uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),

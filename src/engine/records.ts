@@ -215,7 +215,8 @@ export function unpackStats(words: Uint32Array, layout: StateLayout, count: numb
   for (const field of STAT_FIELDS) {
     const offset = layout.fields.find((f) => f.name === field.name)!.offset;
     const source = views[hostType(field)];
-    if (!('perDimension' in field)) {
+    // A scalar field, or a per-dimension one in one dimension, is a single contiguous column.
+    if (!('perDimension' in field) || dims === 1) {
       out[field.stat] = source.slice(offset * slots, offset * slots + count);
       continue;
     }
