@@ -122,8 +122,8 @@ function setLanguage(lang: Lang): void {
 
 /**
  * Picks the engine the state asks for. Under `auto` with WebGPU present that
- * may time both engines first (well under a second or two, even on a
- * software adapter): the badge and the status line say so meanwhile.
+ * may time both engines first (at most as long as the CPU engine's first map:
+ * about 5 s on SwiftShader): the badge and the status line say so meanwhile.
  */
 async function chooseEngine(remeasure: boolean): Promise<void> {
   if (state.engine === 'auto' && gpuOk) {

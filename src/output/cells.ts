@@ -90,7 +90,7 @@ export interface RowFormat {
  * at a time; it is reused, so a sink must be done with the bytes when its
  * write returns (or its promise settles).
  */
-export class RowBuffer {
+class RowBuffer {
   bytes = new Uint8Array(1 << 16);
   /** The same memory, for writing four bytes at a time. */
   data = new DataView(this.bytes.buffer);
@@ -175,8 +175,11 @@ const VALUE_BYTES = 24;
  */
 export interface CellRows {
   readonly names: readonly string[];
-  /** Appends the rows of trajectories [from, to) of a chunk to `rows`. */
-  write(chunk: ChunkResult, from: number, to: number, rows: RowBuffer): void;
+  /**
+   * A chunk's rows, ROWS_PER_WRITE at a time, each slice in the same reused
+   * buffer: a slice is valid until the next one is asked for.
+   */
+  slices(chunk: ChunkResult): Generator<Uint8Array>;
 }
 
 export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellColumn[] = allCellColumns(spec)): CellRows {
@@ -244,13 +247,19 @@ export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellCo
   const layout: RowLayout = { n, kinds, index, strides, tables, prefixes, missing, rowStart, rowEnd, lengths: Int32Array.from(lengths), last, lastText, lastLength };
   // Stands for the float array of a column that reads none, so that the list holds one type.
   const none = new Float32Array(0);
+  const rows = new RowBuffer();
   return {
     names: columns.map((c) => c.name),
-    write(chunk, from, to, rows) {
-      const coords = Int32Array.from(gridCoords(spec, chunk.start + from));
+    *slices(chunk) {
       const floats = fields.map((f) => (f ? chunk[f] : none));
-      rows.reserve((to - from) * rowBytes);
-      rows.length = writeRows(layout, floats, chunk.regime, chunk.regimeStep, chunk.rate, from, to, coords, rows.bytes, rows.data, rows.length);
+      for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
+        const to = Math.min(chunk.count, from + ROWS_PER_WRITE);
+        const coords = Int32Array.from(gridCoords(spec, chunk.start + from));
+        rows.clear();
+        rows.reserve((to - from) * rowBytes);
+        rows.length = writeRows(layout, floats, chunk.regime, chunk.regimeStep, chunk.rate, from, to, coords, rows.bytes, rows.data, 0);
+        yield rows.view();
+      }
     },
   };
 }

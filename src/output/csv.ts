@@ -1,7 +1,7 @@
 /** The sweep as CSV: a header, then one row per grid point in grid order (same fields as the JSON cells). */
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
-import { cellRows, RowBuffer, ROWS_PER_WRITE, type CellColumn, type Field, type RowFormat } from './cells.js';
+import { cellRows, type CellColumn, type Field, type RowFormat } from './cells.js';
 import type { TextSink } from './sink.js';
 
 function csvField(f: Field): string {
@@ -19,7 +19,6 @@ const CSV: RowFormat = {
 
 export class CsvWriter {
   private readonly columns;
-  private readonly rows = new RowBuffer();
 
   constructor(
     private readonly sink: TextSink,
@@ -35,11 +34,7 @@ export class CsvWriter {
   }
 
   async chunk(chunk: ChunkResult): Promise<void> {
-    for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
-      this.rows.clear();
-      this.columns.write(chunk, from, Math.min(chunk.count, from + ROWS_PER_WRITE), this.rows);
-      await this.sink.write(this.rows.view());
-    }
+    for (const rows of this.columns.slices(chunk)) await this.sink.write(rows);
   }
 
   async end(): Promise<void> {}

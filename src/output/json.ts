@@ -8,7 +8,7 @@ import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
 import type { Spec } from '../experiment/index.js';
 import type { ChunkResult } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { axisField, cellRows, RowBuffer, ROWS_PER_WRITE, type CellColumn, type Field, type RowFormat } from './cells.js';
+import { axisField, cellRows, type CellColumn, type Field, type RowFormat } from './cells.js';
 import type { TextSink } from './sink.js';
 import { theoryOf } from '../theory.js';
 
@@ -50,7 +50,6 @@ export function boundaryJson(fit: BoxCounting): string {
 
 export class JsonWriter {
   private readonly columns;
-  private readonly rows = new RowBuffer();
   private first = true;
   /** A 2-D map's boundary, counted as the cells stream in, for its dimension at the end. */
   private readonly boundary: BoundaryCounter | undefined;
@@ -81,11 +80,9 @@ export class JsonWriter {
 
   async chunk(chunk: ChunkResult): Promise<void> {
     this.boundary?.add(chunk.regime);
-    for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
-      this.rows.clear();
-      this.columns.write(chunk, from, Math.min(chunk.count, from + ROWS_PER_WRITE), this.rows);
+    for (const rows of this.columns.slices(chunk)) {
       // The very first row has no comma before it.
-      await this.sink.write(this.first ? this.rows.view().subarray(1) : this.rows.view());
+      await this.sink.write(this.first ? rows.subarray(1) : rows);
       this.first = false;
     }
   }
