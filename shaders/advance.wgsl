@@ -13,6 +13,8 @@ override FAST_BLOCK: u32 = 256u;
 // tracks the gradient's size and turns: `window` is 0 before them, 1 in
 // window A, 2 in window B (a constant at every call, so the branches fold away).
 fn fastStep(t: ptr<function, Lanes>, setting: Setting, k: u32, lr: V, window: u32, blockPeak: ptr<function, VU>) {
+  // Every lane: those that were frozen get their saved state back (keepLive).
+  trackLoss(t, setting, (*t).w, k, VB(true));
   var g: array<V, DIMS>;
   let G = gradient(setting.objective, (*t).w, &g);
   (*t).lastAbove = select((*t).lastAbove, VI(i32(k)), G > (*t).gradTol);

@@ -66,6 +66,7 @@ fn dotLanes(a: array<V, DIMS>, b: array<V, DIMS>) -> V {
 // escaped, and for traces.
 fn carefulStep(s: ptr<function, Lanes>, setting: Setting, k: u32) {
   let live = (*s).escapeStep < VI(0);
+  trackLoss(s, setting, (*s).w, k, live);
   let lr = rateAt(setting, k);
   var g: array<V, DIMS>;
   let G = gradient(setting.objective, (*s).w, &g);

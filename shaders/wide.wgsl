@@ -67,6 +67,7 @@ struct Setting {
 // live lanes.
 fn wideStep(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
   let live = (*s).escapeStep < VI(0);
+  trackLoss(s, setting, W_FIELD, k, live);
   let lr = rateAt(setting, k);
   (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
   let inB = k >= u.bStart;

@@ -3,7 +3,9 @@
  * "Regimes" section for the rules in prose). Both engines hand over the same
  * raw statistics, so this one function classifies for both.
  */
+import { LOSS_TAIL } from './engine/records.js';
 import { REGIMES, tailWindows, type ChunkResult, type ChunkStats } from './engine/types.js';
+import { trainabilityOf } from './trainability.js';
 
 const CONVERGED = REGIMES.indexOf('converged');
 const CONVERGING = REGIMES.indexOf('converging');
@@ -16,14 +18,52 @@ const DIVERGED = REGIMES.indexOf('diverged');
  * least halve its gradient and a growing one at least double it. In between
  * it is neither: oscillating if its gradient keeps reversing, stalled if not.
  */
-export function classifyChunk(stats: ChunkStats, steps: number): ChunkResult {
+export function classifyChunk(stats: ChunkStats, steps: number, byLoss = false): ChunkResult {
   const n = stats.count;
   const regime = new Uint8Array(n);
   const regimeStep = new Int32Array(n).fill(-1);
   const rate = new Float64Array(n);
   const { width } = tailWindows(steps);
   classifyInto(n, steps, width, stats.gradA, stats.gradB, stats.escapeStep, stats.lastAbove, stats.flips, regime, regimeStep, rate);
-  return { ...stats, regime, regimeStep, rate };
+  const criterion = stats.lossSum ? trainabilityOf(stats, steps) : undefined;
+  if (byLoss && criterion) classifyByLoss(stats, steps, width, criterion.trainable, regime, regimeStep);
+  return { ...stats, regime, regimeStep, rate, ...criterion };
+}
+
+/**
+ * The regimes of a run judged by its loss (the network), from its loss record
+ * (src/engine/records.ts), with v the loss over the initial loss and the loss
+ * windows A and B the W iterates before the last W and the last W. In order:
+ * - diverged: it escaped, or it is not trainable (the last 20 v average 1 or
+ *   more: the loss ended no lower than it started) and the loss is not falling;
+ * - decreasing (index of converging): the loss is falling fast enough to at
+ *   least halve over another run of the same length (mean v over B below
+ *   2^(−W/K) times that over A);
+ * - oscillating: the loss rises and falls in window B, its rises adding up to
+ *   at least 1 % of its sum there (a swing of 1 % of its level per step);
+ * - trained (index of converged): settled at no more than half the initial loss;
+ * - not learning (index of stalled): settled above half the initial loss.
+ * Only a diverged run has a step (its escape step).
+ */
+function classifyByLoss(stats: ChunkStats, steps: number, width: number, trainable: Uint8Array, regime: Uint8Array, regimeStep: Int32Array): void {
+  const { lossA, lossB, lossTail, lossRise } = stats;
+  const contracting = Math.pow(2, -width / steps);
+  const countA = steps - width - Math.max(0, steps - 2 * width);
+  for (let i = 0; i < stats.count; i++) {
+    const escaped = stats.escapeStep[i]!;
+    if (escaped >= 0) {
+      regime[i] = DIVERGED;
+      regimeStep[i] = escaped;
+      continue;
+    }
+    regimeStep[i] = -1;
+    const falling = countA > 0 && lossB![i]! / width < (lossA![i]! / countA) * contracting;
+    if (!trainable[i] && !falling) regime[i] = DIVERGED;
+    else if (falling) regime[i] = CONVERGING;
+    else if (lossRise![i]! >= 0.01 * lossB![i]!) regime[i] = OSCILLATING;
+    else if (lossTail![i]! / Math.min(LOSS_TAIL, steps) <= 0.5) regime[i] = CONVERGED;
+    else regime[i] = STALLED;
+  }
 }
 
 /**

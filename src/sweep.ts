@@ -3,11 +3,12 @@
  */
 import { classifyChunk } from './classify.js';
 import type { Spec } from './experiment/index.js';
-import { REGIMES, type ChunkResult, type Engine, type Regime, type RunOptions } from './engine/types.js';
+import { judgedByLoss, REGIMES, type ChunkResult, type Engine, type Regime, type RunOptions } from './engine/types.js';
 
 /** Streams the classified results of every trajectory in the grid, chunk by chunk in grid order. */
 export async function* sweep(spec: Spec, engine: Engine, options: RunOptions = {}): AsyncGenerator<ChunkResult> {
-  for await (const stats of engine.run(spec, options)) yield classifyChunk(stats, spec.base.steps);
+  const byLoss = judgedByLoss(spec);
+  for await (const stats of engine.run(spec, options)) yield classifyChunk(stats, spec.base.steps, byLoss);
 }
 
 export type RegimeCounts = Record<Regime, number>;

@@ -15,7 +15,7 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 
 /** The chunk's arrays, one per statistic of the trajectory record, handed over rather than copied. */
 function buffers(chunk: ChunkStats): Transferable[] {
-  return STAT_NAMES.map((name) => chunk[name].buffer as ArrayBuffer);
+  return STAT_NAMES.flatMap((name) => chunk[name]?.buffer ?? []) as ArrayBuffer[];
 }
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {

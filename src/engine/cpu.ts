@@ -10,7 +10,7 @@ import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
-import { emptyStats, STAT_FIELDS } from './records.js';
+import { emptyStats, LOSS_CAP, LOSS_TAIL, statFields } from './records.js';
 import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 
@@ -43,6 +43,15 @@ interface TrajectoryState {
   gradB: number;
   flips: number;
   finalLoss: number;
+  /** The loss record (src/engine/records.ts), kept where the spec asks for it. */
+  loss0: number;
+  lossSum: number;
+  lossInvSum: number;
+  lossTail: number;
+  lossA: number;
+  lossB: number;
+  lossRise: number;
+  lossPrev: number;
 }
 
 /** Largest |x| over the vector; NaN if any component is NaN (as the kernel's bit-pattern max). */
@@ -114,6 +123,14 @@ function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, 
     gradB: 0,
     flips: 0,
     finalLoss: 0,
+    loss0: 0,
+    lossSum: 0,
+    lossInvSum: 0,
+    lossTail: 0,
+    lossA: 0,
+    lossB: 0,
+    lossRise: 0,
+    lossPrev: 0,
   };
   const G0 = gradient(s, s.gPrev);
   s.gradTol = f32(f32(spec.base.tol) * G0);
@@ -133,11 +150,43 @@ interface StepContext {
   readonly bStart: number;
   readonly bound: number;
   readonly steps: number;
+  /** Whether to keep the loss record, and its windows' first iterates. */
+  readonly trainability: boolean;
+  readonly lossA: number;
+  readonly lossB: number;
 }
 
 function stepContext(plan: RunPlan): StepContext {
   const { aStart, bStart } = plan.windows;
-  return { aStart, bStart, bound: f32(plan.spec.base.bound), steps: plan.steps };
+  return {
+    aStart,
+    bStart,
+    bound: f32(plan.spec.base.bound),
+    steps: plan.steps,
+    trainability: plan.state.trainability,
+    lossA: Math.max(aStart, 1) - 1,
+    lossB: bStart - 1,
+  };
+}
+
+const LOSS_FLOOR = f32(1 / LOSS_CAP);
+
+/** The loss record at iterate k, as trackLoss in the kernel (src/engine/kernel.ts). */
+function trackLoss(s: TrajectoryState, k: number, ctx: StepContext): void {
+  const l = loss(s);
+  if (k === 0) s.loss0 = l;
+  const ratio = f32(l / s.loss0);
+  const v = !(ratio <= LOSS_CAP) ? LOSS_CAP : ratio < LOSS_FLOOR ? LOSS_FLOOR : ratio;
+  s.lossSum = f32(s.lossSum + v);
+  s.lossInvSum = f32(s.lossInvSum + f32(1 / v));
+  if (k + LOSS_TAIL >= ctx.steps) s.lossTail = f32(s.lossTail + v);
+  if (k >= ctx.lossB) {
+    s.lossB = f32(s.lossB + v);
+    if (k > 0 && v > s.lossPrev) s.lossRise = f32(s.lossRise + f32(v - s.lossPrev));
+  } else if (k >= ctx.lossA) {
+    s.lossA = f32(s.lossA + v);
+  }
+  s.lossPrev = v;
 }
 
 /** Bookkeeping for iterate k (gradient g at w_k, G = max |gᵢ|). */
@@ -170,6 +219,7 @@ function advance(
   const { bound } = ctx;
   for (let k = k0; k < k1; k++) {
     if (s.escapeStep >= 0) return; // frozen
+    if (ctx.trainability) trackLoss(s, k, ctx);
     const lr = f32(s.A * rates[offset + k]!);
     const G = gradient(s, g);
     observe(s, k, g, G, ctx);
@@ -251,7 +301,8 @@ export class CpuEngine implements Engine {
     const total = (plan.end - plan.begin) * plan.steps;
     const g = new Float64Array(plan.dims);
     const ctx = stepContext(plan);
-    const step = plan.dims === 1 && spec.base.objective === 'quadratic' && plan.variants.every((v) => v.optimizer === 'gd') ? advanceScalar : advance;
+    const scalar = plan.dims === 1 && spec.base.objective === 'quadratic' && plan.variants.every((v) => v.optimizer === 'gd') && !ctx.trainability;
+    const step = scalar ? advanceScalar : advance;
     let table = new Float32Array(0);
     let tableBegin = -1;
     let done = 0;
@@ -321,13 +372,14 @@ export class CpuEngine implements Engine {
 /** A chunk's statistics, field by field as the trajectory record lists them. */
 function collect(plan: RunPlan, start: number, states: TrajectoryState[], ctx: StepContext, g: Float64Array): ChunkStats {
   const { dims } = plan;
-  const stats = emptyStats(states.length, dims);
+  const stats = emptyStats(states.length, dims, ctx.trainability);
+  const fields = statFields(ctx.trainability);
   states.forEach((s, i) => {
     s.finalLoss = finish(s, ctx, g);
-    for (const field of STAT_FIELDS) {
+    for (const field of fields) {
       const value = s[field.name];
-      if (typeof value === 'number') stats[field.stat][i] = value;
-      else stats[field.stat].set(value, i * dims);
+      if (typeof value === 'number') stats[field.stat]![i] = value;
+      else stats[field.stat]!.set(value, i * dims);
     }
   });
   return { start, count: states.length, dims, ...stats } as ChunkStats;

@@ -23,7 +23,8 @@ import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js
 import { COMPLEMENT_OF, CONVENTIONS, HYPER_FIELDS, optimizer, OPTIMIZER_TABLE, optimizerParams, type Convention, type HyperField, type OptimizerName } from '../optimizers/index.js';
 import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
-import { AXIS_FIELDS, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
+import { f32 } from '../float32.js';
+import { AXIS_FIELDS, LOSS_CAP, LOSS_TAIL, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
 
@@ -322,6 +323,48 @@ export interface KernelParts {
   readonly state: string;
   /** The struct Objective (with the wide form's accessors) and decodeLane. */
   readonly decoder: string;
+  /** trackLoss(), the loss record's bookkeeping at each iterate (empty without the record). */
+  readonly loss: string;
+}
+
+/**
+ * trackLoss(s, setting, w, k, live): the loss record of src/engine/records.ts
+ * at iterate k, for the live lanes; the steps call it before their update.
+ * Without the record it is empty, and the compiler drops the calls.
+ */
+export function lossWgsl(state: StateLayout): string {
+  const head = '// The loss record at iterate k (src/engine/records.ts; src/engine/cpu.ts trackLoss is its twin).\nfn trackLoss(s: ptr<function, Lanes>, setting: Setting, w: WIn, k: u32, live: VB) {';
+  if (!state.trainability) return `${head}\n}`;
+  return `${wgslConstants([
+    { name: 'LOSS_CAP', type: 'f32', value: LOSS_CAP },
+    { name: 'LOSS_FLOOR', type: 'f32', value: f32(1 / LOSS_CAP) },
+    { name: 'LOSS_TAIL', type: 'u32', value: LOSS_TAIL },
+  ])}
+
+${head}
+  let loss = lossAt(setting.objective, w);
+  if (k == 0u) {
+    (*s).loss0 = select((*s).loss0, loss, live);
+  }
+  let ratio = opaque(loss / (*s).loss0);
+  // Held in [LOSS_FLOOR, LOSS_CAP]; not a number (0/0, ∞/∞) counts as the cap.
+  let v = select(select(ratio, V(LOSS_FLOOR), ratio < V(LOSS_FLOOR)), V(LOSS_CAP), !(ratio <= V(LOSS_CAP)));
+  (*s).lossSum = select((*s).lossSum, opaque((*s).lossSum + v), live);
+  (*s).lossInvSum = select((*s).lossInvSum, opaque((*s).lossInvSum + opaque(1.0 / v)), live);
+  if (k + LOSS_TAIL >= u.steps) {
+    (*s).lossTail = select((*s).lossTail, opaque((*s).lossTail + v), live);
+  }
+  // Loss windows A = [K − 2W, K − W) and B = [K − W, K): the tail windows, one iterate earlier.
+  let aBegin = max(u.aStart, 1u) - 1u;
+  if (k + 1u >= u.bStart) {
+    (*s).lossB = select((*s).lossB, opaque((*s).lossB + v), live);
+    let rise = select(V(0.0), opaque(v - (*s).lossPrev), (v > (*s).lossPrev) & VB(k > 0u));
+    (*s).lossRise = select((*s).lossRise, opaque((*s).lossRise + rise), live);
+  } else if (k >= aBegin) {
+    (*s).lossA = select((*s).lossA, opaque((*s).lossA + v), live);
+  }
+  (*s).lossPrev = select((*s).lossPrev, v, live);
+}`;
 }
 
 export function kernelParts(input: KernelInput): KernelParts {
@@ -347,6 +390,7 @@ ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
     optimizer: optimizerWgsl(variants),
     state: stateWgsl(input.state),
     decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective, form),
+    loss: lossWgsl(input.state),
   };
 }
 
@@ -355,7 +399,7 @@ export function kernelWgsl(input: KernelInput): string {
   const parts = kernelParts(input);
   const steps = input.state.form === 'wide' ? [wideSource] : [trajectorySource, advanceSource];
   const files = [...objectiveFiles(input.objective), ...optimizerFiles(input.variants), commonSource, ...steps];
-  return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, ...files].filter(Boolean).join('\n\n');
+  return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, parts.loss, ...files].filter(Boolean).join('\n\n');
 }
 
 /** The kernel's entry points: a sweep's dispatch, and a trace's. */

@@ -90,7 +90,7 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
     schedule,
     block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
     objective,
-    state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective)),
+    state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective), spec.base.trainability),
     chunk: clampChunk(chunk, begin, end),
   };
 }

@@ -112,6 +112,24 @@ export const TRAJECTORY_FIELDS = [
   { name: 'flips', type: 'u32', stat: 'flips' },
   /** The loss at the final iterate. */
   { name: 'finalLoss', type: 'f32', stat: 'finalLoss' },
+  // The loss record (spec field `trainability`; absent from the layout without it). Over the
+  // iterates k = 0 … K − 1 that the steps see, up to the escape: v_k = loss_k / loss_0 held in
+  // [1/LOSS_CAP, LOSS_CAP] (a loss that is not a number counts as the cap). src/trainability.ts
+  // turns these into the paper's criterion and score, and into the network's regimes.
+  /** The loss at w₀. */
+  { name: 'loss0', type: 'f32', stat: 'loss0', loss: true },
+  /** Σ v_k and Σ 1/v_k, added in order of k. */
+  { name: 'lossSum', type: 'f32', stat: 'lossSum', loss: true },
+  { name: 'lossInvSum', type: 'f32', stat: 'lossInvSum', loss: true },
+  /** Σ v_k over the last LOSS_TAIL iterates (k ≥ K − LOSS_TAIL). */
+  { name: 'lossTail', type: 'f32', stat: 'lossTail', loss: true },
+  /** Σ v_k over the loss windows: A, k in [K − 2W, K − W), and B, k in [K − W, K) (W of tailWindows). */
+  { name: 'lossA', type: 'f32', stat: 'lossA', loss: true },
+  { name: 'lossB', type: 'f32', stat: 'lossB', loss: true },
+  /** Σ max(0, v_k − v_{k−1}) over loss window B (k ≥ 1): how much the loss rose there. */
+  { name: 'lossRise', type: 'f32', stat: 'lossRise', loss: true },
+  /** The previous iterate's v (for lossRise). */
+  { name: 'lossPrev', type: 'f32', loss: true },
   /** The gradient at the previous iterate (for the turns in window B). */
   { name: 'gPrev', type: 'f32', perDimension: true },
 ] as const;
@@ -129,6 +147,18 @@ export type HostArray<F extends { readonly type: Scalar; readonly host?: Scalar 
 
 export const STAT_FIELDS: readonly StatField[] = TRAJECTORY_FIELDS.filter((f): f is StatField => 'stat' in f);
 export const STAT_NAMES: readonly StatName[] = STAT_FIELDS.map((f) => f.stat);
+/** The loss record's statistics: present only where the spec asks for it (`trainability`). */
+export type LossStatName = Extract<StatField, { readonly loss: true }>['stat'];
+export const LOSS_STAT_NAMES: readonly StatName[] = STAT_FIELDS.filter((f) => 'loss' in f).map((f) => f.stat);
+
+/** The normalised losses' cap (the paper's 10⁶) and the iterates of the trainability criterion's tail. */
+export const LOSS_CAP = 1e6;
+export const LOSS_TAIL = 20;
+
+/** The statistics a run with or without the loss record hands over. */
+export function statFields(trainability: boolean): readonly StatField[] {
+  return trainability ? STAT_FIELDS : STAT_FIELDS.filter((f) => !('loss' in f));
+}
 
 function hostType(field: { readonly type: Scalar; readonly host?: Scalar }): Scalar {
   return field.host ?? field.type;
@@ -165,6 +195,8 @@ export interface StateLayout {
   /** Words per trajectory, and how many of them (the leading ones) are read back. */
   readonly words: number;
   readonly resultWords: number;
+  /** Whether the state holds the loss record (and its statistics are read back). */
+  readonly trainability: boolean;
 }
 
 /** Words of scratch the wide form keeps per trajectory for an objective (the network's hidden layer). */
@@ -178,6 +210,7 @@ export function stateLayout(
   variants: readonly { optimizer: OptimizerName; convention: Convention }[],
   form: KernelForm = 'narrow',
   scratch: readonly Scratch[] = [],
+  trainability = false,
 ): StateLayout {
   let offset = 0;
   let resultWords = 0;
@@ -186,7 +219,7 @@ export function stateLayout(
     offset += perDimension ? dims : 1;
     return m;
   };
-  const fields = TRAJECTORY_FIELDS.map((f) => {
+  const fields = TRAJECTORY_FIELDS.filter((f) => trainability || !('loss' in f)).map((f) => {
     const m = member(f.name, f.type, 'perDimension' in f);
     if ('stat' in f) resultWords = offset;
     return m;
@@ -204,7 +237,7 @@ export function stateLayout(
       offset += words;
     }
   }
-  return { dims, form, fields, variants: layouts, words: offset, resultWords };
+  return { dims, form, fields, variants: layouts, words: offset, resultWords, trainability };
 }
 
 /** Reads a chunk's statistics back from the leading words of its state (`slots` words per field). */
@@ -212,7 +245,7 @@ export function unpackStats(words: Uint32Array, layout: StateLayout, count: numb
   const views = { f32: new Float32Array(words.buffer, words.byteOffset, words.length), i32: new Int32Array(words.buffer, words.byteOffset, words.length), u32: words };
   const { dims } = layout;
   const out = {} as Record<StatName, Float32Array | Int32Array | Uint32Array>;
-  for (const field of STAT_FIELDS) {
+  for (const field of statFields(layout.trainability)) {
     const offset = layout.fields.find((f) => f.name === field.name)!.offset;
     const source = views[hostType(field)];
     // A scalar field, or a per-dimension one in one dimension, is a single contiguous column.
@@ -231,9 +264,9 @@ export function unpackStats(words: Uint32Array, layout: StateLayout, count: numb
 }
 
 /** Typed arrays for a chunk's statistics, `count` trajectories of `dims` dimensions (the CPU engine fills them). */
-export function emptyStats(count: number, dims: number): Record<StatName, Float32Array | Int32Array | Uint32Array> {
+export function emptyStats(count: number, dims: number, trainability = false): Record<StatName, Float32Array | Int32Array | Uint32Array> {
   const out = {} as Record<StatName, Float32Array | Int32Array | Uint32Array>;
-  for (const field of STAT_FIELDS) {
+  for (const field of statFields(trainability)) {
     const n = 'perDimension' in field ? count * dims : count;
     const type = hostType(field);
     out[field.stat] = type === 'f32' ? new Float32Array(n) : type === 'i32' ? new Int32Array(n) : new Uint32Array(n);

@@ -5,8 +5,32 @@
 import type { Spec } from '../experiment/index.js';
 import type { HostArray, StatField } from './records.js';
 
+type LossField = Extract<StatField, { readonly loss: true }>;
+
 export const REGIMES = ['converged', 'converging', 'oscillating', 'stalled', 'diverged'] as const;
 export type Regime = (typeof REGIMES)[number];
+
+/**
+ * The regimes' names for runs judged by their loss (the network: src/classify.ts
+ * classifyByLoss), regime by regime: each keeps its index, colour and place.
+ */
+export const LOSS_REGIME_NAMES: Readonly<Record<Regime, string>> = {
+  converged: 'trained',
+  converging: 'decreasing',
+  oscillating: 'oscillating',
+  stalled: 'not-learning',
+  diverged: 'diverged',
+};
+
+/** Whether a spec's runs are judged by their loss rather than their gradient: the network's. */
+export function judgedByLoss(spec: { readonly base: { readonly objective: string } }): boolean {
+  return spec.base.objective === 'mlp';
+}
+
+/** What a spec calls each regime, in REGIMES order. */
+export function regimeNames(spec: { readonly base: { readonly objective: string } }): readonly string[] {
+  return judgedByLoss(spec) ? REGIMES.map((r) => LOSS_REGIME_NAMES[r]) : REGIMES;
+}
 
 /**
  * Raw per-trajectory statistics of a contiguous range of the grid, as an
@@ -20,7 +44,10 @@ export type ChunkStats = {
   readonly start: number;
   readonly count: number;
   readonly dims: number;
-} & { readonly [F in StatField as F['stat']]: HostArray<F> };
+} & { readonly [F in Exclude<StatField, LossField> as F['stat']]: HostArray<F> } & {
+  /** The loss record's statistics, where the spec asks for them (`trainability`). */
+  readonly [F in LossField as F['stat']]?: HostArray<F>;
+};
 
 /** Statistics plus what the host derives from them. */
 export type ChunkResult = ChunkStats & {
@@ -30,6 +57,9 @@ export type ChunkResult = ChunkStats & {
   readonly regimeStep: Int32Array;
   /** Contraction rate per step over the tail: (gradB / gradA)^(1/W). */
   readonly rate: Float64Array;
+  /** With the loss record: the trainability criterion (1 = trainable) and score of src/trainability.ts. */
+  readonly trainable?: Uint8Array;
+  readonly score?: Float32Array;
 };
 
 /** One trajectory followed step by step. */

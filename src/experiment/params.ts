@@ -384,6 +384,14 @@ export const PARAMS = {
     'diverged once a component of w exceeds this magnitude (default 1e20)',
     false,
   ),
+  trainability: {
+    type: 'boolean',
+    flag: 'trainability',
+    group: 'run',
+    default: false,
+    sweepable: false,
+    help: "record every step's loss and judge each run by the trainability criterion of Sohl-Dickstein (2024): the trainable and score columns, --color trainability, the score edges' dimension (default: on for mlp, off otherwise; costs a loss evaluation per step)",
+  },
 } as const satisfies Record<string, ParamDef>;
 
 export type ParamKey = keyof typeof PARAMS;

@@ -282,6 +282,8 @@ function resolveValues(given: Given, choices: Choices, dims: number): { base: Ce
     if (parsed.has('inputLr') || parsed.has('outputLr')) base.lr = 1;
     base.inputLr ??= 1;
     base.outputLr ??= 1;
+    // A network is judged by its loss (src/trainability.ts), which needs the loss record.
+    if (!parsed.has('trainability')) base.trainability = true;
   }
   for (const key of ['curvature', 'minimum', 'w0'] as const) base[key] = broadcast(base[key] as Value, dims);
   return { base: base as unknown as Cell, axes };

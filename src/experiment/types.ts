@@ -49,6 +49,8 @@ export interface Cell extends ScheduleParams {
   steps: number;
   tol: number;
   bound: number;
+  /** Record every step's loss and judge the run by the trainability criterion (src/trainability.ts). */
+  trainability: boolean;
 }
 
 /** A swept parameter (or one swept component of a vector parameter). */

@@ -15,7 +15,7 @@ export async function collect(engine: Engine, input: SpecInput, options: RunOpti
 
 /** One field over all chunks, in grid order. */
 export function field(chunks: readonly ChunkStats[], name: StatName): number[] {
-  return chunks.flatMap((c) => Array.from(c[name] as ArrayLike<number>));
+  return chunks.flatMap((c) => Array.from((c[name] ?? []) as ArrayLike<number>));
 }
 
 /** Every statistic of every trajectory equal, bit for bit (NaN to NaN, −0 to −0), and the same chunks. */
