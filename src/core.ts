@@ -7,6 +7,16 @@ export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, ty
 export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
 export {
+  medianSlopeDimension,
+  porespySizes,
+  scoreDimension,
+  scoreEdges,
+  ScoreEdgeCounter,
+  type BoxCountOptions,
+  type BoxCountSlopes,
+  type BoxCountSlopesFailure,
+} from './analysis/trainability.js';
+export {
   CONVENTIONS,
   OPTIMIZERS,
   initialSlots,
