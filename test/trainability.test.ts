@@ -1,6 +1,6 @@
 /**
- * The trainability paper's edge map and its median-slope box-counting
- * dimension (porespy's boxcount). Expected
+ * The trainability paper's edge map, its median-slope box-counting dimension
+ * (porespy's boxcount), and its rank-equalised Spectral colouring. Expected
  * values are worked out by hand in the comments, are known dimensions, come
  * from a naive transcription of porespy's loops, or are numpy's output for the
  * same call, never numbers read back from the code under test.
@@ -15,6 +15,7 @@ import {
   scoreEdges,
   ScoreEdgeCounter,
 } from '../src/analysis/trainability';
+import { rankEqualise, scoreRgba, spectralColor } from '../src/output/score-colors';
 
 /** A width × height grid in grid order (x fastest), 1 where `inside(x, y)`. */
 function grid(width: number, height: number, inside: (x: number, y: number) => boolean): Uint8Array {
@@ -293,5 +294,83 @@ describe('ScoreEdgeCounter', () => {
     counter.add(new Float64Array(100));
     expect(() => counter.finish()).toThrow(/100 scores do not fill a 12 × 12 grid/);
     expect(() => counter.add(new Float64Array(45))).toThrow(RangeError);
+  });
+});
+
+describe('rankEqualise', () => {
+  it('spreads the ranks of each sign over its side, and flips the sign', () => {
+    // u = [−3, −1, 2, 5], v = linspace(−1, −0.25, 2) ++ linspace(0.25, 1, 2) = [−1, −0.25, 0.25, 1]; −v.
+    expect(Array.from(rankEqualise([-3, -1, 2, 5]))).toEqual([1, 0.25, -0.25, -1]);
+    expect(Array.from(rankEqualise([5, -3, 2, -1]))).toEqual([-1, 1, -0.25, 0.25]);
+  });
+
+  it('ties take the value at the last equal position; a lone score takes its side’s start; zero is positive', () => {
+    // u = [−2, −2, −1, 1]: v = linspace(−1, −0.25, 3) = [−1, −0.625, −0.25], then linspace(0.25, 1, 1) = [0.25].
+    // The two −2 take v[1] = −0.625.
+    expect(Array.from(rankEqualise([-2, -1, -2, 1]))).toEqual([0.625, 0.25, 0.625, -0.25]);
+    // No negatives: v = linspace(0.25, 1, 2) = [0.25, 1].
+    expect(Array.from(rankEqualise([0, 1]))).toEqual([-0.25, -1]);
+  });
+
+  it('leaves NaN out of the ranking and NaN', () => {
+    // Without the NaN: u = [−1, 1], v = [−1] ++ [0.25].
+    const r = rankEqualise([NaN, -1, 1]);
+    expect(r[0]).toBeNaN();
+    expect([r[1], r[2]]).toEqual([1, -0.25]);
+    expect(rankEqualise([])).toHaveLength(0);
+  });
+
+  it('is monotone (higher score, lower value) and keeps the sign apart on random scores', () => {
+    const next = random(5);
+    const score = Float64Array.from({ length: 5000 }, () => (next() - 0.4) * 10 ** (4 * next() - 2));
+    const y = rankEqualise(score);
+    const order = Array.from(score.keys()).sort((a, b) => score[a]! - score[b]!);
+    for (let k = 1; k < order.length; k++) expect(y[order[k]!]!).toBeLessThan(y[order[k - 1]!]!);
+    for (let i = 0; i < score.length; i++) {
+      if (score[i]! < 0) expect(y[i]!).toBeGreaterThanOrEqual(0.25);
+      else expect(y[i]!).toBeLessThanOrEqual(-0.25);
+    }
+    // The extremes reach the ends.
+    expect(Math.max(...y)).toBe(1);
+    expect(Math.min(...y)).toBe(-1);
+  });
+});
+
+describe('spectralColor', () => {
+  it('−1, 0 and 1 are the first, middle and last ColorBrewer colours', () => {
+    expect(spectralColor(-1)).toEqual([0x9e, 0x01, 0x42]);
+    expect(spectralColor(0)).toEqual([0xff, 0xff, 0xbf]);
+    expect(spectralColor(1)).toEqual([0x5e, 0x4f, 0xa2]);
+    // Outside [−1, 1] it clamps.
+    expect(spectralColor(-3)).toEqual([0x9e, 0x01, 0x42]);
+    expect(spectralColor(2)).toEqual([0x5e, 0x4f, 0xa2]);
+  });
+
+  it('midway between two anchors is their average, rounded half up', () => {
+    // t = −0.5 is position 0.25, midway between anchors 2 and 3: #f46d43 (244, 109, 67) and #fdae61 (253, 174, 97).
+    expect(spectralColor(-0.5)).toEqual([249, 142, 82]);
+    // t = 0.5 is position 0.75, between anchors 7 and 8: #abdda4 (171, 221, 164) and #66c2a5 (102, 194, 165).
+    expect(spectralColor(0.5)).toEqual([137, 208, 165]);
+    // t = −0.6 is anchor 2 itself.
+    expect(spectralColor(-0.6)).toEqual([0xf4, 0x6d, 0x43]);
+  });
+});
+
+describe('scoreRgba', () => {
+  it('colours each cell by its equalised score, NaN grey, alpha 255', () => {
+    // rankEqualise: negatives −3, −1 → v −1, −0.25; positives 2, 5 → 0.25, 1; flipped: 1, −1, NaN, 0.25, −0.25.
+    // 0.25 → position 6.25: anchors 6 #e6f598 (230, 245, 152), 7 #abdda4 (171, 221, 164), a quarter of the way:
+    //   230 − 59/4 = 215.25, 245 − 6 = 239, 152 + 3 = 155.
+    // −0.25 → position 3.75: anchors 3 #fdae61 (253, 174, 97), 4 #fee08b (254, 224, 139), three quarters:
+    //   253.75, 174 + 37.5 = 211.5, 97 + 31.5 = 128.5 → 254, 212, 129.
+    const out = new Uint8ClampedArray(20);
+    scoreRgba([-3, 5, NaN, -1, 2], out);
+    expect(Array.from(out)).toEqual([
+      0x5e, 0x4f, 0xa2, 255, 0x9e, 0x01, 0x42, 255, 0x80, 0x80, 0x80, 255, 215, 239, 155, 255, 254, 212, 129, 255,
+    ]);
+  });
+
+  it('rejects an output that is not 4 bytes a cell', () => {
+    expect(() => scoreRgba([1, 2], new Uint8ClampedArray(7))).toThrow(RangeError);
   });
 });
