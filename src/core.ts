@@ -7,6 +7,16 @@ export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, ty
 export { theoryOf, decayOnset, onsetAt, type Theory } from './theory.js';
 export { boundaryDimension, boxCountingDimension, edgeMap, type BoxCounting } from './analysis/fractal.js';
 export {
+  medianSlopeDimension,
+  porespySizes,
+  scoreDimension,
+  scoreEdges,
+  ScoreEdgeCounter,
+  type BoxCountOptions,
+  type BoxCountSlopes,
+  type BoxCountSlopesFailure,
+} from './analysis/trainability.js';
+export {
   CONVENTIONS,
   OPTIMIZERS,
   initialSlots,
@@ -53,6 +63,7 @@ export {
 } from './bifurcation.js';
 export { bandLines, bifurcationSummary, componentName, lrLabel, writeBifurcationCsv, writeBifurcationJson, wRange } from './output/bifurcation.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
+export { rankEqualise, scoreRgba, spectralColor, SPECTRAL, NAN_COLOR } from './output/score-colors.js';
 export { axisTitle, runTitle } from './output/labels.js';
 export { describeRun } from './output/summary.js';
 export { drawMapFigure, figureGeometry, FONT, type FigureWords, type MapGeometry } from './output/map-figure.js';
