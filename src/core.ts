@@ -15,7 +15,7 @@ export {
   type BoxCountOptions,
   type BoxCountSlopes,
   type BoxCountSlopesFailure,
-} from './analysis/trainability.js';
+} from './analysis/score-edges.js';
 export {
   CONVENTIONS,
   OPTIMIZERS,
@@ -35,8 +35,9 @@ export { formatFloat32, f32 } from './float32.js';
 export { CpuEngine } from './engine/cpu.js';
 export { GpuEngine, describeAdapter, type GpuEngineOptions } from './engine/gpu.js';
 export { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './engine/kernel.js';
-export { REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
+export { LOSS_REGIME_NAMES, judgedByLoss, regimeNames, REGIMES, runRange, type Regime, type Engine, type ChunkStats, type ChunkResult, type Trace, type RunOptions, type Progress } from './engine/types.js';
 export { classifyChunk } from './classify.js';
+export { normalisedLoss, trainabilityOf, trainabilityOfLosses, type Trainability } from './trainability.js';
 export { STAT_NAMES, TRAJECTORY_FIELDS, type StatName } from './engine/records.js';
 export { sweep, emptyCounts, addCounts, type RegimeCounts } from './sweep.js';
 export {

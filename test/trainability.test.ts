@@ -14,7 +14,7 @@ import {
   scoreDimension,
   scoreEdges,
   ScoreEdgeCounter,
-} from '../src/analysis/trainability';
+} from '../src/analysis/score-edges';
 import { rankEqualise, scoreRgba, spectralColor } from '../src/output/score-colors';
 
 /** A width × height grid in grid order (x fastest), 1 where `inside(x, y)`. */
