@@ -41,7 +41,8 @@ export function program(io: CliIO, argv: readonly string[], result: { run?: () =
   const sweep = command('sweep', 'run a grid of trajectories and classify each one', (c) => runSweep(c, argv, io));
   out(sweep, '--format <format>', 'summary (default), json, csv, png or arrow (an Apache Arrow IPC file)');
   out(sweep, '--out <file>', 'write json, csv, png or arrow to this file (the summary still goes to stdout)');
-  out(sweep, '--columns <list>', 'fields of csv, json or arrow output, e.g. lr,decayRate,regime,finalLoss (default: every swept parameter, regime, regimeStep, finalLoss, finalW, peak, rate)');
+  out(sweep, '--columns <list>', 'fields of csv, json or arrow output, e.g. lr,decayRate,regime,finalLoss (default: every swept parameter, regime, regimeStep, finalLoss, finalW, peak, rate, and with --trainability trainable, score)');
+  out(sweep, '--color <what>', 'what a png map\'s colours show: regime (default) or trainability, the score of Sohl-Dickstein (2024) (turns on --trainability)');
   out(sweep, '--no-theory', 'leave the analytic boundary off the png map');
   sweep.addOption(new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'));
 

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts, ImageData } from '@napi-rs/canvas';
 import type { Spec } from '../experiment/index.js';
 import type { RegimeCounts } from '../sweep.js';
-import { rasterRgba, type MapRaster } from '../output/map.js';
+import { rasterRgba, type MapColor, type MapRaster } from '../output/map.js';
+import type { TrainabilityTotals } from '../output/summary.js';
 import { drawMapFigure, figureGeometry, FONT, type MapGeometry } from '../output/map-figure.js';
 
 let fontLoaded = false;
@@ -25,6 +26,9 @@ export interface PngOptions {
   readonly counts: RegimeCounts;
   /** Draw the analytic boundary where theory has one (default true). */
   readonly theory?: boolean;
+  /** What the colours show (default the regime), and for trainability its totals. */
+  readonly color?: MapColor;
+  readonly trainability?: TrainabilityTotals;
 }
 
 export function mapGeometry(raster: MapRaster): MapGeometry {
@@ -47,7 +51,7 @@ export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions)
 
   // The map, scaled with nearest-neighbour so every grid point stays a crisp
   // block; at one pixel per point it goes straight in (no second copy of a big map).
-  const pixels = new ImageData(rasterRgba(raster), w, h);
+  const pixels = new ImageData(rasterRgba(raster, options.color), w, h);
   if (geometry.plotWidth === w && geometry.plotHeight === h) {
     ctx.putImageData(pixels, geometry.left, geometry.top);
   } else {

@@ -49,13 +49,14 @@ import {
   type TypeMap,
 } from 'apache-arrow';
 import type { BoxCounting } from '../analysis/fractal.js';
-import { REGIMES, type ChunkResult } from '../engine/types.js';
+import { regimeNames, type ChunkResult } from '../engine/types.js';
 import { yieldToEventLoop } from '../errors.js';
 import { PARAMS, type Axis, type Spec, type Value } from '../experiment/index.js';
 import type { RegimeCounts } from '../sweep.js';
 import { theoryOf } from '../theory.js';
 import { allCellColumns, rateFigure, type CellColumn, type CellSource } from './cells.js';
-import { axesJson, boundaryJson } from './json.js';
+import { axesJson, boundaryJson, trainabilityJson } from './json.js';
+import { namedCounts, type TrainabilityTotals } from './summary.js';
 import type { TextSink } from './sink.js';
 
 /**
@@ -194,16 +195,30 @@ function axisColumn(spec: Spec, a: number, name: string, dictionaryId: () => num
 }
 
 const regimeType = new Dictionary(new Utf8(), new Int8(), 0, false);
-const regimeWords = vectorFromArray([...REGIMES], new Utf8());
 
 function statColumn(spec: Spec, name: string, source: Exclude<CellSource, { kind: 'axis' }>): ArrowColumn {
   switch (source.kind) {
-    case 'regime':
+    case 'regime': {
       // The engines' regime codes are already indices into REGIMES: the bytes are the column.
+      const regimeWords = vectorFromArray([...regimeNames(spec)], new Utf8());
       return {
         field: new Field(name, regimeType, false),
         data: (chunk) => makeData({ type: regimeType, length: chunk.count, data: new Int8Array(chunk.regime.buffer, chunk.regime.byteOffset, chunk.count), dictionary: regimeWords }),
       };
+    }
+    case 'trainable':
+      return {
+        field: new Field(name, new Bool(), false),
+        data: (chunk) => {
+          // Arrow packs booleans eight to a byte, least significant bit first.
+          const bits = new Uint8Array(Math.ceil(chunk.count / 8));
+          const trainable = chunk.trainable!;
+          for (let i = 0; i < chunk.count; i++) if (trainable[i]) bits[i >> 3]! |= 1 << (i & 7);
+          return makeData({ type: new Bool(), length: chunk.count, data: bits });
+        },
+      };
+    case 'score':
+      return { field: new Field(name, new Float32(), true), data: (chunk) => float32Data(chunk.score!.subarray(0, chunk.count)) };
     case 'regimeStep':
       return {
         field: new Field(name, new Int32(), true),
@@ -252,7 +267,7 @@ export class ArrowWriter {
 
   constructor(
     sink: TextSink,
-    spec: Spec,
+    private readonly spec: Spec,
     meta: { readonly engine: string },
     /** The columns to write (all of them by default). */
     columns: readonly CellColumn[] = allCellColumns(spec),
@@ -311,10 +326,11 @@ export class ArrowWriter {
   }
 
   /** Writes the footer, with the counts (and a two-axis map's boundary fit) in the schema's metadata. */
-  async end(counts: RegimeCounts, fit?: BoxCounting): Promise<void> {
+  async end(counts: RegimeCounts, fit?: BoxCounting, criterion?: TrainabilityTotals): Promise<void> {
     // The writer holds this schema since begin() and encodes it into the footer on close.
-    this.schema.metadata.set('counts', JSON.stringify(counts));
+    this.schema.metadata.set('counts', JSON.stringify(namedCounts(this.spec, counts)));
     if (fit) this.schema.metadata.set('boundary', boundaryJson(fit));
+    if (criterion) this.schema.metadata.set('trainability', trainabilityJson(criterion));
     this.writer.close();
     await this.pump;
     if (this.failure) throw this.failure.error;

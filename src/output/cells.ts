@@ -4,7 +4,7 @@
  */
 import { formatFloat32, writeFloat32 } from '../float32.js';
 import { gridCoords, type Axis, type Spec, type Value } from '../experiment/index.js';
-import { REGIMES, type ChunkResult } from '../engine/types.js';
+import { regimeNames, type ChunkResult } from '../engine/types.js';
 
 /** A field value, already formatted: numbers as numpy prints float32, null for non-finite. */
 export type Field = { readonly kind: 'number'; readonly text: string | null } | { readonly kind: 'string'; readonly text: string } | { readonly kind: 'raw'; readonly text: string };
@@ -13,7 +13,7 @@ export type Field = { readonly kind: 'number'; readonly text: string | null } | 
 export type CellSource =
   | { readonly kind: 'axis'; readonly axis: number }
   | { readonly kind: 'finalW'; readonly component: number }
-  | { readonly kind: 'regime' | 'regimeStep' | 'finalLoss' | 'peak' | 'rate' };
+  | { readonly kind: 'regime' | 'regimeStep' | 'finalLoss' | 'peak' | 'rate' | 'trainable' | 'score' };
 
 export interface CellColumn {
   readonly name: string;
@@ -69,6 +69,13 @@ export function allCellColumns(spec: Spec): CellColumn[] {
     ...finalW,
     { name: 'peak', source: { kind: 'peak' } },
     { name: 'rate', source: { kind: 'rate' } },
+    // The trainability criterion (src/trainability.ts), where the spec keeps the loss record.
+    ...(spec.base.trainability
+      ? [
+          { name: 'trainable', source: { kind: 'trainable' } },
+          { name: 'score', source: { kind: 'score' } },
+        ] satisfies CellColumn[]
+      : []),
   ];
 }
 
@@ -158,9 +165,10 @@ const REGIME = 1;
 const STEP = 2;
 const FLOAT = 3;
 const RATE = 4;
+const TRAINABLE = 5;
 
 /** The chunk's float32 array a FLOAT column reads. */
-type FloatField = 'finalLoss' | 'finalW' | 'peak';
+type FloatField = 'finalLoss' | 'finalW' | 'peak' | 'score';
 
 /** Most bytes a computed value takes: a float32 (16), a step (11), a rate (a double's shortest text, 24). */
 const VALUE_BYTES = 24;
@@ -211,7 +219,11 @@ export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellCo
         break;
       case 'regime':
         kinds[j] = REGIME;
-        table = fixed(REGIMES.map((r) => format.text({ kind: 'string', text: r })));
+        table = fixed(regimeNames(spec).map((r) => format.text({ kind: 'string', text: r })));
+        break;
+      case 'trainable':
+        kinds[j] = TRAINABLE;
+        table = fixed(['false', 'true']);
         break;
       case 'regimeStep':
         kinds[j] = STEP;
@@ -251,13 +263,14 @@ export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellCo
   return {
     names: columns.map((c) => c.name),
     *slices(chunk) {
-      const floats = fields.map((f) => (f ? chunk[f] : none));
+      const floats = fields.map((f) => (f ? (chunk[f] ?? none) : none));
+      const trainable = chunk.trainable ?? new Uint8Array(chunk.count);
       for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
         const to = Math.min(chunk.count, from + ROWS_PER_WRITE);
         const coords = Int32Array.from(gridCoords(spec, chunk.start + from));
         rows.clear();
         rows.reserve((to - from) * rowBytes);
-        rows.length = writeRows(layout, floats, chunk.regime, chunk.regimeStep, chunk.rate, from, to, coords, rows.bytes, rows.data, 0);
+        rows.length = writeRows(layout, floats, chunk.regime, chunk.regimeStep, chunk.rate, trainable, from, to, coords, rows.bytes, rows.data, 0);
         yield rows.view();
       }
     },
@@ -292,6 +305,7 @@ function writeRows(
   regime: Uint8Array,
   regimeStep: Int32Array,
   rate: Float64Array,
+  trainable: Uint8Array,
   from: number,
   to: number,
   coords: Int32Array,
@@ -309,6 +323,9 @@ function writeRows(
           break;
         case REGIME:
           at = put(out, data, at, tables[j]![regime[i]!]!);
+          break;
+        case TRAINABLE:
+          at = put(out, data, at, tables[j]![trainable[i]!]!);
           break;
         case STEP: {
           const step = regimeStep[i]!;

@@ -11,6 +11,7 @@ import type { RegimeCounts } from '../sweep.js';
 import { axisField, cellRows, type CellColumn, type Field, type RowFormat } from './cells.js';
 import type { TextSink } from './sink.js';
 import { theoryOf } from '../theory.js';
+import { namedCounts, TrainabilityTally, type TrainabilityTotals } from './summary.js';
 
 function jsonField(f: Field): string {
   if (f.kind === 'number') return f.text ?? 'null';
@@ -48,11 +49,25 @@ export function boundaryJson(fit: BoxCounting): string {
   return JSON.stringify(fields);
 }
 
+/** The `trainability` field: trainable runs, and on a map the score edges' median-slope dimension. */
+export function trainabilityJson(totals: TrainabilityTotals): string {
+  const { trainable, total, edges } = totals;
+  const fields = {
+    trainable,
+    total,
+    ...(edges
+      ? { scoreEdges: { dimension: edges.dimension, sizes: edges.sizes, counts: edges.counts, slopes: edges.slopes, cells: edges.cells, ...(edges.reason ? { reason: edges.reason } : {}) } }
+      : {}),
+  };
+  return JSON.stringify(fields);
+}
+
 export class JsonWriter {
   private readonly columns;
   private first = true;
   /** A 2-D map's boundary, counted as the cells stream in, for its dimension at the end. */
   private readonly boundary: BoundaryCounter | undefined;
+  private readonly criterion: TrainabilityTally | undefined;
 
   constructor(
     private readonly sink: TextSink,
@@ -63,6 +78,7 @@ export class JsonWriter {
     this.columns = cellRows(spec, JSON_ROWS, meta.columns);
     const [x, y] = spec.axes;
     this.boundary = spec.axes.length === 2 && meta.boundary !== false ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
+    this.criterion = spec.base.trainability && meta.boundary !== false ? new TrainabilityTally(spec) : undefined;
   }
 
   async begin(): Promise<void> {
@@ -80,6 +96,7 @@ export class JsonWriter {
 
   async chunk(chunk: ChunkResult): Promise<void> {
     this.boundary?.add(chunk.regime);
+    this.criterion?.add(chunk);
     for (const rows of this.columns.slices(chunk)) {
       // The very first row has no comma before it.
       await this.sink.write(this.first ? rows.subarray(1) : rows);
@@ -87,10 +104,15 @@ export class JsonWriter {
     }
   }
 
-  /** Closes the object; `fit` is the boundary's box counting when the caller has it already. */
-  async end(counts: RegimeCounts, fit?: BoxCounting): Promise<void> {
+  /**
+   * Closes the object; `fit` is the boundary's box counting and `criterion` the
+   * trainability totals when the caller has them already.
+   */
+  async end(counts: RegimeCounts, fit?: BoxCounting, criterion?: TrainabilityTotals): Promise<void> {
     const box = fit ?? this.boundary?.finish();
     const boundary = box ? `,"boundary":${boundaryJson(box)}` : '';
-    await this.sink.write(`\n],"counts":${JSON.stringify(counts)}${boundary}}\n`);
+    const totals = criterion ?? this.criterion?.finish();
+    const trainability = totals ? `,"trainability":${trainabilityJson(totals)}` : '';
+    await this.sink.write(`\n],"counts":${JSON.stringify(namedCounts(this.spec, counts))}${boundary}${trainability}}\n`);
   }
 }

@@ -7,9 +7,11 @@
  * draw it, each after putting the raster in the plot area.
  */
 import { specFlags, type Spec } from '../experiment/index.js';
-import { REGIMES, type Regime } from '../engine/types.js';
+import { judgedByLoss, LOSS_REGIME_NAMES, REGIMES, type Regime } from '../engine/types.js';
 import type { RegimeCounts } from '../sweep.js';
-import { analyticBoundary, axisPosition, regimeRgb, SHADE_MEANING, type MapRaster } from './map.js';
+import { analyticBoundary, axisPosition, regimeRgb, SHADE_MEANING, type MapColor, type MapRaster } from './map.js';
+import { spectralColor } from './score-colors.js';
+import type { TrainabilityTotals } from './summary.js';
 import { axisTicks } from './ticks.js';
 import { axisTitle, runTitle, type TitleWords } from './labels.js';
 
@@ -60,6 +62,18 @@ export interface FigureWords {
   /** After the boundary's formula: "(analytic boundary)". */
   readonly boundary: string;
   readonly titles?: TitleWords;
+  /** The legend of a map coloured by trainability score. */
+  readonly trainability?: TrainabilityWords;
+}
+
+export interface TrainabilityWords {
+  readonly title: string;
+  readonly trainable: string;
+  readonly notTrainable: string;
+  /** What the score is and how it is coloured. */
+  readonly explain: string;
+  /** Before the score edges' dimension. */
+  readonly dimension: string;
 }
 
 const ENGLISH: FigureWords = {
@@ -69,6 +83,21 @@ const ENGLISH: FigureWords = {
   boundary: '(analytic boundary)',
 };
 
+/** The network's regimes are judged by its loss, and named for it. */
+const ENGLISH_BY_LOSS: FigureWords = {
+  ...ENGLISH,
+  regimes: LOSS_REGIME_NAMES,
+  shade: { ...SHADE_MEANING, converged: 'uniform', converging: 'darker = gradient shrinking faster' },
+};
+
+const ENGLISH_TRAINABILITY: TrainabilityWords = {
+  title: 'trainability (Sohl-Dickstein 2024)',
+  trainable: 'trainable',
+  notTrainable: 'not trainable',
+  explain: 'trainable: the last 20 losses average below the first. Score −Σv if trainable, Σ1/v if not (v = loss / first loss); colour = rank of the score on its side.',
+  dimension: 'score-edge dimension',
+};
+
 export interface FigureOptions {
   /** Where it ran: "gpu engine: …", at the foot of the legend. */
   readonly engine: string;
@@ -76,12 +105,16 @@ export interface FigureOptions {
   /** Draw the analytic boundary where theory has one (default true). */
   readonly theory?: boolean;
   readonly words?: FigureWords;
+  /** What the raster's colours show (default: the regime). */
+  readonly color?: MapColor;
+  /** With color 'trainability': the share trainable, and the score edges' dimension. */
+  readonly trainability?: TrainabilityTotals;
 }
 
 /** Draws everything but the raster, which the caller has put in the plot area. */
 export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geometry: MapGeometry, options: FigureOptions): void {
   const { width: w, height: h } = raster;
-  const words = options.words ?? ENGLISH;
+  const words = options.words ?? (judgedByLoss(spec) ? ENGLISH_BY_LOSS : ENGLISH);
   // Everything else is drawn in UI units, so text stays legible on a big map.
   const { ui } = geometry;
   ctx.save();
@@ -148,9 +181,13 @@ export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geom
   const total = REGIMES.reduce((s, r) => s + options.counts[r], 0);
   let y = top + 6;
   const lx = left + plotW + 20;
-  text(ctx, words.legendTitle, lx, y + 8, 12, '#111111');
-  y += 22;
-  for (const regime of REGIMES) {
+  if (options.color === 'trainability') {
+    y = trainabilityLegend(ctx, lx, y, width - lx - 12, words.trainability ?? ENGLISH_TRAINABILITY, options.trainability);
+  } else {
+    text(ctx, words.legendTitle, lx, y + 8, 12, '#111111');
+    y += 22;
+  }
+  for (const regime of options.color === 'trainability' ? [] : REGIMES) {
     for (let i = 0; i < 24; i++) {
       const [r, g, b] = regimeRgb(regime, i / 23);
       ctx.fillStyle = `rgb(${r},${g},${b})`;
@@ -178,6 +215,36 @@ export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geom
     text(ctx, part, lx, Math.max(y + 8, top + plotH - 24) + 13 * i, 10, '#666666');
   }
   ctx.restore();
+}
+
+/**
+ * The trainability legend: the colour bar from the most trainable ranks (top)
+ * to the least (bottom), the share on each side, what the score is, and the
+ * score edges' dimension; returns where the next entry starts.
+ */
+function trainabilityLegend(ctx: Figure2D, lx: number, y: number, maxWidth: number, words: TrainabilityWords, totals: TrainabilityTotals | undefined): number {
+  for (const [i, part] of wrap(ctx, words.title, 12, maxWidth).entries()) text(ctx, part, lx, y + 8 + 15 * i, 12, '#111111');
+  y += 8 + 15 * wrap(ctx, words.title, 12, maxWidth).length;
+  const barHeight = 120;
+  for (let i = 0; i < barHeight; i++) {
+    const [r, g, b] = spectralColor(1 - (2 * (i + 0.5)) / barHeight);
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillRect(lx, y + i, 24, 1);
+  }
+  const share = (n: number) => (totals && totals.total ? ` ${n} (${((100 * n) / totals.total).toFixed(1)}%)` : '');
+  text(ctx, `${words.trainable}${share(totals?.trainable ?? 0)}`, lx + 32, y + 10, 12, '#111111');
+  text(ctx, `${words.notTrainable}${share((totals?.total ?? 0) - (totals?.trainable ?? 0))}`, lx + 32, y + barHeight - 2, 12, '#111111');
+  y += barHeight + 16;
+  for (const part of wrap(ctx, words.explain, 10, maxWidth)) {
+    text(ctx, part, lx, y, 10, '#555555');
+    y += 13;
+  }
+  const dimension = totals?.edges?.dimension;
+  if (totals?.edges) {
+    text(ctx, `${words.dimension} ${dimension === null || dimension === undefined ? '—' : dimension.toFixed(2)}`, lx, y + 4, 11, '#111111');
+    y += 18;
+  }
+  return y + 10;
 }
 
 /** The text, cut with an ellipsis to fit the width at this size. */

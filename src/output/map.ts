@@ -6,6 +6,11 @@
  */
 import type { Axis, Spec } from '../experiment/index.js';
 import { REGIMES, type ChunkResult, type Regime } from '../engine/types.js';
+import { NAN_COLOR, rankEqualise, spectralColor } from './score-colors.js';
+
+/** What a map's colour shows: the regime (shaded), or the trainability score as the paper draws it. */
+export const MAP_COLORS = ['regime', 'trainability'] as const;
+export type MapColor = (typeof MAP_COLORS)[number];
 
 /** Regime colours (Okabe–Ito, readable with the common colour-vision deficiencies). */
 export const REGIME_COLORS: Record<Regime, readonly [number, number, number]> = {
@@ -64,6 +69,8 @@ export interface MapRaster {
   readonly regime: Uint8Array;
   /** shadeOf × 255, rounded: a byte per pixel keeps a 4096² map small. */
   readonly shade: Uint8Array;
+  /** With the loss record: each pixel's trainability score (NaN where nothing landed). */
+  readonly score?: Float32Array;
 }
 
 export class MapBuilder {
@@ -85,7 +92,10 @@ export class MapBuilder {
     this.height = Math.min(this.ny, maxPixels);
     this.regime = new Uint8Array(this.width * this.height).fill(EMPTY);
     this.shade = new Uint8Array(this.width * this.height);
+    this.score = spec.base.trainability ? new Float32Array(this.width * this.height).fill(Number.NaN) : undefined;
   }
+
+  private readonly score: Float32Array | undefined;
 
   /** Pixel of grid index `x` along an axis of n values drawn on `size` pixels, or -1 if not sampled. */
   private static pixel(x: number, n: number, size: number): number {
@@ -106,6 +116,7 @@ export class MapBuilder {
       const p = py * this.width + px;
       this.regime[p] = chunk.regime[i]!;
       this.shade[p] = Math.round(255 * shadeOf(chunk, i, steps));
+      if (this.score && chunk.score) this.score[p] = chunk.score[i]!;
     }
   }
 
@@ -117,14 +128,20 @@ export class MapBuilder {
       yAxis: this.spec.axes[1],
       regime: this.regime,
       shade: this.shade,
+      ...(this.score ? { score: this.score } : {}),
     };
   }
 }
 
-/** RGBA pixels, top row first (the largest y at the top), for an ImageData. */
-export function rasterRgba(raster: MapRaster): Uint8ClampedArray {
+/**
+ * RGBA pixels, top row first (the largest y at the top), for an ImageData:
+ * coloured by regime, or by trainability score (ranks over the pixels drawn,
+ * src/output/score-colors.ts) where the raster has scores.
+ */
+export function rasterRgba(raster: MapRaster, color: MapColor = 'regime'): Uint8ClampedArray {
   const { width, height } = raster;
   const rgba = new Uint8ClampedArray(width * height * 4);
+  const ranks = color === 'trainability' && raster.score ? rankEqualise(raster.score) : undefined;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const src = y * width + x;
@@ -134,7 +151,8 @@ export function rasterRgba(raster: MapRaster): Uint8ClampedArray {
         rgba[dst + 3] = 0;
         continue;
       }
-      const [cr, cg, cb] = regimeRgb(REGIMES[r]!, raster.shade[src]! / 255);
+      const t = ranks?.[src];
+      const [cr, cg, cb] = !ranks ? regimeRgb(REGIMES[r]!, raster.shade[src]! / 255) : Number.isNaN(t) ? NAN_COLOR : spectralColor(t!);
       rgba[dst] = cr;
       rgba[dst + 1] = cg;
       rgba[dst + 2] = cb;

@@ -2,9 +2,53 @@
 import type { Spec } from '../experiment/index.js';
 import { formatValue } from '../experiment/values.js';
 import { gridSize } from '../experiment/index.js';
-import { REGIMES, type ChunkResult, type Engine } from '../engine/types.js';
+import { REGIMES, regimeNames, type ChunkResult, type Engine } from '../engine/types.js';
 import { addCounts, emptyCounts, type RegimeCounts } from '../sweep.js';
 import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
+import { ScoreEdgeCounter, type BoxCountSlopes } from '../analysis/score-edges.js';
+
+/** The counts under the names the spec gives its regimes (the network's are its own). */
+export function namedCounts(spec: Spec, counts: RegimeCounts): Record<string, number> {
+  const names = regimeNames(spec);
+  return Object.fromEntries(REGIMES.map((r, i) => [names[i]!, counts[r]]));
+}
+
+/** What the trainability criterion says of a whole grid: how many runs are trainable, and on a map the score edges' dimension. */
+export interface TrainabilityTotals {
+  readonly trainable: number;
+  readonly total: number;
+  /** Two swept axes: the paper's edge map (sign changes of the score) and its median-slope dimension. */
+  readonly edges?: BoxCountSlopes;
+}
+
+/** Gathers TrainabilityTotals chunk by chunk, in memory that grows with the map's width only. */
+export class TrainabilityTally {
+  private trainable = 0;
+  private total = 0;
+  private readonly edges: ScoreEdgeCounter | undefined;
+
+  constructor(spec: Spec) {
+    const [x, y] = spec.axes;
+    this.edges = spec.axes.length === 2 ? new ScoreEdgeCounter(x!.values.length, y!.values.length) : undefined;
+  }
+
+  add(chunk: ChunkResult): void {
+    if (!chunk.trainable || !chunk.score) return;
+    for (let i = 0; i < chunk.count; i++) this.trainable += chunk.trainable[i]!;
+    this.total += chunk.count;
+    this.edges?.add(chunk.score.subarray(0, chunk.count));
+  }
+
+  finish(): TrainabilityTotals {
+    return { trainable: this.trainable, total: this.total, ...(this.edges ? { edges: this.edges.finish() } : {}) };
+  }
+}
+
+/** "score-edge dimension 1.41 (median local slope, as the paper)", or why there is none. */
+export function scoreEdgeLine(edges: BoxCountSlopes): string {
+  if (edges.dimension === null) return `score-edge dimension: none (${edges.reason})`;
+  return `score-edge dimension ${edges.dimension.toFixed(2)} (median local slope of box counts over ${edges.sizes.length} sizes, as Sohl-Dickstein 2024)`;
+}
 
 export function describeRun(engine: Engine): string {
   return `${engine.kind} engine: ${engine.description}`;
@@ -35,10 +79,13 @@ export class SweepTally {
   private readonly changes: string[] = [];
   private last = -1;
   private next = 0;
+  private readonly criterion: TrainabilityTally | undefined;
+  private criterionTotals: TrainabilityTotals | undefined;
 
   constructor(private readonly spec: Spec) {
     const [x, y] = spec.axes;
     this.boundary = spec.axes.length === 2 ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
+    this.criterion = spec.base.trainability ? new TrainabilityTally(spec) : undefined;
   }
 
   add(chunk: ChunkResult): void {
@@ -46,18 +93,20 @@ export class SweepTally {
     this.next += chunk.count;
     addCounts(this.counts, chunk);
     this.boundary?.add(chunk.regime);
+    this.criterion?.add(chunk);
     if (this.spec.axes.length === 1) this.noteChanges(chunk);
   }
 
   /** "lr 0.995 → 1: converged → oscillating", the first TRANSITION_LINES of them, then "…". */
   private noteChanges(chunk: ChunkResult): void {
     const axis = this.spec.axes[0]!;
+    const names = regimeNames(this.spec);
     for (let i = 0; i < chunk.count && this.changes.length <= TRANSITION_LINES; i++) {
       const regime = chunk.regime[i]!;
       const index = chunk.start + i;
       if (this.last >= 0 && regime !== this.last) {
         if (this.changes.length === TRANSITION_LINES) this.changes.push('  …');
-        else this.changes.push(`  ${axis.name} ${formatValue(axis.values[index - 1]!)} → ${formatValue(axis.values[index]!)}: ${REGIMES[this.last]} → ${REGIMES[regime]}`);
+        else this.changes.push(`  ${axis.name} ${formatValue(axis.values[index - 1]!)} → ${formatValue(axis.values[index]!)}: ${names[this.last]} → ${names[regime]}`);
       }
       this.last = regime;
     }
@@ -66,6 +115,12 @@ export class SweepTally {
   /** The box-counting fit of a map's boundary, once every chunk has come; undefined unless two axes are swept. */
   boundaryFit(): BoxCounting | undefined {
     return this.boundary?.finish();
+  }
+
+  /** The trainability criterion over the grid, once every chunk has come; undefined without the loss record. */
+  trainability(): TrainabilityTotals | undefined {
+    this.criterionTotals ??= this.criterion?.finish();
+    return this.criterionTotals;
   }
 
   /** The summary printed by `lrscope sweep`. */
@@ -79,13 +134,17 @@ export class SweepTally {
     ];
     spec.axes.forEach((_, i) => lines.push(describeAxis(spec, i)));
     const width = String(total).length;
-    for (const regime of REGIMES) {
-      const share = total ? ((100 * counts[regime]) / total).toFixed(1) : '0.0';
-      lines.push(`${regime.padEnd(12)}${String(counts[regime]).padStart(width)}  ${share.padStart(5)}%`);
-    }
+    const share = (n: number) => (total ? ((100 * n) / total).toFixed(1) : '0.0').padStart(5);
+    const names = regimeNames(spec);
+    REGIMES.forEach((regime, i) => lines.push(`${names[i]!.padEnd(13)}${String(counts[regime]).padStart(width)}  ${share(counts[regime])}%`));
     if (this.changes.length) lines.push('regime changes:', ...this.changes);
     const fit = this.boundaryFit();
     if (fit) lines.push(boundaryLine(fit));
+    const criterion = this.trainability();
+    if (criterion) {
+      lines.push(`${'trainable'.padEnd(13)}${String(criterion.trainable).padStart(width)}  ${share(criterion.trainable)}%  (mean of the last 20 losses below the first)`);
+      if (criterion.edges) lines.push(scoreEdgeLine(criterion.edges));
+    }
     return `${lines.join('\n')}\n`;
   }
 }

@@ -8,11 +8,11 @@ import type { ArrowWriter } from '../../output/arrow.js';
 import { allCellColumns, type CellColumn } from '../../output/cells.js';
 import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
-import { MapBuilder } from '../../output/map.js';
+import { MAP_COLORS, MapBuilder, type MapColor } from '../../output/map.js';
 import type { TextSink } from '../../output/sink.js';
 import { describeRun, SweepTally } from '../../output/summary.js';
 import { sweep } from '../../sweep.js';
-import { parseEngineKind, parseFormat, parseKernelChoice, specInput } from '../inputs.js';
+import { parseChoice, parseEngineKind, parseFormat, parseKernelChoice, specInput } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
 
@@ -21,10 +21,21 @@ type SweepFormat = (typeof SWEEP_FORMATS)[number];
 
 export async function runSweep(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
   const options = command.opts() as Record<string, string | undefined>;
-  const spec = parseSpec(specInput(command, argv, 1000), 'flag');
+  const format = parseFormat(options, SWEEP_FORMATS, 'summary');
+  const color = options.color === undefined ? 'regime' : parseChoice('--color', options.color, MAP_COLORS);
+  if (options.color !== undefined && format !== 'png') throw new SpecError('--color', `colours a png map, not ${format} output`, '--format png (or an --out file ending in .png)');
+  const given = specInput(command, argv, 1000);
+  const input: Record<string, unknown> = { ...given };
+  if (color === 'trainability') {
+    // The score comes from the loss record: asked for by the colour, unless refused outright.
+    if (input.trainability === false || input.trainability === 'false') {
+      throw new SpecError('--color', 'trainability needs the loss record, and --trainability is false', '--color trainability without --trainability false');
+    }
+    input.trainability ??= true;
+  }
+  const spec = parseSpec(input as typeof given, 'flag');
   const engineKind = parseEngineKind(options);
   const kernel = parseKernelChoice(options.kernel);
-  const format = parseFormat(options, SWEEP_FORMATS, 'summary');
   const columns = options.columns === undefined ? undefined : parseColumns(spec, options.columns, format);
   if (format === 'arrow' && (!options.out || options.out === '-') && io.stdoutIsTTY) {
     // Binary on a terminal is of no use to anyone; a pipe or a redirected stdout takes it.
@@ -38,7 +49,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
     if (!options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
   }
   const theory = (options as { theory?: boolean }).theory !== false;
-  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, { theory, columns }));
+  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, { theory, columns, color }));
   // The summary goes to stdout too, unless the output itself went there.
   if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
   return EXIT.ok;
@@ -87,9 +98,9 @@ async function executeSweep(
   format: SweepFormat,
   out: OutputFile | undefined,
   io: CliIO,
-  options: { readonly theory: boolean; readonly columns: readonly CellColumn[] | undefined },
+  options: { readonly theory: boolean; readonly columns: readonly CellColumn[] | undefined; readonly color: MapColor },
 ): Promise<string> {
-  const { theory, columns } = options;
+  const { theory, columns, color } = options;
   const total = gridSize(spec);
   const sink: TextSink = out ?? io.stdout;
   const writer: JsonWriter | CsvWriter | ArrowWriter | undefined =
@@ -129,11 +140,11 @@ async function executeSweep(
     progress?.clear();
   }
   const seconds = (performance.now() - started) / 1000;
-  await writer?.end(tally.counts, tally.boundaryFit());
+  await writer?.end(tally.counts, tally.boundaryFit(), tally.trainability());
   const summary = tally.text(engine, seconds);
   if (map && out) {
     const { renderMapPng } = await import('../../node/png.js');
-    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts: tally.counts, theory }));
+    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts: tally.counts, theory, color, trainability: tally.trainability() }));
   }
   if (format === 'summary' && out) out.write(summary);
   return summary;
