@@ -146,7 +146,20 @@ describe('the spec', () => {
   it('takes width² + width dimensions and its weights from the seed', () => {
     const spec = parseSpec({ objective: 'mlp', width: 5, seed: 9 });
     expect(spec.dims).toBe(30);
-    expect(spec.base.w0).toEqual(mlpObjective({ width: 5, dataPoints: 64, activation: 'tanh', seed: 9 }).w0);
+    // The default dataset has as many points as weights: 5² + 5.
+    expect(spec.base.w0).toEqual(mlpObjective({ width: 5, dataPoints: 30, activation: 'tanh', seed: 9 }).w0);
+  });
+
+  it.each<[SpecInput, number]>([
+    [{ objective: 'mlp', width: 16 }, 16 * 16 + 16],
+    [{ objective: 'mlp', width: 16, activation: 'relu' }, 16 * 16 + 16],
+    [{ objective: 'mlp', width: 16, activation: 'identity' }, 16],
+    [{ objective: 'mlp', width: 8 }, 8 * 8 + 8],
+    [{ objective: 'mlp' }, 8 * 8 + 8],
+    [{ objective: 'mlp', width: 16, dataPoints: 40 }, 40],
+    [{ objective: 'mlp', width: 4, activation: 'identity', dataPoints: 9 }, 9],
+  ])('the paper’s dataset size by default: %j has %i points', (input, points) => {
+    expect(parseSpec(input).base.dataPoints).toBe(points);
   });
 
   it('sweeps the layer rates as two axes, lr fixed at 1', () => {

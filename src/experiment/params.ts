@@ -147,7 +147,7 @@ export const PARAMS = {
     help: 'initial point w₀ (default 5; for the test functions their customary start, e.g. rosenbrock [-1.2,1])',
   },
   width: whole('width', 'objective', 8, (x) => (Number.isInteger(x) && x >= 1 && x <= 32 ? undefined : `${x} is not a whole number from 1 to 32`), 'a whole number from 1 to 32', 'mlp: hidden width, also the input dimension (default 8; the network has width² + width weights)', false),
-  dataPoints: whole('data-points', 'objective', 64, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default 64)', false),
+  dataPoints: whole('data-points', 'objective', undefined, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default, as in the paper: the number of weights, width² + width, for tanh and relu; the width for identity)', false),
   activation: {
     type: 'choice',
     flag: 'activation',

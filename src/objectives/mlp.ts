@@ -55,6 +55,15 @@ export function mlpDims(width: number): number {
 }
 
 /**
+ * The paper's dataset size: as many points as weights (n² + n) for the
+ * nonlinear networks, so they can just fit them; n for the linear one, whose
+ * function is a linear map of n inputs.
+ */
+export function defaultDataPoints(width: number, activation: Activation): number {
+  return activation === 'identity' ? width : mlpDims(width);
+}
+
+/**
  * Standard normal draws from a 32-bit seed: the mulberry32 generator, then
  * Box–Muller in double precision; each draw is rounded to float32 once.
  */
