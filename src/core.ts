@@ -53,7 +53,7 @@ export {
 } from './bifurcation.js';
 export { bandLines, bifurcationSummary, componentName, lrLabel, writeBifurcationCsv, writeBifurcationJson, wRange } from './output/bifurcation.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
-export { axisTitle, runTitle } from './output/labels.js';
+export { axisTitle, networkSetting, runTitle } from './output/labels.js';
 export { describeRun } from './output/summary.js';
 export { drawMapFigure, figureGeometry, FONT, type FigureWords, type MapGeometry } from './output/map-figure.js';
 export { JsonWriter } from './output/json.js';
