@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { minibatchIndices, mlpObjective, normalDraws, type Activation, type MlpConfig } from '../src/objectives/mlp';
 import { planGpuRun } from '../src/engine/plan';
-import { axisTitle } from '../src/output/labels';
+import { axisTitle, runTitle } from '../src/output/labels';
 import { parseSpec, type SpecInput } from '../src/experiment';
 import { SpecError } from '../src/errors';
 import { CpuEngine } from '../src/engine/cpu';
@@ -184,6 +184,14 @@ describe('minibatches', () => {
     const [trace] = await cpu.trace(parseSpec({ objective: 'mlp', width: 3, dataPoints: 8, seed: 2, minibatch: 5, lr: 0.05, steps: 10 }), [0]);
     for (const k of [0, 4, 10]) expect(trace!.loss[k]).toBe(full.loss(trace!.w.subarray(k * 12, k * 12 + 12)));
     expect(trace!.w.subarray(120, 132)).not.toEqual((await cpu.trace(parseSpec({ objective: 'mlp', width: 3, dataPoints: 8, seed: 2, lr: 0.05, steps: 10 }), [0]))[0]!.w.subarray(120, 132));
+  });
+});
+
+describe('the network’s descriptions', () => {
+  it('name the minibatch and a fixed offset when set', () => {
+    expect(mlpObjective({ width: 3, dataPoints: 8, activation: 'tanh', seed: 2, minibatch: 5 }).source).toBe('mlp 3-3-1 tanh, 8 points, minibatch 5, seed 2');
+    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, minibatch: 4, initOffset: 0.5 }))).toContain('a 3-3-1 tanh network, 12 points, minibatch 4, W₁ offset 0.5, seed 0');
+    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, initOffset: '0,1', lr: '0.1,1' }))).toContain('a 3-3-1 tanh network, 12 points, seed 0');
   });
 });
 
