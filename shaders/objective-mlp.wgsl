@@ -1,14 +1,16 @@
 // Objective: the tiny network (src/objectives/mlp.ts, operation for operation).
 // z = X·W₁/√n, h = φ(z), ŷ = h·W₂/√n, loss = mean((ŷ − y)²); w holds W₁
 // (input k, hidden j at k·WIDTH + j), then W₂ (at WIDTH² + j).
-// Generated in front: WIDTH, POINTS, ACTIVATION, SCALE = 1/√WIDTH, GAIN = √2,
-// TWO_OVER_POINTS, ONE_OVER_POINTS, and DATA, where X (POINTS × WIDTH, row by
-// row) and then y start in axisValues. Every result passes through o()
+// Generated in front: WIDTH, POINTS, BATCH_SIZE (points per gradient),
+// MINIBATCH, ACTIVATION, SCALE = 1/√WIDTH, GAIN = √2, TWO_OVER_BATCH,
+// ONE_OVER_POINTS, and DATA, where X (POINTS × WIDTH, row by row), then y,
+// then with a minibatch the draws (BATCH_SIZE indices per iterate, as exact
+// floats) start in axisValues. Every result passes through o()
 // (shaders/f32math.wgsl) so the compiler keeps the reference's grouping.
 // The network runs in the wide form (shaders/wide.wgsl): w and g are read
 // and written in place through wAt, gAt and gSet, and the hidden layer's z,
 // h of the current data point sit in the state's scratch fields Z_FIELD and
-// H_FIELD, and ∂loss/∂z of every data point in DZ_FIELD. The generated struct Objective holds rate,
+// H_FIELD, and ∂loss/∂z of every point of the batch in DZ_FIELD. The generated struct Objective holds rate,
 // the learning rate of each layer (input, output), which scales its gradient.
 
 // Loops over the hidden units and the data stay loops: unrolled (their counts
@@ -19,6 +21,22 @@ fn widthCount() -> u32 {
 
 fn pointCount() -> u32 {
   return POINTS | u.zero;
+}
+
+fn batchCount() -> u32 {
+  return BATCH_SIZE | u.zero;
+}
+
+// Where the minibatch draws start: after X and y.
+const DRAWS = DATA + POINTS * WIDTH + POINTS;
+
+// The data point at place b of the gradient's batch: iterate gradientStep's
+// draw (set by shaders/wide.wgsl before each gradient), or b for the full batch.
+fn batchPoint(b: u32) -> u32 {
+  if (MINIBATCH) {
+    return u32(axisValues[DRAWS + gradientStep * BATCH_SIZE + b]);
+  }
+  return b;
 }
 
 const W2 = WIDTH * WIDTH;
@@ -82,29 +100,30 @@ fn overflows(x: V) -> VB {
 
 // Adds data point i's share to the output layer's gradient sums (scaled by
 // 1/√WIDTH once, at the end) and keeps its ∂loss/∂z for the input layer's
-// (inputGradient); returns the lanes whose error signals overflowed.
-fn backward(w: WIn, i: u32, out: V, g: GOut) -> VB {
-  let dOut = o(o(out - dataY(i)) * TWO_OVER_POINTS);
+// (inputGradient) at place b of the batch; returns the lanes whose error
+// signals overflowed.
+fn backward(w: WIn, i: u32, b: u32, out: V, g: GOut) -> VB {
+  let dOut = o(o(out - dataY(i)) * TWO_OVER_BATCH);
   var overflowed = overflows(dOut);
   for (var j = 0u; j < widthCount(); j++) {
     let h = stateAt(H_FIELD, j);
     gSet(g, W2 + j, o(gAt(g, W2 + j) + o(dOut * h)));
     let dh = o(o(dOut * wAt(w, W2 + j)) * SCALE);
     overflowed = overflowed | overflows(dh);
-    setStateAt(DZ_FIELD, i * WIDTH + j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
+    setStateAt(DZ_FIELD, b * WIDTH + j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
   }
   return overflowed;
 }
 
-// The input layer's gradient sums, Σᵢ xᵢₖ·∂loss/∂zᵢⱼ over the data points in
-// order, as the reference adds them point by point; each sum is held in a
+// The input layer's gradient sums, Σᵢ xᵢₖ·∂loss/∂zᵢⱼ over the batch's points
+// in order, as the reference adds them point by point; each sum is held in a
 // register rather than read and written back in storage once per point.
 fn inputGradient(g: GOut, zero: V) {
   for (var k = 0u; k < widthCount(); k++) {
     for (var j = 0u; j < widthCount(); j++) {
       var sum = zero;
-      for (var i = 0u; i < pointCount(); i++) {
-        sum = o(sum + o(dataX(i, k) * stateAt(DZ_FIELD, i * WIDTH + j)));
+      for (var b = 0u; b < batchCount(); b++) {
+        sum = o(sum + o(dataX(batchPoint(b), k) * stateAt(DZ_FIELD, b * WIDTH + j)));
       }
       gSet(g, k * WIDTH + j, sum);
     }
@@ -121,7 +140,8 @@ fn lossAt(objective: Objective, w: WIn) -> V {
   return o(total * ONE_OVER_POINTS);
 }
 
-// Backpropagation over the whole dataset; g gets each layer's gradient times
+// Backpropagation over the batch (the whole dataset, or iterate
+// gradientStep's draw); g gets each layer's gradient times
 // its rate, and the result is the largest |component| of the plain gradient.
 // A lane whose error signals overflowed gets a NaN gradient (so it escapes
 // at the next update, on every driver alike) and an infinite largest component.
@@ -132,8 +152,9 @@ fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
     gSet(g, W2 + j, zero);
   }
   var overflowed = VB(false);
-  for (var i = 0u; i < pointCount(); i++) {
-    overflowed = overflowed | backward(w, i, forward(w, i), g);
+  for (var b = 0u; b < batchCount(); b++) {
+    let i = batchPoint(b);
+    overflowed = overflowed | backward(w, i, b, forward(w, i), g);
   }
   inputGradient(g, zero);
   var largest = V(0.0);

@@ -22,6 +22,9 @@ override WORKGROUP: u32 = 64u;
 // The vector this invocation steps.
 var<private> current: u32;
 
+// The iterate whose gradient is being computed (the network's minibatch draw).
+var<private> gradientStep: u32;
+
 fn stateAt(field: u32, i: u32) -> V {
   return bitcast<V>(state[slotOf(field + i, current)]);
 }
@@ -165,6 +168,7 @@ fn endPhase() -> i32 {
 }
 
 fn phase(s: ptr<function, Lanes>, setting: Setting, e: i32) {
+  gradientStep = u32(max(e, 0)); // the gradient at w₀ (e = −1) draws as step 0
   let G = gradient(setting.objective, W_FIELD, G_FIELD);
   if (e < 0) {
     startGradient(s, G);

@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
+import { classifyChunk } from '../src/classify';
 import { CpuEngine } from '../src/engine/cpu';
 import { NARROW_DIMS } from '../src/engine/kernel';
 import type { RunOptions } from '../src/engine/types';
@@ -270,5 +271,26 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
     const spec = parseSpec(input);
     const [g, c] = await Promise.all([gpu4!.trace(spec, [17, 3], options), cpu.trace(spec, [17, 3])]);
     g.forEach((t, i) => expectSameBits(t.w, c[i]!.w, `w of trajectory ${t.index}`));
+  });
+});
+
+describeGpu(gpu4)('GPU ≡ CPU on the network’s offset and minibatch', () => {
+  it.each<[string, SpecInput]>([
+    ['an input-layer offset against lr (the paper’s second map)', { objective: 'mlp', width: 3, dataPoints: 8, initOffset: '-1.5:1.5:4', lr: '0.01:3:4:log', steps: 40, seed: 3 }],
+    ['a minibatch of 5 from 20 points over the layer rates', { objective: 'mlp', width: 4, dataPoints: 20, minibatch: 5, inputLr: '0.1:30:4:log', outputLr: '0.1:30:4:log', steps: 30 }],
+    ['both, with momentum', { objective: 'mlp', width: 2, dataPoints: 6, minibatch: 2, initOffset: '0.3,-0.7', optimizer: 'momentum', lr: '0.05:2:3:log', steps: 25, seed: 9 }],
+  ])('%s: statistics, regimes and traces', async (_, input) => {
+    // Dispatches of 7 steps: the draws are found by the absolute step.
+    const options: RunOptions = { chunkSize: 8, stepsPerDispatch: 7 };
+    const [g, c] = [await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 8 })];
+    expectSameStats(g, c);
+    const spec = parseSpec(input);
+    const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, spec.base.steps).regime));
+    expect(regimes(g)).toEqual(regimes(c));
+    const [tg, tc] = await Promise.all([gpu4!.trace(spec, [0, 5], options), cpu.trace(spec, [0, 5])]);
+    tg.forEach((t, i) => {
+      expectSameBits(t.w, tc[i]!.w, `w of trajectory ${t.index}`);
+      expectSameBits(t.loss, tc[i]!.loss, `loss of trajectory ${t.index}`);
+    });
   });
 });

@@ -104,6 +104,23 @@ describe('values the engines cannot represent or run', () => {
   });
 });
 
+describe('the network’s offset and minibatch', () => {
+  const mlp = ['sweep', '--objective', 'mlp', '--width', '2', '--steps', '5'];
+  it.each([
+    ['a minibatch of 0', [...mlp, '--minibatch', '0'], '--minibatch', /0 is not a positive whole number; expected a whole number from 1 to the data points$/m],
+    ['a minibatch beyond the data points', [...mlp, '--data-points', '10', '--minibatch', '11'], '--minibatch', /11 is more than the 10 data points; expected a whole number from 1 to 10 /],
+    ['a minibatch beyond the default data points', [...mlp, '--activation', 'identity', '--minibatch', '3'], '--minibatch', /3 is more than the 2 data points/],
+    ['a minibatch of 2.5', [...mlp, '--minibatch', '2.5'], '--minibatch', /2\.5 is not a positive whole number; expected a whole number from 1 to the data points/],
+    ['a swept minibatch', [...mlp, '--minibatch', '1,2'], '--minibatch', /cannot be swept/],
+    ['more draws than lrscope holds', ['sweep', '--objective', 'mlp', '--width', '2', '--steps', '100000000', '--minibatch', '6'], '--minibatch', /more draws than lrscope holds.*at most 2796201 steps with a minibatch of 6/],
+    ['an offset that is not a number', [...mlp, '--init-offset', 'abc'], '--init-offset', /expected a number, a list like 0\.1,0\.2, or a range START:STOP:COUNT/],
+    ['an offset for the quadratic', ['sweep', '--objective', 'quadratic', '--init-offset', '0.5'], '--init-offset', /not used by objective quadratic; expected --objective mlp/],
+    ['a minibatch for rosenbrock', ['sweep', '--objective', 'rosenbrock', '--minibatch', '4'], '--minibatch', /not used by objective rosenbrock; expected --objective mlp/],
+  ] as Array<[string, string[], string, RegExp]>)('%s', (_, args, flag, pattern) => {
+    expectRefused(args, flag, pattern);
+  });
+});
+
 describe('output files', () => {
   const sweep = (out: string) => ['sweep', '--lr', '0.1:1.9:12', '--steps', '50', '--format', 'csv', '--out', out, '--engine', 'cpu'];
 

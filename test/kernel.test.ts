@@ -385,17 +385,21 @@ describe('generated WGSL', () => {
         "",
         "const WIDTH = 3u;",
         "const POINTS = 5u;",
+        "const BATCH_SIZE = 5u;",
+        "const MINIBATCH = false;",
         "const ACTIVATION = 0u;",
-        "const DATA = 49u;",
+        "const DATA = 50u;",
       ]
     `);
     expect(p.decoder).toMatchInlineSnapshot(`
       "struct Objective {
         rate: array<V, 2>,
+        initOffset: V,
       }
 
       fn w0At(o: Objective, i: u32) -> V {
         var v = V(axisValues[24u + i]);
+        v = select(v, v + o.initOffset, i < W2);
         return v;
       }
 
@@ -405,6 +409,7 @@ describe('generated WGSL', () => {
         let c1 = (index / axes[1u].stride) % axes[1u].length;
         (*setting).objective.rate[0] = setLane((*setting).objective.rate[0], j, axisValues[axes[0u].offset + c0]);
         (*setting).objective.rate[1] = setLane((*setting).objective.rate[1], j, axisValues[axes[1u].offset + c1]);
+        (*setting).objective.initOffset = setLane((*setting).objective.initOffset, j, axisValues[49u]);
         (*setting).multiplier = setLane((*setting).multiplier, j, axisValues[36u]);
         (*setting).row = setLaneU((*setting).row, j, 0u);
       }"

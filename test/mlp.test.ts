@@ -5,7 +5,9 @@
  * for bit over layer-rate grids for every activation.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mlpObjective, normalDraws, type Activation, type MlpConfig } from '../src/objectives/mlp';
+import { minibatchIndices, mlpObjective, normalDraws, type Activation, type MlpConfig } from '../src/objectives/mlp';
+import { planGpuRun } from '../src/engine/plan';
+import { axisTitle, runTitle } from '../src/output/labels';
 import { parseSpec, type SpecInput } from '../src/experiment';
 import { SpecError } from '../src/errors';
 import { CpuEngine } from '../src/engine/cpu';
@@ -98,6 +100,101 @@ describe('the network', () => {
   });
 });
 
+describe('the input layer’s offset', () => {
+  it('is added to the first width² initial weights only, in float32', async () => {
+    const spec = parseSpec({ objective: 'mlp', width: 3, dataPoints: 6, initOffset: '0.1,-2.5', lr: 0.01, steps: 3 });
+    const w0 = mlpObjective({ width: 3, dataPoints: 6, activation: 'tanh', seed: 0 }).w0;
+    const traces = await cpu.trace(spec, [0, 1]);
+    [0.1, -2.5].forEach((offset, t) => {
+      const expected = w0.map((x, d) => (d < 9 ? Math.fround(Math.fround(x) + Math.fround(offset)) : Math.fround(x)));
+      expect(Array.from(traces[t]!.w.subarray(0, 12))).toEqual(expected);
+    });
+  });
+
+  it('is a swept axis with its own title', () => {
+    const spec = parseSpec({ objective: 'mlp', initOffset: '-1:1:9', lr: '0.1:10:8:log' });
+    expect(spec.axes.map((a) => a.name)).toEqual(['initOffset', 'lr']);
+    expect(axisTitle(spec.axes[0]!)).toBe('initOffset (input-layer weight offset)');
+    const log = parseSpec({ objective: 'mlp', initOffset: '0.5:4:3:log' }).axes[0]!;
+    expect(log.scale).toBe('log');
+    expect(log.values.map((v) => (v as number).toPrecision(12))).toEqual(['0.500000000000', '1.41421356237', '4.00000000000']);
+  });
+});
+
+describe('minibatches', () => {
+  const config: MlpConfig = { width: 3, dataPoints: 8, activation: 'tanh', seed: 2, minibatch: 5 };
+
+  it('draws indices in [0, B) from the seed, the same every time, other ones for another seed', () => {
+    const draws = minibatchIndices(2, 8, 5, 200);
+    expect(draws).toHaveLength(1000);
+    expect(Math.min(...draws)).toBe(0);
+    expect(Math.max(...draws)).toBe(7);
+    expect(minibatchIndices(2, 8, 5, 200)).toEqual(draws);
+    expect(minibatchIndices(3, 8, 5, 200)).not.toEqual(draws);
+    // A longer run's draws begin with a shorter one's.
+    expect(minibatchIndices(2, 8, 5, 7)).toEqual(draws.subarray(0, 35));
+    // Each point about equally often (1000 draws of 8: 125 each, σ ≈ 10.5).
+    const counts = new Array<number>(8).fill(0);
+    for (const i of draws) counts[i]!++;
+    for (const c of counts) expect(Math.abs(c - 125)).toBeLessThan(50);
+  });
+
+  it('the kernel reads the same draws after the dataset', () => {
+    const spec = parseSpec({ objective: 'mlp', width: 4, dataPoints: 20, minibatch: 5, steps: 30, seed: 4 });
+    const { grid } = planGpuRun(spec, {}, { lanes: 4, workgroupSize: 64, fastBlock: 256 }, { maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28, maxComputeWorkgroupsPerDimension: 65535 }).kernel;
+    const start = grid.fixed.data + 20 * 4 + 20;
+    expect(Array.from(grid.values.subarray(start, start + 31 * 5))).toEqual(Array.from(minibatchIndices(4, 20, 5, 31)));
+  });
+
+  it('a step’s gradient is the full-batch gradient over the points drawn for it', () => {
+    const net = mlpObjective(config);
+    const full = mlpObjective({ ...config, minibatch: undefined });
+    const n = 3;
+    const w = net.w0;
+    for (const step of [0, 3, 17]) {
+      const points = Array.from(minibatchIndices(2, 8, 5, step + 1).subarray(step * 5));
+      // The drawn points as a dataset of their own: X row by row, then y.
+      const sub = new Float32Array(5 * n + 5);
+      points.forEach((p, b) => {
+        sub.set(net.data.subarray(p * n, p * n + n), b * n);
+        sub[5 * n + b] = net.data[8 * n + p]!;
+      });
+      const subConfig = { ...config, dataPoints: 5, minibatch: undefined };
+      const g = new Float64Array(net.dims);
+      net.gradient(w, g, [1, 1], step);
+      for (let d = 0; d < net.dims; d++) {
+        const h = 1e-5;
+        const plus = [...w];
+        const minus = [...w];
+        plus[d]! += h;
+        minus[d]! -= h;
+        const fd = (lossF64(subConfig, sub, plus) - lossF64(subConfig, sub, minus)) / (2 * h);
+        expect(g[d]).toBeCloseTo(fd, 4);
+      }
+      const whole = new Float64Array(net.dims);
+      full.gradient(w, whole);
+      expect(Array.from(g)).not.toEqual(Array.from(whole));
+    }
+  });
+
+  it('the loss it reports stays the whole dataset’s', async () => {
+    const net = mlpObjective(config);
+    const full = mlpObjective({ ...config, minibatch: undefined });
+    expect(net.loss(net.w0)).toBe(full.loss(full.w0));
+    const [trace] = await cpu.trace(parseSpec({ objective: 'mlp', width: 3, dataPoints: 8, seed: 2, minibatch: 5, lr: 0.05, steps: 10 }), [0]);
+    for (const k of [0, 4, 10]) expect(trace!.loss[k]).toBe(full.loss(trace!.w.subarray(k * 12, k * 12 + 12)));
+    expect(trace!.w.subarray(120, 132)).not.toEqual((await cpu.trace(parseSpec({ objective: 'mlp', width: 3, dataPoints: 8, seed: 2, lr: 0.05, steps: 10 }), [0]))[0]!.w.subarray(120, 132));
+  });
+});
+
+describe('the network’s descriptions', () => {
+  it('name the minibatch and a fixed offset when set', () => {
+    expect(mlpObjective({ width: 3, dataPoints: 8, activation: 'tanh', seed: 2, minibatch: 5 }).source).toBe('mlp 3-3-1 tanh, 8 points, minibatch 5, seed 2');
+    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, minibatch: 4, initOffset: 0.5 }))).toContain('a 3-3-1 tanh network, 12 points, minibatch 4, W₁ offset 0.5, seed 0');
+    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, initOffset: '0,1', lr: '0.1,1' }))).toContain('a 3-3-1 tanh network, 12 points, seed 0');
+  });
+});
+
 describe('training', () => {
   const base = { objective: 'mlp', width: 4, dataPoints: 16, steps: 200 } as const;
 
@@ -146,7 +243,20 @@ describe('the spec', () => {
   it('takes width² + width dimensions and its weights from the seed', () => {
     const spec = parseSpec({ objective: 'mlp', width: 5, seed: 9 });
     expect(spec.dims).toBe(30);
-    expect(spec.base.w0).toEqual(mlpObjective({ width: 5, dataPoints: 64, activation: 'tanh', seed: 9 }).w0);
+    // The default dataset has as many points as weights: 5² + 5.
+    expect(spec.base.w0).toEqual(mlpObjective({ width: 5, dataPoints: 30, activation: 'tanh', seed: 9 }).w0);
+  });
+
+  it.each<[SpecInput, number]>([
+    [{ objective: 'mlp', width: 16 }, 16 * 16 + 16],
+    [{ objective: 'mlp', width: 16, activation: 'relu' }, 16 * 16 + 16],
+    [{ objective: 'mlp', width: 16, activation: 'identity' }, 16],
+    [{ objective: 'mlp', width: 8 }, 8 * 8 + 8],
+    [{ objective: 'mlp' }, 8 * 8 + 8],
+    [{ objective: 'mlp', width: 16, dataPoints: 40 }, 40],
+    [{ objective: 'mlp', width: 4, activation: 'identity', dataPoints: 9 }, 9],
+  ])('the paper’s dataset size by default: %j has %i points', (input, points) => {
+    expect(parseSpec(input).base.dataPoints).toBe(points);
   });
 
   it('sweeps the layer rates as two axes, lr fixed at 1', () => {

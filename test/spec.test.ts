@@ -157,3 +157,22 @@ describe('optimizer defaults follow the optimizer and convention', () => {
     expect(parseSpec({ optimizer: 'rmsprop', convention: 'torch', rho: 0.5 }).base.rho).toBe(0.5);
   });
 });
+
+describe('the network’s offset and minibatch as JSON fields', () => {
+  it('takes initOffset as a range object and minibatch as a number', () => {
+    const spec = parseSpec({ objective: 'mlp', width: 2, initOffset: { start: -1, stop: 1, count: 5 }, minibatch: 3 });
+    expect(spec.axes.map((a) => [a.key, a.values])).toEqual([['initOffset', [-1, -0.5, 0, 0.5, 1]]]);
+    expect(spec.base.minibatch).toBe(3);
+    expect(parseSpec({ objective: 'mlp' }).base.minibatch).toBeUndefined();
+    expect(parseSpec({ objective: 'mlp' }).base.initOffset).toBe(0);
+  });
+
+  it.each([
+    [{ objective: 'mlp', width: 2, minibatch: 7 }, /^minibatch: 7 is more than the 6 data points; expected a whole number from 1 to 6 \(the data points, dataPoints\)$/],
+    [{ objective: 'mlp', minibatch: [1, 2] }, /^minibatch: cannot be swept/],
+    [{ objective: 'mlp', initOffset: 'abc' }, /^initOffset: .*expected a number, a list like/],
+    [{ initOffset: 1 }, /^initOffset: not used by objective quadratic; expected objective mlp/],
+  ] as const)('%j is refused, naming the JSON field', (input, pattern) => {
+    expect(() => parseSpec(input)).toThrow(pattern);
+  });
+});

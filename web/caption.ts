@@ -3,7 +3,7 @@
  * for (optimizer, objective, its fixed settings, steps, schedule) and which
  * settings vary across the map, in the page's language.
  */
-import { axisTitle, formatNumber, type Axis, type Spec } from '../src/core';
+import { axisTitle, formatNumber, networkSetting, type Axis, type Spec } from '../src/core';
 import type { Strings } from './i18n';
 
 const numbers = (xs: readonly number[]) => (xs.length === 1 ? formatNumber(xs[0]!) : `[${xs.map(formatNumber).join(', ')}]`);
@@ -21,7 +21,7 @@ function objectiveText(spec: Spec, s: Strings): { objective: string; fixed: stri
   } else if (b.objective === 'expression') {
     objective = `f = ${b.loss}`;
   } else if (b.objective === 'mlp') {
-    objective = `${s.mlp}: ${b.width}-${b.width}-1, ${b.activation}, ${b.dataPoints} points`;
+    objective = `${s.mlp}: ${b.width}-${b.width}-1, ${b.activation}, ${b.dataPoints} points${networkSetting(spec)}`;
   } else {
     objective = b.objective;
   }

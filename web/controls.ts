@@ -62,7 +62,7 @@ export function presetOf(input: Readonly<Record<string, unknown>>, pick?: readon
 /** The form fields of an objective's own parameters. */
 function objectiveKeys(objective: string): readonly ParamKey[] {
   if (objective === 'quadratic') return ['curvature', 'minimum', 'w0'];
-  if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr'];
+  if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr', 'initOffset', 'minibatch'];
   return ['w0'];
 }
 

@@ -378,6 +378,7 @@ const zh: Strings = {
       alpha: '下限 α',
       inputLr: '输入层学习率',
       outputLr: '输出层学习率',
+      initOffset: '输入层权重偏移',
     },
     logScale: '对数刻度',
   },

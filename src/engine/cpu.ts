@@ -8,6 +8,7 @@ import { learningRate, scheduleFactor } from '../schedules.js';
 import { cellAt, checkTraceLength, gridCoords, type Cell, type Spec } from '../experiment/index.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js';
+import { offsetWeights } from '../objectives/mlp.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
 import { emptyStats, LOSS_CAP, LOSS_TAIL, statFields } from './records.js';
@@ -65,9 +66,9 @@ function maxAbs(x: Float64Array): number {
   return m;
 }
 
-/** g = L ⊙ (w − c), rounded per operation (or the objective's compiled gradient); returns max |gᵢ|. */
-function gradient(s: TrajectoryState, g: Float64Array): number {
-  if (s.expr) return s.expr.gradient(s.w, g, s.rates);
+/** g = L ⊙ (w − c), rounded per operation (or the objective's compiled gradient, at iterate k's minibatch); returns max |gᵢ|. */
+function gradient(s: TrajectoryState, g: Float64Array, k = 0): number {
+  if (s.expr) return s.expr.gradient(s.w, g, s.rates, k);
   let G = 0;
   for (let i = 0; i < s.dims; i++) {
     const gi = f32(s.L[i]! * f32(s.w[i]! - s.c[i]!));
@@ -104,7 +105,7 @@ function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, 
   const hyper = cellHyper(cell);
   const s: TrajectoryState = {
     dims,
-    w: Float64Array.from(cell.w0, f32),
+    w: expr && 'config' in expr ? offsetWeights(cell.w0, cell.width, cell.initOffset) : Float64Array.from(cell.w0, f32),
     gPrev: new Float64Array(dims),
     L: Float64Array.from(cell.curvature, f32),
     c: Float64Array.from(cell.minimum, f32),
@@ -221,7 +222,7 @@ function advance(
     if (s.escapeStep >= 0) return; // frozen
     if (ctx.trainability) trackLoss(s, k, ctx);
     const lr = f32(s.A * rates[offset + k]!);
-    const G = gradient(s, g);
+    const G = gradient(s, g, k);
     observe(s, k, g, G, ctx);
     s.update(s.w, g, lr, s.slots, s.hyper);
     const m = maxAbs(s.w);
@@ -277,7 +278,7 @@ function advanceScalar(s: TrajectoryState, k0: number, k1: number, rates: Float3
 /** After the last step: the final iterate's gradient joins the bookkeeping. */
 function finish(s: TrajectoryState, ctx: StepContext, g: Float64Array): number {
   if (s.escapeStep < 0) {
-    const G = gradient(s, g);
+    const G = gradient(s, g, ctx.steps);
     observe(s, ctx.steps, g, G, ctx);
   }
   return loss(s);

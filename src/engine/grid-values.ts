@@ -22,7 +22,9 @@ export interface FixedOffsets {
   readonly hyper: number;
   /** The tiny network's two layer rates. */
   readonly layerRates: number;
-  /** The tiny network's dataset (X, then y). */
+  /** The tiny network's offset of the input layer's initial weights. */
+  readonly initOffset: number;
+  /** The tiny network's dataset (X, then y), and its minibatch draws after it. */
   readonly data: number;
 }
 
@@ -71,6 +73,8 @@ export function gridValues(
   }
   const layerRates = values.length;
   values.push(spec.base.inputLr ?? 1, spec.base.outputLr ?? 1);
+  const initOffset = values.length;
+  values.push(spec.base.initOffset);
   const dataOffset = values.length;
   for (let i = 0; i < data.length; i++) values.push(data[i]!);
 
@@ -93,6 +97,6 @@ export function gridValues(
   return {
     values: new Float32Array(values),
     axes,
-    fixed: { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, hyper, layerRates, data: dataOffset },
+    fixed: { curvature: 0, minimum: dims, w0: 2 * dims, lr: 3 * dims, hyper, layerRates, initOffset, data: dataOffset },
   };
 }

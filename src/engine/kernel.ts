@@ -216,6 +216,9 @@ function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: Schedul
       const axis = axisOf(key);
       lane(`objective.rate[${layer}]`, axis >= 0 ? read(axis) : fixedValue(fixed.layerRates + layer));
     });
+    members.push({ name: 'initOffset', type: 'V' }); // added to the input layer's initial weights
+    const offsetAxis = axisOf('initOffset');
+    lane('objective.initOffset', offsetAxis >= 0 ? read(offsetAxis) : fixedValue(fixed.initOffset));
   }
   if (form === 'narrow') {
     const vectorExpr = (key: VectorKey, d: number): string => {
@@ -258,6 +261,9 @@ function decoderWgsl(spec: Spec, variants: readonly Variant[], schedule: Schedul
         value += `
   v = select(v, o.${key}${d}, i == ${d}u);`;
       }
+      // The network's input layer W₁ (its first W2 weights) starts offset, as offsetWeights in src/objectives/mlp.ts.
+      if (network && key === 'w0') value += `
+  v = select(v, v + o.initOffset, i < W2);`;
       accessors.push(`fn ${ACCESSOR[key]}(o: Objective, i: u32) -> V {
 ${value}
   return v;

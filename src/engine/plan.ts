@@ -95,11 +95,11 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
   };
 }
 
-/** The wide form's scratch for an objective: the network's hidden layer (z and h of one data point, ∂loss/∂z of every point). */
+/** The wide form's scratch for an objective: the network's hidden layer (z and h of one data point, ∂loss/∂z of every point of the batch). */
 function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined): Scratch[] {
   if (!objective || !('config' in objective)) return [];
-  const { width, dataPoints } = objective.config;
-  return [{ name: 'z', words: width }, { name: 'h', words: width }, { name: 'dz', words: width * dataPoints }];
+  const { width, dataPoints, minibatch } = objective.config;
+  return [{ name: 'z', words: width }, { name: 'h', words: width }, { name: 'dz', words: width * (minibatch ?? dataPoints) }];
 }
 
 /** Trajectories per chunk: at least one, at most the range. */
@@ -160,7 +160,7 @@ export function hashText(text: string, seed = 0): string {
 }
 
 function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
-  const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'data' in plan.objective ? plan.objective.data : []);
+  const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'config' in plan.objective ? plan.objective.kernelData(plan.steps) : []);
   const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
@@ -203,7 +203,7 @@ export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOption
  * one-dimensional grid.
  */
 export function stepCost(plan: RunPlan): number {
-  const points = plan.objective && 'config' in plan.objective ? plan.objective.config.dataPoints : 1;
+  const points = plan.objective && 'config' in plan.objective ? (plan.objective.config.minibatch ?? plan.objective.config.dataPoints) : 1;
   return Math.max(1, plan.dims * points);
 }
 

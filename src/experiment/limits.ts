@@ -12,7 +12,9 @@
  *   gradients and up to three optimizer slots per dimension, and the CPU
  *   engine steps 4096 trajectories at a time (about 200 MB of them at 1056);
  * - a trace holds every iterate of w, the loss and the rate in memory: at most
- *   2^27 values (512 MiB of float32) per traced trajectory.
+ *   2^27 values (512 MiB of float32) per traced trajectory;
+ * - the network's minibatch draws (one row per iterate) are held on the host
+ *   and in the kernel's value buffer: at most 2^24 indices (64 MiB).
  */
 import { SpecError } from '../errors.js';
 import { fieldName, type FieldNaming, type Spec } from './types.js';
@@ -20,6 +22,7 @@ import { fieldName, type FieldNaming, type Spec } from './types.js';
 export const MAX_STEPS = 2 ** 31 - 1;
 export const MAX_DIMS = 1056;
 export const MAX_TRACE_VALUES = 2 ** 27;
+export const MAX_MINIBATCH_DRAWS = 2 ** 24;
 
 /** The most steps a trace of a spec's dimensions can hold. */
 export function maxTraceSteps(dims: number): number {

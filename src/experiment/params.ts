@@ -102,7 +102,7 @@ export const PARAMS = {
     choices: OBJECTIVES,
     default: 'quadratic',
     sweepable: false,
-    help: 'the loss: quadratic Σ ½·L·(w − c)² (default); rosenbrock, beale, himmelblau (2-D); rastrigin, double-well, quartic (n-D, n from --w0); expression (--loss); mlp, a tiny network (--width, --data-points, --activation, --seed, --input-lr, --output-lr)',
+    help: 'the loss: quadratic Σ ½·L·(w − c)² (default); rosenbrock, beale, himmelblau (2-D); rastrigin, double-well, quartic (n-D, n from --w0); expression (--loss); mlp, a tiny network (--width, --data-points, --activation, --seed, --input-lr, --output-lr, --init-offset, --minibatch)',
   },
   loss: {
     type: 'text',
@@ -147,7 +147,7 @@ export const PARAMS = {
     help: 'initial point w₀ (default 5; for the test functions their customary start, e.g. rosenbrock [-1.2,1])',
   },
   width: whole('width', 'objective', 8, (x) => (Number.isInteger(x) && x >= 1 && x <= 32 ? undefined : `${x} is not a whole number from 1 to 32`), 'a whole number from 1 to 32', 'mlp: hidden width, also the input dimension (default 8; the network has width² + width weights)', false),
-  dataPoints: whole('data-points', 'objective', 64, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default 64)', false),
+  dataPoints: whole('data-points', 'objective', undefined, (x) => (Number.isInteger(x) && x >= 1 && x <= 1024 ? undefined : `${x} is not a whole number from 1 to 1024`), 'a whole number from 1 to 1024', 'mlp: size of the random dataset (default, as in the paper: the number of weights, width² + width, for tanh and relu; the width for identity)', false),
   activation: {
     type: 'choice',
     flag: 'activation',
@@ -160,6 +160,16 @@ export const PARAMS = {
   seed: whole('seed', 'objective', 0, seed, 'a whole number from 0 to 4294967295', 'mlp: seed of the dataset and the initial weights, all N(0, 1) (default 0)', false),
   inputLr: number('input-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the input layer W₁ (with --output-lr; --lr is then 1 and a schedule scales both)'),
   outputLr: number('output-lr', 'objective', undefined, nonNegative, 'a number ≥ 0', 'mlp: learning rate of the output layer W₂ (with --input-lr)'),
+  initOffset: number('init-offset', 'objective', 0, finite, 'a number', 'mlp: added to every initial weight of the input layer W₁ (W₂ unchanged); against --lr, the paper’s second map (default 0)'),
+  minibatch: whole(
+    'minibatch',
+    'objective',
+    undefined,
+    wholePositive,
+    'a whole number from 1 to the data points',
+    'mlp: each step’s gradient over this many data points drawn with replacement from --seed, one draw per step shared by the whole grid; the loss reported stays the full dataset’s (default: the full batch)',
+    false,
+  ),
   optimizer: {
     type: 'choice',
     flag: 'optimizer',

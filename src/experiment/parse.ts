@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
 import { compiledObjective, ExpressionError, specMlp, TEST_FUNCTIONS, type ObjectiveSpec } from '../objectives/catalogue.js';
-import { mlpDims } from '../objectives/mlp.js';
+import { defaultDataPoints, mlpDims, type Activation } from '../objectives/mlp.js';
 import { HYPER_KEYS, optimizerDefaults } from '../optimizers/index.js';
 import { acceptedForms, PARAM_KEYS, PARAMS, type ObjectiveName, type ParamDef, type ParamKey } from './params.js';
 import { broadcast, MAX_GRID_SIZE } from './grid.js';
@@ -262,6 +262,7 @@ function resolveValues(given: Given, choices: Choices, dims: number): { base: Ce
     }
   }
   if (base.decaySteps === undefined) base.decaySteps = base.steps;
+  base.dataPoints ??= defaultDataPoints(base.width as number, base.activation as Activation);
   if (choices.schedules.includes('one-cycle-lr')) {
     const axis = axes.find((a) => a.key === 'decaySteps');
     checkOneCycle(name, base.steps as number, (axis?.values as number[] | undefined) ?? [base.decaySteps as number]);

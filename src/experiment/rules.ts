@@ -7,7 +7,9 @@
 import { SpecError } from '../errors.js';
 import { CONVENTIONS, optimizerParams, OPTIMIZERS, type Convention, type OptimizerName } from '../optimizers/index.js';
 import { SCHEDULE_PARAMS, type ScheduleName } from '../schedules.js';
+import { defaultDataPoints, type Activation } from '../objectives/mlp.js';
 import { acceptedForms, PARAMS, type ObjectiveName, type ParamKey } from './params.js';
+import { MAX_MINIBATCH_DRAWS } from './limits.js';
 import type { ParsedValue } from './values.js';
 
 /** Parsed values by key, and how errors name a key. */
@@ -83,7 +85,7 @@ function checkOptimizerParams(given: Given, { optimizers, conventions }: Choices
   }
 }
 
-const MLP_KEYS = ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr'] as const;
+const MLP_KEYS = ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr', 'initOffset', 'minibatch'] as const;
 
 function checkObjectiveParams(given: Given, { objective, optimizers }: Choices): void {
   const { parsed, name } = given;
@@ -104,10 +106,12 @@ function checkObjectiveParams(given: Given, { objective, optimizers }: Choices):
   if (objective === 'mlp') checkMlp(given, optimizers);
 }
 
-/** The tiny network's own rules: its weights come from the seed, its layer rates replace lr. */
+/** The tiny network's own rules: its weights come from the seed, its layer rates replace lr, its minibatch is drawn from its data. */
 function checkMlp({ parsed, name }: Given, optimizers: readonly OptimizerName[]): void {
   const layerRates = (['inputLr', 'outputLr'] as const).filter((k) => parsed.has(k));
   if (parsed.has('w0')) throw new SpecError(name('w0'), 'not used by objective mlp: the network starts from weights drawn N(0, 1)', `${name('seed')} to draw others`);
+  const minibatch = parsed.get('minibatch');
+  if (minibatch?.kind === 'fixed') checkMinibatch(parsed, name, minibatch.value as number);
   if (layerRates.length === 0) return;
   if (parsed.has('lr')) {
     throw new SpecError(name('lr'), `cannot be given with ${layerRates.map(name).join(' and ')}: the layer rates are the learning rates`, `${name('inputLr')} and ${name('outputLr')} without ${name('lr')}, or ${name('lr')} alone for one rate`);
@@ -119,6 +123,21 @@ function checkMlp({ parsed, name }: Given, optimizers: readonly OptimizerName[])
       `not supported with optimizer ${adaptive.join(', ')}, which rescales each gradient`,
       `${name('optimizer')} gd, momentum or nesterov (or ${name('lr')} alone)`,
     );
+  }
+}
+
+/** A minibatch is drawn from the data points, one row of draws per iterate. */
+function checkMinibatch(parsed: Given['parsed'], name: Given['name'], size: number): void {
+  const fixed = <T>(key: ParamKey, fallback: T): T => (parsed.get(key) as { value: T } | undefined)?.value ?? fallback;
+  const width = fixed('width', PARAMS.width.default!);
+  const points = fixed('dataPoints', defaultDataPoints(width, fixed<Activation>('activation', PARAMS.activation.default)));
+  if (size > points) {
+    throw new SpecError(name('minibatch'), `${size} is more than the ${points} data points`, `a whole number from 1 to ${points} (the data points, ${name('dataPoints')})`);
+  }
+  const steps = fixed('steps', PARAMS.steps.default!);
+  const most = Math.floor(MAX_MINIBATCH_DRAWS / size) - 1;
+  if (steps > most) {
+    throw new SpecError(name('minibatch'), `${size} points a step over ${steps} steps is more draws than lrscope holds (${MAX_MINIBATCH_DRAWS})`, `at most ${most} steps with a minibatch of ${size}`);
   }
 }
 

@@ -27,13 +27,17 @@ export interface Cell extends ScheduleParams {
   objective: ObjectiveName;
   /** The typed-in formula (objective `expression`). */
   loss: string | undefined;
-  /** The tiny network (objective `mlp`): width, dataset size, activation, seed, and the layers' rates. */
+  /** The tiny network (objective `mlp`): width, dataset size, activation, seed, the layers' rates, the input layer's offset and the minibatch. */
   width: number;
   dataPoints: number;
   activation: Activation;
   seed: number;
   inputLr: number | undefined;
   outputLr: number | undefined;
+  /** Added to every initial weight of the input layer W₁. */
+  initOffset: number;
+  /** Data points per step's gradient, drawn with replacement; undefined for the full batch. */
+  minibatch: number | undefined;
   optimizer: OptimizerName;
   convention: Convention;
   momentum: number;

@@ -112,6 +112,7 @@ export interface ObjectiveSpec {
     readonly dataPoints: number;
     readonly activation: Activation;
     readonly seed: number;
+    readonly minibatch: number | undefined;
   };
   readonly dims: number;
 }
@@ -126,8 +127,8 @@ export function specObjective(spec: ObjectiveSpec): CompiledObjective | MlpObjec
 
 /** The network of an mlp spec. */
 export function specMlp(spec: ObjectiveSpec): MlpObjective {
-  const { width, dataPoints, activation, seed } = spec.base;
-  return mlpObjective({ width, dataPoints, activation, seed });
+  const { width, dataPoints, activation, seed, minibatch } = spec.base;
+  return mlpObjective({ width, dataPoints, activation, seed, minibatch });
 }
 
 export { ExpressionError, type CompiledObjective, type MlpObjective };

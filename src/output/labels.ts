@@ -25,6 +25,7 @@ const MEANINGS: Record<string, string> = {
   alpha: 'floor α',
   inputLr: 'input-layer learning rate',
   outputLr: 'output-layer learning rate',
+  initOffset: 'input-layer weight offset',
 };
 
 /** The words of axis titles in another language (the web page's Chinese). */
@@ -52,6 +53,14 @@ const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
 
 const CONVENTION_NAMES: Record<Convention, string> = { tf: 'TensorFlow', torch: 'PyTorch', keras: 'Keras' };
 
+/** What the network's title adds when set: its minibatch, and its input layer's offset unless the map sweeps it. */
+export function networkSetting(spec: Spec): string {
+  const b = spec.base;
+  const batch = b.minibatch === undefined ? '' : `, minibatch ${b.minibatch}`;
+  const offset = b.initOffset === 0 || spec.axes.some((a) => a.key === 'initOffset') ? '' : `, W₁ offset ${b.initOffset}`;
+  return batch + offset;
+}
+
 /** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps". */
 export function runTitle(spec: Spec): string {
   const b = spec.base;
@@ -63,7 +72,7 @@ export function runTitle(spec: Spec): string {
       : b.objective === 'expression'
         ? `f = ${b.loss}`
         : b.objective === 'mlp'
-          ? `a ${b.width}-${b.width}-1 ${b.activation} network, ${b.dataPoints} points, seed ${b.seed}`
+          ? `a ${b.width}-${b.width}-1 ${b.activation} network, ${b.dataPoints} points${networkSetting(spec)}, seed ${b.seed}`
         : `${b.objective}${spec.dims > 2 || ['rastrigin', 'double-well', 'quartic'].includes(b.objective) ? `, ${spec.dims}-D` : ''}`;
   const schedule = spec.axes.some((a) => a.key === 'schedule') ? 'schedules swept' : `${b.schedule} schedule`;
   const swept = (key: string) => spec.axes.some((a) => a.key === key);
