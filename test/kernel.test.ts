@@ -417,9 +417,15 @@ describe('generated WGSL', () => {
   });
 
   it('the state struct holds the trajectory record in its order, then the slots', () => {
-    const lanes = /struct Lanes \{\n([^}]*)\}/.exec(parts({ lr: '0.1,0.2', optimizer: 'adam' }).state)![1]!;
-    const names = lanes.trim().split('\n').map((line) => line.trim().split(':')[0]);
-    expect(names).toEqual([...TRAJECTORY_FIELDS.map((f) => f.name), 'slots']);
+    const fieldsOf = (input: SpecInput) => /struct Lanes \{\n([^}]*)\}/.exec(parts(input).state)![1]!.trim().split('\n').map((line) => line.trim().split(':')[0]);
+    // Without the loss record its fields are left out; with it, every field is there.
+    expect(fieldsOf({ lr: '0.1,0.2', optimizer: 'adam' })).toEqual([...TRAJECTORY_FIELDS.filter((f) => !('loss' in f)).map((f) => f.name), 'slots']);
+    expect(fieldsOf({ lr: '0.1,0.2', optimizer: 'adam', trainability: true })).toEqual([...TRAJECTORY_FIELDS.map((f) => f.name), 'slots']);
+  });
+
+  it('trackLoss is empty without the loss record, and keeps it with', () => {
+    expect(parts({ lr: '0.1,0.2' }).loss).not.toContain('lossAt');
+    expect(parts({ lr: '0.1,0.2', trainability: true }).loss).toContain('lossAt(setting.objective, w)');
   });
 });
 
