@@ -130,6 +130,20 @@ fn inputGradient(g: GOut, zero: V) {
   }
 }
 
+// The loss at the w of the last gradient() over the whole dataset, which
+// adds it up as lossAt does, operation for operation: the loss record
+// (trackLoss, right after the gradient at the same w) reads it rather than
+// making a second pass over the data. A minibatch's gradient sees only its
+// draw, so there the record evaluates the loss in full.
+var<private> gradientLoss: V;
+
+fn recordedLoss(objective: Objective, w: WIn) -> V {
+  if (MINIBATCH) {
+    return lossAt(objective, w);
+  }
+  return gradientLoss;
+}
+
 fn lossAt(objective: Objective, w: WIn) -> V {
   var total = V(0.0);
   for (var i = 0u; i < pointCount(); i++) {
@@ -152,9 +166,20 @@ fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
     gSet(g, W2 + j, zero);
   }
   var overflowed = VB(false);
+  var total = V(0.0);
   for (var b = 0u; b < batchCount(); b++) {
     let i = batchPoint(b);
-    overflowed = overflowed | backward(w, i, b, forward(w, i), g);
+    let out = forward(w, i);
+    if (!MINIBATCH) {
+      // lossAt's sum, operation for operation (see gradientLoss).
+      let r = o(out - dataY(i));
+      let sq = o(r * r);
+      total = select(o(total + sq), sq, b == 0u);
+    }
+    overflowed = overflowed | backward(w, i, b, out, g);
+  }
+  if (!MINIBATCH) {
+    gradientLoss = o(total * ONE_OVER_POINTS);
   }
   inputGradient(g, zero);
   var largest = V(0.0);

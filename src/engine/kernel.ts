@@ -338,7 +338,7 @@ export interface KernelParts {
  * at iterate k, for the live lanes; the steps call it before their update.
  * Without the record it is empty, and the compiler drops the calls.
  */
-export function lossWgsl(state: StateLayout): string {
+export function lossWgsl(state: StateLayout, network = false): string {
   const head = '// The loss record at iterate k (src/engine/records.ts; src/engine/cpu.ts trackLoss is its twin).\nfn trackLoss(s: ptr<function, Lanes>, setting: Setting, w: WIn, k: u32, live: VB) {';
   if (!state.trainability) return `${head}\n}`;
   return `${wgslConstants([
@@ -348,7 +348,7 @@ export function lossWgsl(state: StateLayout): string {
   ])}
 
 ${head}
-  let loss = lossAt(setting.objective, w);
+  let loss = ${network ? 'recordedLoss' : 'lossAt'}(setting.objective, w);
   if (k == 0u) {
     (*s).loss0 = select((*s).loss0, loss, live);
   }
@@ -396,7 +396,7 @@ ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
     optimizer: optimizerWgsl(variants),
     state: stateWgsl(input.state),
     decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective, form),
-    loss: lossWgsl(input.state),
+    loss: lossWgsl(input.state, objective !== undefined && 'config' in objective),
   };
 }
 
