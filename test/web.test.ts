@@ -13,6 +13,7 @@ import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
 import { formatNumber } from '../src/experiment/values';
 import { regimeRgb } from '../src/output/map';
+import { spectralColor } from '../src/output/score-colors';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
 import { parseSpec, type SpecInput } from '../src/experiment';
@@ -1199,12 +1200,15 @@ describeBrowser('trainability, as Sohl-Dickstein (2024) draws it', () => {
     expect(params.get('color')).toBe('trainability');
     const cells = Array.from({ length: 32 }, (_, n) => [n % 8, Math.floor(n / 8)] as const);
     const pixels = await cellPixels(page, data, cells, 8, 4);
+    // Each pixel is a colour of matplotlib's Spectral, on its blue side (t > 0) where the run trains, on its red side where not.
+    const ramp = Array.from({ length: 2001 }, (_, k) => ({ t: -1 + k / 1000, rgb: spectralColor(-1 + k / 1000) }));
     cells.forEach(([i, j], n) => {
-      const [r, g, b] = pixels[n]!;
+      const rgb = pixels[n]!;
       const lrL = (0.25 + 0.5 * i) * (0.3 + 0.2 * j);
-      // Spectral's red half has red above green and blue; its blue half does not.
-      const red = r! > g! && r! > b!;
-      expect(red, `cell ${i},${j} (lr·L = ${lrL}) has rgb(${r},${g},${b})`).toBe(lrL >= 2);
+      const distance = (c: readonly number[]) => Math.hypot(...c.map((v, k) => v - rgb[k]!));
+      const nearest = ramp.reduce((best, p) => (distance(p.rgb) < distance(best.rgb) ? p : best));
+      expect(distance(nearest.rgb), `cell ${i},${j}: rgb(${rgb.join(',')}) is no colour of Spectral`).toBeLessThan(4);
+      expect(nearest.t > 0, `cell ${i},${j} (lr·L = ${lrL}) has rgb(${rgb.join(',')}), Spectral at ${nearest.t}`).toBe(lrL < 2);
     });
     // The slowest run that trains ranks at the blue end.
     const [slowest] = await cellPixels(page, data, [[0, 0]], 8, 4);
