@@ -386,7 +386,8 @@ async function boot(): Promise<void> {
     zoomStack.length = 0;
     navigate({ ...state, spec: start, pick: undefined });
   });
-  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
+  // A map still computing has nothing to export yet.
+  $('#export-png').addEventListener('click', async () => mapView.element.dataset.state === 'done' && download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
   $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
   window.addEventListener('popstate', () => {

@@ -75,7 +75,7 @@ export function scoreLegendHtml(strings: Strings, tally: { trainable: number; ar
   return `<div class="score-legend" data-trainable-share="${share}">
       <div class="score-bar" role="img" aria-label="${strings.trainable} ← → ${strings.notTrainable}" style="background: ${scoreBarGradient()}"></div>
       <div class="score-bar-labels"><span>← ${strings.trainable}</span><span>${strings.notTrainable} →</span></div>
-      <p class="trainable-share">${strings.trainableShare.replace('{share}', share).replace('{count}', String(tally.trainable)).replace('{total}', String(tally.arrived))}</p>
+      <p class="trainable-share"${tally.arrived ? '' : ' hidden'}>${strings.trainableShare.replace('{share}', share).replace('{count}', String(tally.trainable)).replace('{total}', String(tally.arrived))}</p>
       <p class="score-explained"><small>${strings.scoreExplained}</small></p>${grey}
     </div>`;
 }

@@ -204,13 +204,18 @@ export class MapView {
     this.picked = picked;
     this.neighbour = undefined;
     this.preview = undefined;
+    // The last map is not drawn on the new axes: the plot stays empty until the first chunk lands.
+    this.raster = undefined;
     this.scores = undefined;
     this.scoreFit = undefined;
+    this.tally = { trainable: 0, arrived: 0, nan: 0 };
     this.element.dataset.color = this.color;
     this.element.dataset.state = 'computing';
     this.element.dataset.engine = page.kind;
     this.element.dataset.grid = `${spec.axes[0]!.values.length}x${spec.axes[1]!.values.length}`;
     this.createPlot(spec);
+    // The new spec's legend (its theory line, its regime names) from the start, not the last map's.
+    this.renderLegend();
     // A zoom by the keyboard keeps its cursor, on the new grid's cell nearest to it.
     if (this.cursorShown) this.moveCursor(0, 0);
     const precision = unresolvedAxes(spec);
