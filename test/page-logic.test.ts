@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges, zoomEdges } from '../web/axes';
-import { AXIS_KEYS } from '../web/controls';
+import { AXIS_KEYS, PRESETS } from '../web/controls';
+import { STRINGS } from '../web/i18n';
+import { regimeWords, scoreBarGradient } from '../web/map-legend';
+import { defaultState, stateFromSearch, withColor } from '../web/state';
+import { parseSpec as parse } from '../src/experiment';
+import { REGIMES } from '../src/engine/types';
 import { nearestOtherRegime } from '../web/picking';
 import { PARAM_KEYS, PARAMS } from '../src/experiment';
 
@@ -80,5 +85,75 @@ describe('the form', () => {
       expect(AXIS_KEYS.includes(key), key).toBe(def.sweepable && number);
     }
     expect(AXIS_KEYS[0]).toBe('lr');
+  });
+});
+
+describe('trainability colouring', () => {
+  it('asks a quadratic for its loss record, and leaves a network (which keeps one) and the regime colouring alone', () => {
+    const quadratic = { lr: '0.1:1:8', curvature: '1:2:8' };
+    expect(withColor(quadratic, 'trainability')).toEqual({ ...quadratic, trainability: 'true' });
+    expect(withColor(quadratic, 'regime')).toBe(quadratic);
+    const network = { inputLr: '0.1:1:8', outputLr: '0.1:1:8', objective: 'mlp' };
+    expect(withColor(network, 'trainability')).toBe(network);
+    expect(parse(withColor(network, 'trainability')).base.trainability).toBe(true);
+  });
+
+  it('reads color= from the URL, and explains a value it does not know', () => {
+    const defaults = defaultState(32);
+    const ok = stateFromSearch('?lr=0.1:1:8&curvature=1:2:8&color=trainability', defaults);
+    expect(ok.error).toBeUndefined();
+    expect(ok.state.color).toBe('trainability');
+    expect(ok.spec.base.trainability).toBe(true);
+    const bad = stateFromSearch('?lr=0.1:1:8&curvature=1:2:8&color=rainbow', defaults);
+    expect(bad.error).toBe('color: "rainbow" is not a colouring; expected regime or trainability');
+    expect(bad.state.color).toBe('regime');
+  });
+
+  it('its colour bar runs from Spectral\'s blue end (trainable) to its red end', () => {
+    // matplotlib's Spectral: #5e4fa2 at 1, #9e0142 at 0.
+    expect(scoreBarGradient()).toMatch(/^linear-gradient\(90deg, rgb\(94,79,162\) 0%, .* rgb\(158,1,66\) 100%\)$/);
+  });
+});
+
+describe("the network's regimes", () => {
+  it('are named by the loss for a network, by the gradient otherwise, in both languages', () => {
+    const network = parse({ inputLr: '0.1:1:8', outputLr: '0.1:1:8', objective: 'mlp' });
+    const quadratic = parse({ lr: '0.1:1:8', curvature: '1:2:8' });
+    expect(REGIMES.map((r) => regimeWords(network, STRINGS.en).regimes[r])).toEqual(['trained', 'decreasing', 'oscillating', 'not learning', 'diverged']);
+    expect(regimeWords(quadratic, STRINGS.en).regimes.stalled).toBe('stalled');
+    for (const lang of ['en', 'zh'] as const) {
+      for (const r of REGIMES) expect(regimeWords(network, STRINGS[lang]).meaning[r].length, `${lang} ${r}`).toBeGreaterThan(5);
+    }
+  });
+});
+
+describe("the trainability paper's presets", () => {
+  it('are its five maps: a 16-wide network, 500 steps, rates from 1e-3 to 1e6, coloured by trainability', () => {
+    const paper = PRESETS.filter((p) => p.id.startsWith('paper-'));
+    expect(paper.map((p) => p.id)).toEqual(['paper-tanh', 'paper-relu', 'paper-identity', 'paper-minibatch', 'paper-init']);
+    for (const p of paper) {
+      expect(p.color, p.id).toBe('trainability');
+      expect(p.spec).toMatchObject({ objective: 'mlp', width: '16', steps: '500' });
+      for (const lang of ['en', 'zh'] as const) expect(p.label(STRINGS[lang])).toMatch(/^(Paper|论文)/);
+    }
+    const [tanh, relu, identity, minibatch, init] = paper as [(typeof paper)[0], (typeof paper)[0], (typeof paper)[0], (typeof paper)[0], (typeof paper)[0]];
+    // As many data points as parameters, 16² + 16, for the nonlinear networks; the width for the linear one.
+    for (const p of [tanh, relu, minibatch, init]) expect(p.spec.dataPoints).toBe('272');
+    expect(identity.spec.dataPoints).toBe('16');
+    for (const [p, activation] of [
+      [tanh, undefined],
+      [relu, 'relu'],
+      [identity, 'identity'],
+    ] as const) {
+      const spec = parse(p.spec);
+      expect(spec.base.activation).toBe(activation ?? 'tanh');
+      expect(spec.axes.map((a) => [a.key, a.values.length, a.values[0], a.values.at(-1)])).toEqual([
+        ['inputLr', 64, 0.001, 1e6],
+        ['outputLr', 64, 0.001, 1e6],
+      ]);
+    }
+    expect(minibatch.spec).toMatchObject({ minibatch: '16', inputLr: '0.001:1000000:64:log', outputLr: '0.001:1000000:64:log' });
+    expect(init.spec).toMatchObject({ initOffset: '0.01:100:64:log', lr: '0.001:1000000:64:log' });
+    expect(Object.keys(init.spec)).not.toContain('inputLr');
   });
 });

@@ -13,6 +13,7 @@ import { CpuEngine } from '../src/engine/cpu';
 import { REGIMES, type Regime } from '../src/engine/types';
 import { formatNumber } from '../src/experiment/values';
 import { regimeRgb } from '../src/output/map';
+import { spectralColor } from '../src/output/score-colors';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
 import { parseSpec, type SpecInput } from '../src/experiment';
@@ -1152,6 +1153,128 @@ describeBrowser('accessibility', () => {
     found.bifurcation = await axeViolations(page);
     const report = Object.entries(found).flatMap(([view, lines]) => lines.map((line) => `${view}: ${line}`));
     expect(report, report.join('\n')).toEqual([]);
+    await page.close();
+  });
+});
+
+describeBrowser('trainability, as Sohl-Dickstein (2024) draws it', () => {
+  /** The canvas pixels at the centres of cells of an nx × ny map. */
+  async function cellPixels(page: Page, data: Record<string, string>, cells: ReadonlyArray<readonly [number, number]>, nx: number, ny: number): Promise<number[][]> {
+    return page.evaluate(
+      ({ points, dpr }) => {
+        const ctx = (document.querySelector('#map canvas') as HTMLCanvasElement).getContext('2d')!;
+        return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data).slice(0, 3));
+      },
+      {
+        points: cells.map(([i, j]) => {
+          const c = cellCenter(data, i, j, nx, ny, { x: 0, y: 0 });
+          return [c.x, c.y] as const;
+        }),
+        dpr: await page.evaluate(() => devicePixelRatio),
+      },
+    );
+  }
+
+  const network = '?inputLr=0.01:100:8:log&outputLr=0.01:100:8:log&objective=mlp&width=2&dataPoints=4&steps=40';
+
+  it("names a network's regimes by its loss (trained … not learning), a quadratic's by its gradient (stalled)", async () => {
+    const page = await open(network);
+    await mapDone(page);
+    const legend = (await page.textContent('#legend'))!;
+    for (const name of ['trained', 'decreasing', 'oscillating', 'not learning', 'diverged']) expect(legend).toContain(name);
+    expect(legend).not.toContain('stalled');
+    expect(await page.textContent('#legend li[data-regime=stalled] .meaning')).toContain('above half its start');
+    await page.goto(`${preview.url}?lr=0.1:1.5:8&curvature=0.5:2:8&steps=20`);
+    await mapDone(page);
+    expect(await page.textContent('#legend')).toContain('stalled');
+    expect(await page.textContent('#legend')).not.toContain('not learning');
+    await page.close();
+  });
+
+  it('color=trainability paints each run by its score: blue-green where GD on ½·L·(w − c)² trains (lr·L < 2), red where not', async () => {
+    // lr·L over the grid: 0.075 … 3.375, none at 1 or 2 (where a step lands on the minimum or keeps its distance).
+    const page = await open('?lr=0.25:3.75:8&curvature=0.3:0.9:4&steps=30&color=trainability');
+    const data = await mapDone(page);
+    const params = new URL(page.url()).searchParams;
+    expect(params.get('trainability')).toBe('true'); // a quadratic records its loss only when asked
+    expect(params.get('color')).toBe('trainability');
+    const cells = Array.from({ length: 32 }, (_, n) => [n % 8, Math.floor(n / 8)] as const);
+    const pixels = await cellPixels(page, data, cells, 8, 4);
+    // Each pixel is a colour of matplotlib's Spectral, on its blue side (t > 0) where the run trains, on its red side where not.
+    const ramp = Array.from({ length: 2001 }, (_, k) => ({ t: -1 + k / 1000, rgb: spectralColor(-1 + k / 1000) }));
+    cells.forEach(([i, j], n) => {
+      const rgb = pixels[n]!;
+      const lrL = (0.25 + 0.5 * i) * (0.3 + 0.2 * j);
+      const distance = (c: readonly number[]) => Math.hypot(...c.map((v, k) => v - rgb[k]!));
+      const nearest = ramp.reduce((best, p) => (distance(p.rgb) < distance(best.rgb) ? p : best));
+      expect(distance(nearest.rgb), `cell ${i},${j}: rgb(${rgb.join(',')}) is no colour of Spectral`).toBeLessThan(4);
+      expect(nearest.t > 0, `cell ${i},${j} (lr·L = ${lrL}) has rgb(${rgb.join(',')}), Spectral at ${nearest.t}`).toBe(lrL < 2);
+    });
+    // The slowest run that trains ranks at the blue end.
+    const [slowest] = await cellPixels(page, data, [[0, 0]], 8, 4);
+    expect(slowest![2]).toBeGreaterThan(slowest![0]! + 40);
+    // The legend: a labelled colour bar and the trainable share (lr·L < 2 in 17 of 32 cells).
+    expect(await page.textContent('#legend .score-bar-labels')).toMatch(/trainable.*not trainable/);
+    const trainable = cells.filter(([i, j]) => (0.25 + 0.5 * i) * (0.3 + 0.2 * j) < 2).length;
+    expect(await page.textContent('#legend .trainable-share')).toContain(`${((100 * trainable) / 32).toFixed(1)}%`);
+    expect(await page.textContent('#map-caption')).toContain('blue trainable');
+    // Back to regimes from the control beside the legend, without computing again.
+    await page.selectOption('#legend select[name=color]', 'regime');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('color'));
+    expect(await page.isVisible('#legend li[data-regime=diverged]')).toBe(true);
+    await page.close();
+  });
+
+  it('a bad color= names the parameter and its values, and the page still draws', async () => {
+    const page = await open('?lr=0.1:1.5:8&curvature=0.5:2:8&steps=20&color=rainbow');
+    await page.waitForSelector('#url-error:not([hidden])');
+    expect(await page.isVisible('#map canvas')).toBe(true);
+    expect(await page.textContent('#url-error')).toContain('color: "rainbow" is not a colouring; expected regime or trainability');
+    await page.close();
+  });
+
+  it("the status line gives the paper's score-edge dimension where runs have scores", async () => {
+    const page = await open(network);
+    const data = await mapDone(page);
+    const status = (await page.textContent('#status'))!;
+    expect(status).toMatch(/boundary dimension|done/);
+    expect(status).toMatch(/score-edge dimension (\d\.\d\d|—) \(median slope, as in the paper\)/);
+    expect(data.scoreEdgeDimension).toBeDefined();
+    if (data.scoreEdgeDimension === 'none') expect(await page.getAttribute('#status', 'title')).toMatch(/score-edge dimension: no dimension \(.+\)/);
+    expect(await page.textContent('#map-note')).toContain('score-edge dimension');
+    await page.goto(`${preview.url}?lr=0.1:1.5:8&curvature=0.5:2:8&steps=20`);
+    await mapDone(page);
+    expect(await page.textContent('#status')).not.toContain('score-edge');
+    await page.close();
+  });
+
+  it("each of the paper's presets sets its network, grid and trainability colouring", async () => {
+    // The CPU engine, so that closing the page stops the 64 × 64 × 500-step maps at once.
+    const page = await open('?lr=0.1:1.5:8&curvature=0.5:2:8&steps=20&engine=cpu');
+    await mapDone(page);
+    const rates = '0.001:1000000:64:log';
+    const expected: Record<string, Record<string, string>> = {
+      'paper-tanh': { inputLr: rates, outputLr: rates, width: '16', dataPoints: '272' },
+      'paper-relu': { inputLr: rates, outputLr: rates, activation: 'relu', width: '16', dataPoints: '272' },
+      'paper-identity': { inputLr: rates, outputLr: rates, activation: 'identity', width: '16', dataPoints: '16' },
+      'paper-minibatch': { inputLr: rates, outputLr: rates, minibatch: '16', width: '16', dataPoints: '272' },
+      'paper-init': { initOffset: '0.01:100:64:log', lr: rates, width: '16', dataPoints: '272' },
+    };
+    for (const [id, keys] of Object.entries(expected)) {
+      await page.selectOption('select[name=preset]', id);
+      await page.waitForFunction((v) => new URL(location.href).searchParams.get(v[0]!) === v[1], Object.entries(keys)[0]!);
+      const params = new URL(page.url()).searchParams;
+      for (const [key, value] of Object.entries(keys)) expect(params.get(key), `${id}: ${key}`).toBe(value);
+      expect(params.get('objective')).toBe('mlp');
+      expect(params.get('steps')).toBe('500');
+      expect(params.get('color')).toBe('trainability');
+      if (id === 'paper-init') expect(params.has('inputLr') || params.has('outputLr')).toBe(false);
+      if (id === 'paper-tanh') {
+        // The progress bar shows while the expensive map computes, and the menu says where the preset comes from.
+        expect(await page.isVisible('#progress')).toBe(true);
+        expect(await page.textContent('.preset-hint')).toContain('Sohl-Dickstein (2024)');
+      }
+    }
     await page.close();
   });
 });

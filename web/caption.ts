@@ -5,6 +5,7 @@
  */
 import { axisTitle, formatNumber, networkSetting, type Axis, type Spec } from '../src/core';
 import type { Strings } from './i18n';
+import type { ColorChoice } from './state';
 
 const numbers = (xs: readonly number[]) => (xs.length === 1 ? formatNumber(xs[0]!) : `[${xs.map(formatNumber).join(', ')}]`);
 
@@ -29,8 +30,8 @@ function objectiveText(spec: Spec, s: Strings): { objective: string; fixed: stri
   return { objective, fixed: fixed.length ? `, ${fixed.join(', ')}` : '' };
 }
 
-/** The caption's sentence (plain text: a typed-in loss is the user's). */
-export function mapCaption(spec: Spec, s: Strings): string {
+/** The caption's sentences (plain text: a typed-in loss is the user's): what a pixel is, and what its colour says. */
+export function mapCaption(spec: Spec, s: Strings, color: ColorChoice = 'regime'): string {
   const b = spec.base;
   const [x, y] = spec.axes as [Axis, Axis];
   const { objective, fixed } = objectiveText(spec, s);
@@ -43,15 +44,16 @@ export function mapCaption(spec: Spec, s: Strings): string {
     .replace('{steps}', String(b.steps))
     .replace('{schedule}', schedule)
     .replace('{x}', axisTitle(x, s.titles))
-    .replace('{y}', axisTitle(y, s.titles));
+    .replace('{y}', axisTitle(y, s.titles))
+    .concat(s.captionJoin, color === 'trainability' ? s.captionTrainability : s.captionRegime);
 }
 
 /** Fills the caption element: the sentence, then a link to the lesson for a first visit. */
-export function renderCaption(element: HTMLElement, spec: Spec, s: Strings, openLesson: () => void): void {
+export function renderCaption(element: HTMLElement, spec: Spec, s: Strings, color: ColorChoice, openLesson: () => void): void {
   const link = Object.assign(document.createElement('a'), { href: '?view=lesson', textContent: s.captionLesson, className: 'lesson-link' });
   link.addEventListener('click', (e) => {
     e.preventDefault();
     openLesson();
   });
-  element.replaceChildren(`${mapCaption(spec, s)}${s.captionJoin}${s.captionNew}${s.captionJoin}`, link, s.captionEnd);
+  element.replaceChildren(`${mapCaption(spec, s, color)}${s.captionJoin}${s.captionNew}${s.captionJoin}`, link, s.captionEnd);
 }

@@ -7,7 +7,7 @@ import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams
 import { axisRange, rangeText, sameInput, type AxisRange } from './axes';
 import { el, labelledBy } from './dom';
 import type { Strings } from './i18n';
-import { checkMapSpec } from './state';
+import { checkMapSpec, type ColorChoice } from './state';
 
 /** Parameters that can be a map axis: every sweepable number or per-dimension vector of PARAMS, lr first. */
 export const AXIS_KEYS: readonly ParamKey[] = ['lr', ...PARAM_KEYS.filter((k) => k !== 'lr' && isAxisKey(k))];
@@ -25,7 +25,25 @@ export interface Preset {
   readonly spec: SpecInput;
   /** Grid point to pick (its trajectory is shown). */
   readonly pick?: readonly [number, number];
+  /** What the map's colours show (else regimes). */
+  readonly color?: ColorChoice;
+  /** A sentence shown under the menu while the preset is on view: where it comes from. */
+  readonly hint?: (s: Strings) => string;
 }
+
+/**
+ * The trainability paper's network (Sohl-Dickstein 2024): 16 wide, as many data
+ * points as parameters (16² + 16 = 272; the width for the linear network),
+ * 500 steps of full-batch gradient descent, its layer rates from 1e-3 to 1e6.
+ */
+const PAPER_RATES = '0.001:1000000:64:log';
+const paper = (id: string, label: (s: Strings) => string, spec: Record<string, string>): Preset => ({
+  id,
+  label,
+  spec: { ...spec, objective: 'mlp', width: '16', dataPoints: spec.activation === 'identity' ? '16' : '272', steps: '500' } as SpecInput,
+  color: 'trainability',
+  hint: (s) => s.presetPaperNote,
+});
 
 // Grids chosen so the seed's own settings are grid points: lr = 0.2 and 1 on
 // 0:1.5:301 (steps of 0.005), L = 2 on 0:4:201 (steps of 0.02).
@@ -45,6 +63,13 @@ export const PRESETS: readonly Preset[] = [
     spec: { inputLr: '0.01:100:64:log', outputLr: '0.01:100:64:log', objective: 'mlp', steps: '200' },
     pick: [32, 32],
   },
+  paper('paper-tanh', (s) => s.presetPaperTanh, { inputLr: PAPER_RATES, outputLr: PAPER_RATES }),
+  paper('paper-relu', (s) => s.presetPaperRelu, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, activation: 'relu' }),
+  paper('paper-identity', (s) => s.presetPaperIdentity, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, activation: 'identity' }),
+  // minibatch and initOffset are spec keys of the network's newer options.
+  paper('paper-minibatch', (s) => s.presetPaperMinibatch, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, minibatch: '16' }),
+  // Both layers at the default rate of 1, scaled by lr.
+  paper('paper-init', (s) => s.presetPaperInit, { initOffset: '0.01:100:64:log', lr: PAPER_RATES }),
   {
     id: 'rescue',
     label: (s) => s.presetRescue,
@@ -126,7 +151,7 @@ export class Controls {
     const shown = presetOf(input, pick);
     const presetSelect = el('select', { name: 'preset' }, [
       el('option', { value: '', textContent: s.presetChoose, selected: !shown }),
-      ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown })),
+      ...PRESETS.map((p) => el('option', { value: p.id, textContent: p.label(s), selected: p === shown, title: p.hint?.(s) ?? '' })),
     ]);
     presetSelect.addEventListener('change', () => {
       const preset = PRESETS.find((p) => p.id === presetSelect.value);
@@ -156,6 +181,7 @@ export class Controls {
     const rows: Node[] = [
       el('h2', {}, [s.controls]),
       el('label', { className: 'field presets' }, [s.presets, presetSelect]),
+      ...(shown?.hint ? [el('p', { className: 'preset-hint' }, [shown.hint(s)])] : []),
       toggle,
       axisRow('x', xAxis!.key, axisRange(xAxis!)),
       axisRow('y', yAxis!.key, axisRange(yAxis!)),

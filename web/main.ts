@@ -5,7 +5,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { describeRun, formatNumber, onsetAt, parseSpec, REGIMES, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
+import { describeRun, formatNumber, onsetAt, parseSpec, REGIMES, SpecError, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { renderCaption } from './caption';
 import { Controls, PRESETS, type Preset } from './controls';
@@ -13,7 +13,8 @@ import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
 import { Lesson } from './lesson';
 import { MapView } from './map-view';
-import { defaultState, searchFromState, stateFromSearch, type AppState, type EngineChoice, type View } from './state';
+import { regimeWords } from './map-legend';
+import { defaultState, searchFromState, stateFromSearch, withColor, type AppState, type EngineChoice, type View } from './state';
 import { TrajectoryCharts } from './trajectory-charts';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -53,6 +54,8 @@ const mapView = new MapView(
       state = { ...state, theory: shown };
       history.replaceState(null, '', searchFromState(state, defaults) || location.pathname);
     },
+    // Trainability colours the runs' scores: a spec without them is computed again with them.
+    color: (choice) => navigate({ ...state, color: choice }, { recompute: false }),
   },
 );
 const charts = new TrajectoryCharts($('#charts'), strings);
@@ -85,7 +88,7 @@ const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
   preset: (preset: Preset) => {
     zoomStack.length = 0;
     home = undefined;
-    navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick });
+    navigate({ ...state, view: 'map', spec: preset.spec, pick: preset.pick, color: preset.color ?? 'regime' });
   },
   engine: (choice: EngineChoice) => {
     // Choosing auto in the menu times the engines again.
@@ -178,7 +181,7 @@ function renderEngineBadge(): void {
 
 /** The line over the map: what a pixel is, and the lesson for a first visit. */
 function showCaption(): void {
-  renderCaption($('#map-caption'), spec, strings, () => switchView('lesson'));
+  renderCaption($('#map-caption'), spec, strings, state.color, () => switchView('lesson'));
 }
 
 /** sessionStorage key: the no-WebGPU notice was closed, for the rest of the session. */
@@ -193,7 +196,7 @@ function showUrlError(message: string | undefined): void {
 /** Moves to a new state: updates the URL and whatever it changes. */
 function navigate(next: AppState, options: { push?: boolean; recompute?: boolean } = {}): void {
   const previous = state;
-  state = next;
+  state = next.view === 'map' ? { ...next, spec: withColor(next.spec, next.color) } : next;
   const search = searchFromState(state, defaults);
   if (search !== location.search) history[options.push === false ? 'replaceState' : 'pushState'](null, '', search || location.pathname);
   void apply(previous, options.recompute ?? true);
@@ -230,9 +233,18 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     return;
   }
   mapView.setTheory(state.theory);
+  mapView.setColor(state.color);
+  if (previous && previous.color !== state.color && spec) showCaption();
   const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
   if (specChanged || recompute) {
-    spec = parseSpec(state.spec);
+    try {
+      spec = parseSpec(state.spec);
+    } catch (e) {
+      // A spec the form or a preset made that this version cannot run (a key it does not know): say so, keep the page.
+      if (!(e instanceof SpecError)) throw e;
+      showUrlError(e.message);
+      return;
+    }
     showCaption();
     controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk }, state.pick);
     $<HTMLButtonElement>('#back').disabled = zoomStack.length === 0;
@@ -269,14 +281,14 @@ function describeCell(coords: [number, number]): string {
   if (!cell) return values;
   const regime = REGIMES[cell.regime]!;
   const step = cell.chunk.regimeStep[cell.offset]!;
-  const when = regime === 'converged' ? ` (${strings.convergedAt} ${step})` : regime === 'diverged' && step >= 0 ? ` (${strings.escapedAt} ${step})` : '';
+  const when = regime === 'converged' && step >= 0 ? ` (${strings.convergedAt} ${step})` : regime === 'diverged' && step >= 0 ? ` (${strings.escapedAt} ${step})` : '';
   // Under exponential decay, theory's onset: unstable until t*, the error peaking at the first stable step.
   const onset = onsetAt(spec, coords[1] * xAxis.values.length + coords[0]);
   const theory =
     onset && onset.tStar > 0
       ? ` · t* = ${onset.tStar.toFixed(1)}: ${onset.firstStableStep === null ? strings.unstableThroughout : strings.unstableUntil.replace('{step}', String(onset.firstStableStep))}`
       : '';
-  return `${values}: ${strings.regimes[regime]}${when}${theory}`;
+  return `${values}: ${regimeWords(spec, strings).regimes[regime]}${when}${theory}`;
 }
 
 async function showTrajectories(coords: [number, number]): Promise<void> {
@@ -374,7 +386,8 @@ async function boot(): Promise<void> {
     zoomStack.length = 0;
     navigate({ ...state, spec: start, pick: undefined });
   });
-  $('#export-png').addEventListener('click', async () => download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
+  // A map still computing has nothing to export yet.
+  $('#export-png').addEventListener('click', async () => mapView.element.dataset.state === 'done' && download(await mapView.exportPng(describeRun(page.engine)), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
   $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
   window.addEventListener('popstate', () => {

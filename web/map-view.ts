@@ -21,6 +21,8 @@ import {
   parseSpec,
   rasterRgba,
   REGIMES,
+  scoreDimension,
+  scoreRgba,
   StringSink,
   sweep,
   emptyCounts,
@@ -34,12 +36,14 @@ import {
   type RegimeCounts,
   type Spec,
   type SpecInput,
+  type BoxCountSlopes,
 } from '../src/core';
 import type { PageEngine } from './engines';
 import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, zoomEdges, type AxisRange } from './axes';
 import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
-import { legendHtml, legendRows } from './map-legend';
+import { legendHtml, legendRows, regimeWords, scoreLegendHtml } from './map-legend';
+import { COLOR_CHOICES, type ColorChoice } from './state';
 import dejavu from '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2?url';
 
 let figureFont: Promise<unknown> | undefined;
@@ -57,6 +61,8 @@ export interface MapCallbacks {
   pick(coords: [number, number]): void;
   /** The user showed or hid theory's boundary. */
   theory(shown: boolean): void;
+  /** The user chose what the colours show. */
+  color(choice: ColorChoice): void;
   /** The view the zooms started from (what Reset returns to): the keyboard's zoom out stays within it. */
   home(): SpecInput;
 }
@@ -93,6 +99,17 @@ export class MapView {
   private cursor: { x: number; y: number } | undefined;
   /** Whether the keyboard's cursor is drawn: from a key (or focus by the keyboard) until the mouse moves or the map loses focus. */
   private cursorShown = false;
+
+  /** What the colours show. */
+  private color: ColorChoice = 'regime';
+  /**
+   * The trainability scores of the pass drawing, in grid order (NaN until a
+   * run arrives), and its tally: the trainability colouring ranks them all.
+   */
+  private scores: { values: Float32Array; arrived: Uint8Array; nx: number; ny: number } | undefined;
+  private tally = { trainable: 0, arrived: 0, nan: 0 };
+  /** The paper's dimension of the finished map's score edges (null: see its reason). */
+  private scoreFit: BoxCountSlopes | undefined;
 
   constructor(
     readonly element: HTMLElement,
@@ -133,9 +150,39 @@ export class MapView {
     if (this.element.dataset.state === 'done' && this.finished) this.parts.status.textContent = this.doneText(this.spec, this.finished);
   }
 
-  /** "done · 3674 ms · boundary dimension 1.13", in the page's words. */
+  /** "done · 3674 ms · boundary dimension 1.13 · score-edge dimension 1.41 (…)", in the page's words. */
   private doneText(spec: Spec, ms: number): string {
-    return `${this.strings.done} · ${ms.toFixed(0)} ms${this.boundaryText(spec)}`;
+    return `${this.strings.done} · ${ms.toFixed(0)} ms${this.boundaryText(spec)}${this.scoreEdgeText()}`;
+  }
+
+  /** The paper's dimension where the runs have scores: "—" with the reason in the status line's tooltip when there is none. */
+  private scoreEdgeText(): string {
+    const fit = this.scoreFit;
+    const status = this.parts.status;
+    if (!fit) {
+      status.removeAttribute('title');
+      delete this.element.dataset.scoreEdgeDimension;
+      return '';
+    }
+    const s = this.strings;
+    this.element.dataset.scoreEdgeDimension = fit.dimension === null ? 'none' : String(fit.dimension);
+    if (fit.dimension === null) status.title = `${s.scoreEdgeDimension}: ${s.scoreEdgeNone} (${fit.reason ?? ''})`;
+    else status.removeAttribute('title');
+    return ` · ${s.scoreEdgeDimension} ${fit.dimension === null ? '—' : fit.dimension.toFixed(2)} ${s.scoreEdgeAsPaper}`;
+  }
+
+  /** The paper's dimension of the finished map's score edges, if its runs have scores. */
+  private fitScoreEdges(): BoxCountSlopes | undefined {
+    const scores = this.scores;
+    return scores && scoreDimension(scores.values, scores.nx, scores.ny);
+  }
+
+  /** Colours the map by regime or by trainability score (repainting what was computed). */
+  setColor(color: ColorChoice): void {
+    if (color === this.color) return;
+    this.color = color;
+    this.element.dataset.color = color;
+    this.drawNow();
   }
 
   private size(): { width: number; height: number } {
@@ -157,10 +204,18 @@ export class MapView {
     this.picked = picked;
     this.neighbour = undefined;
     this.preview = undefined;
+    // The last map is not drawn on the new axes: the plot stays empty until the first chunk lands.
+    this.raster = undefined;
+    this.scores = undefined;
+    this.scoreFit = undefined;
+    this.tally = { trainable: 0, arrived: 0, nan: 0 };
+    this.element.dataset.color = this.color;
     this.element.dataset.state = 'computing';
     this.element.dataset.engine = page.kind;
     this.element.dataset.grid = `${spec.axes[0]!.values.length}x${spec.axes[1]!.values.length}`;
     this.createPlot(spec);
+    // The new spec's legend (its theory line, its regime names) from the start, not the last map's.
+    this.renderLegend();
     // A zoom by the keyboard keeps its cursor, on the new grid's cell nearest to it.
     if (this.cursorShown) this.moveCursor(0, 0);
     const precision = unresolvedAxes(spec);
@@ -189,6 +244,7 @@ export class MapView {
       this.element.dataset.ms = String(Math.round(performance.now() - started));
       // For scripts and tests: shader modules compiled so far (a zoom compiles none).
       if (page.engine.created) this.element.dataset.shaderModules = String(page.engine.created.modules);
+      if (spec.base.trainability) this.scoreFit = this.fitScoreEdges();
       this.element.dataset.state = 'done';
       this.finished = performance.now() - started;
       this.parts.status.textContent = this.doneText(spec, this.finished);
@@ -207,7 +263,10 @@ export class MapView {
     const builder = new MapBuilder(spec);
     const counts = emptyCounts();
     const chunks: ChunkResult[] = [];
-    const regimes = new Uint8Array(spec.axes[0]!.values.length * spec.axes[1]!.values.length);
+    const [nx, ny] = [spec.axes[0]!.values.length, spec.axes[1]!.values.length];
+    const regimes = new Uint8Array(nx * ny);
+    const scores = { values: new Float32Array(nx * ny).fill(NaN), arrived: new Uint8Array(nx * ny), nx, ny };
+    const tally = { trainable: 0, arrived: 0, nan: 0 };
     this.parts.progress.hidden = false;
     this.parts.progress.value = 0;
     this.parts.status.textContent = `${this.strings.computing} · ${label}`;
@@ -227,11 +286,24 @@ export class MapView {
       builder.add(chunk);
       addCounts(counts, chunk);
       regimes.set(chunk.regime, chunk.start);
+      if (chunk.score && chunk.trainable) {
+        scores.values.set(chunk.score, chunk.start);
+        scores.arrived.fill(1, chunk.start, chunk.start + chunk.count);
+        tally.arrived += chunk.count;
+        for (let i = 0; i < chunk.count; i++) {
+          tally.trainable += chunk.trainable[i]!;
+          if (Number.isNaN(chunk.score[i]!)) tally.nan++;
+        }
+      }
       chunks.push(chunk);
       this.element.dataset.chunks = String(chunks.length);
       this.raster = builder.raster();
+      this.scores = chunk.score ? scores : undefined;
       // Under a preview the legend keeps the preview's counts: these describe only a part of the map.
-      if (!this.preview) this.counts = counts;
+      if (!this.preview) {
+        this.counts = counts;
+        this.tally = tally;
+      }
       this.requestDraw();
     }
     if (signal.aborted) return;
@@ -243,6 +315,7 @@ export class MapView {
     }
     this.raster = builder.raster();
     this.counts = counts;
+    this.tally = tally;
     this.renderLegend();
     this.drawNow();
   }
@@ -268,14 +341,15 @@ export class MapView {
   private drawNow(): void {
     this.pending = false;
     if (!this.raster) return;
-    const { width, height } = this.raster;
+    const scores = this.color === 'trainability' ? this.scores : undefined;
+    const { width, height } = scores ? { width: scores.nx, height: scores.ny } : this.raster;
     if (this.image.width !== width || this.image.height !== height) {
       this.image.width = width;
       this.image.height = height;
     }
     const ctx = this.image.getContext('2d')!;
     const data = ctx.createImageData(width, height);
-    data.data.set(rasterRgba(this.raster));
+    data.data.set(scores ? scorePixels(scores) : rasterRgba(this.raster));
     ctx.putImageData(data, 0, 0);
     this.plot?.redraw(false, false);
     this.renderLegend();
@@ -474,13 +548,17 @@ export class MapView {
     const cell = this.cell(coords);
     if (cell) {
       const regime = REGIMES[cell.regime]!;
-      parts.push(this.strings.regimes[regime]);
+      parts.push(regimeWords(this.spec, this.strings).regimes[regime]);
       const step = cell.chunk.regimeStep[cell.offset]!;
-      if (regime === 'converged') parts.push(`${this.strings.convergedAt} ${step}`);
+      if (regime === 'converged' && step >= 0) parts.push(`${this.strings.convergedAt} ${step}`);
       if (regime === 'diverged' && step >= 0) parts.push(`${this.strings.escapedAt} ${step}`);
       const rate = cell.chunk.rate[cell.offset]!;
       if (Number.isFinite(rate) && regime !== 'converged') parts.push(`${this.strings.rate} ${rate.toPrecision(4)}`);
       parts.push(`${this.strings.loss} ${formatFloat32(cell.chunk.finalLoss[cell.offset]!)}`);
+      const { score, trainable } = cell.chunk;
+      if (score && trainable) {
+        parts.push(`${trainable[cell.offset] ? this.strings.trainable : this.strings.notTrainable} (${this.strings.scoreLabel} ${formatNumber(score[cell.offset]!)})`);
+      }
     }
     this.parts.hover.textContent = parts.join(' · ');
   }
@@ -502,7 +580,7 @@ export class MapView {
     const s = this.strings;
     const [xAxis, yAxis] = spec.axes as [Axis, Axis];
     this.element.setAttribute('aria-label', s.mapLabel.replace('{y}', axisTitle(yAxis, s.titles)).replace('{x}', axisTitle(xAxis, s.titles)));
-    const counts = legendRows(this.counts, s)
+    const counts = legendRows(this.counts, regimeWords(spec, s))
       .map((row) => `${row.name} ${row.count} (${row.share}%)`)
       .join(', ');
     const grid = s.mapSummary.replace('{nx}', String(xAxis.values.length)).replace('{ny}', String(yAxis.values.length));
@@ -607,7 +685,12 @@ export class MapView {
 
   private renderLegend(): void {
     this.element.dataset.preview = this.preview ? 'on' : 'off';
-    const rows = legendHtml(legendRows(this.counts, this.strings));
+    const s = this.strings;
+    const trainability = this.color === 'trainability';
+    const choice = `<label class="color-choice">${s.colorBy} <select name="color">${COLOR_CHOICES.map(
+      (c) => `<option value="${c}"${c === this.color ? ' selected' : ''}>${c === 'regime' ? s.colorRegime : s.colorTrainability}</option>`,
+    ).join('')}</select></label>`;
+    const rows = trainability ? [] : legendHtml(legendRows(this.counts, regimeWords(this.spec, s)));
     const boundary = this.boundary;
     if (boundary) {
       rows.push(
@@ -615,8 +698,12 @@ export class MapView {
       );
     }
     const preview = this.preview ? `<p class="legend-preview">${this.strings.preview.replace('{grid}', this.preview.grid)}</p>` : '';
-    this.parts.legend.innerHTML = `${preview}<ul>${rows.join('')}</ul>`;
+    const bar = trainability ? scoreLegendHtml(s, this.tally) : '';
+    this.parts.legend.innerHTML = `${choice}${preview}${bar}<ul>${rows.join('')}</ul>`;
     this.describe();
+    this.parts.legend.querySelector<HTMLSelectElement>('select[name="color"]')!.addEventListener('change', (e) => {
+      this.callbacks.color((e.target as HTMLSelectElement).value as ColorChoice);
+    });
     this.parts.legend.querySelector<HTMLInputElement>('input[name="theory"]')?.addEventListener('change', (e) => {
       this.setTheory((e.target as HTMLInputElement).checked);
       this.callbacks.theory(this.showTheory);
@@ -649,7 +736,7 @@ export class MapView {
       engine,
       counts: this.counts,
       theory: this.showTheory,
-      words: { legendTitle: s.legendTitle, regimes: s.regimes, shade: s.shade, boundary: s.boundary, titles: s.titles },
+      words: { legendTitle: s.legendTitle, ...regimeWords(spec, s), boundary: s.boundary, titles: s.titles },
     });
     for (const [coords, color] of [
       [this.picked, '#000'],
@@ -685,4 +772,24 @@ export class MapView {
   cancel(): void {
     this.controller?.abort();
   }
+}
+
+/**
+ * RGBA pixels, top row first, of the scores as the trainability paper colours
+ * them (ranked over the runs arrived so far, so a streaming map's colours are
+ * provisional until it is complete); runs not yet computed are transparent.
+ */
+function scorePixels(scores: { values: Float32Array; arrived: Uint8Array; nx: number; ny: number }): Uint8ClampedArray {
+  const { values, arrived, nx, ny } = scores;
+  const cells = new Uint8ClampedArray(4 * nx * ny);
+  scoreRgba(values, cells);
+  const rgba = new Uint8ClampedArray(4 * nx * ny);
+  for (let y = 0; y < ny; y++) {
+    for (let x = 0; x < nx; x++) {
+      const src = y * nx + x;
+      if (!arrived[src]) continue;
+      rgba.set(cells.subarray(4 * src, 4 * src + 4), 4 * ((ny - 1 - y) * nx + x));
+    }
+  }
+  return rgba;
 }

@@ -11,6 +11,9 @@ import type { Lang } from './i18n';
 
 export type View = 'map' | 'lesson' | 'bifurcation';
 export type EngineChoice = 'auto' | 'gpu' | 'cpu';
+/** What a pixel's colour shows: the run's regime, or its trainability score as Sohl-Dickstein (2024) draws it. */
+export type ColorChoice = 'regime' | 'trainability';
+export const COLOR_CHOICES: readonly ColorChoice[] = ['regime', 'trainability'];
 
 export interface AppState {
   readonly spec: SpecInput;
@@ -27,16 +30,18 @@ export interface AppState {
   readonly component: string | undefined;
   /** Whether the map draws theory's boundary (theory=off hides it). */
   readonly theory: boolean;
+  /** What the map's colours show (color=trainability: the score). */
+  readonly color: ColorChoice;
 }
 
-const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'component', 'theory'] as const;
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'component', 'theory', 'color'] as const;
 
 export function defaultSpec(resolution: number): SpecInput {
   return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
 }
 
 export function defaultState(resolution: number): AppState {
-  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, component: undefined, theory: true };
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, component: undefined, theory: true, color: 'regime' };
 }
 
 /** The map needs exactly two swept parameters, each an evenly spaced range. */
@@ -73,7 +78,19 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
   }
   const theoryText = params.get('theory') ?? (fallback.theory ? 'on' : 'off');
   if (theoryText !== 'on' && theoryText !== 'off') throw new SpecError('theory', `"${theoryText}" is not on or off`, 'on or off');
-  return { view, lang, engine, pick, lessonLr, tail: params.get('tail') ?? undefined, component: params.get('component') ?? undefined, theory: theoryText === 'on' } as const;
+  const color = params.get('color') ?? fallback.color;
+  if (!(COLOR_CHOICES as readonly string[]).includes(color)) throw new SpecError('color', `"${color}" is not a colouring`, 'regime or trainability');
+  return {
+    view,
+    lang,
+    engine,
+    pick,
+    lessonLr,
+    tail: params.get('tail') ?? undefined,
+    component: params.get('component') ?? undefined,
+    theory: theoryText === 'on',
+    color: color as ColorChoice,
+  } as const;
 }
 
 /**
@@ -93,12 +110,12 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
     const specInput = Object.keys(input).length ? (input as SpecInput) : bifurcation ? BIFURCATION_SPEC : fallback.spec;
     // The bifurcation view sweeps lr alone; the map and the lesson's link back to it take two axes.
     if (bifurcation) return { state: { ...ui, spec: specInput }, spec: checkBifurcationInput(specInput, ui.tail, ui.component).spec };
-    const spec = parseSpec(specInput, 'key');
+    const spec = parseSpec(withColor(specInput, ui.color), 'key');
     checkMapSpec(spec);
     if (ui.pick && (ui.pick[0] >= spec.axes[0]!.values.length || ui.pick[1] >= spec.axes[1]!.values.length)) {
       throw new SpecError('pick', `${ui.pick.join(',')} lies outside the ${spec.axes[0]!.values.length}×${spec.axes[1]!.values.length} grid`, 'a point of the grid');
     }
-    return { state: { ...ui, spec: specInput }, spec };
+    return { state: { ...ui, spec: withColor(specInput, ui.color) }, spec };
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     if (params.get('view') === 'bifurcation') {
@@ -106,6 +123,19 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
     }
     return { state: fallback, spec: parseSpec(fallback.spec), error: e.message };
   }
+}
+
+/**
+ * The spec a colouring needs: trainability colours the runs' scores, so a spec
+ * without the loss record (a quadratic's default: it costs a loss evaluation
+ * per step) gets `trainability: true`. The network records it by default.
+ */
+export function withColor(input: SpecInput, color: ColorChoice): SpecInput {
+  if (color !== 'trainability') return input;
+  const given = (input as Record<string, unknown>).trainability;
+  if (given === true || given === 'true') return input;
+  if (given === undefined && (input as Record<string, unknown>).objective === 'mlp') return input;
+  return { ...input, trainability: 'true' } as SpecInput;
 }
 
 /** The query string for a state: the spec's keys in order, then the view settings that differ from the defaults. */
@@ -120,6 +150,7 @@ export function searchFromState(state: AppState, defaults: AppState): string {
   if (state.tail !== undefined) params.set('tail', state.tail);
   if (state.component !== undefined) params.set('component', state.component);
   if (state.theory !== defaults.theory) params.set('theory', state.theory ? 'on' : 'off');
+  if (state.color !== defaults.color) params.set('color', state.color);
   // Keep brackets, commas and colons readable in the address bar.
   return `?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
 }
