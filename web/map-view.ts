@@ -736,7 +736,15 @@ export class MapView {
       engine,
       counts: this.counts,
       theory: this.showTheory,
-      words: { legendTitle: s.legendTitle, ...regimeWords(spec, s), boundary: s.boundary, titles: s.titles },
+      words: {
+        legendTitle: s.legendTitle,
+        ...regimeWords(spec, s),
+        boundary: s.boundary,
+        titles: s.titles,
+        trainability: { title: s.colorTrainability, trainable: s.trainable, notTrainable: s.notTrainable, explain: s.scoreExplained, dimension: s.scoreEdgeDimension },
+      },
+      color: this.color,
+      trainability: { trainable: this.tally.trainable, total: this.tally.arrived, ...(this.scoreFit ? { edges: this.scoreFit } : {}) },
     });
     for (const [coords, color] of [
       [this.picked, '#000'],
