@@ -153,7 +153,13 @@ describe("the trainability paper's presets", () => {
       ]);
     }
     expect(minibatch.spec).toMatchObject({ minibatch: '16', inputLr: '0.001:1000000:64:log', outputLr: '0.001:1000000:64:log' });
-    expect(init.spec).toMatchObject({ initOffset: '0.01:100:64:log', lr: '0.001:1000000:64:log' });
+    expect(init.spec).toMatchObject({ initOffset: '0.001:1000000:64:log', lr: '0.001:1000000:64:log' });
     expect(Object.keys(init.spec)).not.toContain('inputLr');
+    // The minibatch and the offset are specs the library accepts: a 16-point draw per step, the offset on x.
+    expect(parse(minibatch.spec).base.minibatch).toBe(16);
+    expect(parse(init.spec).axes.map((a) => [a.key, a.values.length, a.values[0], a.values.at(-1)])).toEqual([
+      ['initOffset', 64, 0.001, 1e6],
+      ['lr', 64, 0.001, 1e6],
+    ]);
   });
 });

@@ -1258,7 +1258,7 @@ describeBrowser('trainability, as Sohl-Dickstein (2024) draws it', () => {
       'paper-relu': { inputLr: rates, outputLr: rates, activation: 'relu', width: '16', dataPoints: '272' },
       'paper-identity': { inputLr: rates, outputLr: rates, activation: 'identity', width: '16', dataPoints: '16' },
       'paper-minibatch': { inputLr: rates, outputLr: rates, minibatch: '16', width: '16', dataPoints: '272' },
-      'paper-init': { initOffset: '0.01:100:64:log', lr: rates, width: '16', dataPoints: '272' },
+      'paper-init': { initOffset: rates, lr: rates, width: '16', dataPoints: '272' },
     };
     for (const [id, keys] of Object.entries(expected)) {
       await page.selectOption('select[name=preset]', id);

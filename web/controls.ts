@@ -34,7 +34,8 @@ export interface Preset {
 /**
  * The trainability paper's network (Sohl-Dickstein 2024): 16 wide, as many data
  * points as parameters (16² + 16 = 272; the width for the linear network),
- * 500 steps of full-batch gradient descent, its layer rates from 1e-3 to 1e6.
+ * 500 steps of full-batch gradient descent, and the notebook's first view:
+ * both axes from 1e-3 to 1e6 (mnmx = [-3, 6, -3, 6]).
  */
 const PAPER_RATES = '0.001:1000000:64:log';
 const paper = (id: string, label: (s: Strings) => string, spec: Record<string, string>): Preset => ({
@@ -66,10 +67,9 @@ export const PRESETS: readonly Preset[] = [
   paper('paper-tanh', (s) => s.presetPaperTanh, { inputLr: PAPER_RATES, outputLr: PAPER_RATES }),
   paper('paper-relu', (s) => s.presetPaperRelu, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, activation: 'relu' }),
   paper('paper-identity', (s) => s.presetPaperIdentity, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, activation: 'identity' }),
-  // minibatch and initOffset are spec keys of the network's newer options.
   paper('paper-minibatch', (s) => s.presetPaperMinibatch, { inputLr: PAPER_RATES, outputLr: PAPER_RATES, minibatch: '16' }),
   // Both layers at the default rate of 1, scaled by lr.
-  paper('paper-init', (s) => s.presetPaperInit, { initOffset: '0.01:100:64:log', lr: PAPER_RATES }),
+  paper('paper-init', (s) => s.presetPaperInit, { initOffset: PAPER_RATES, lr: PAPER_RATES }),
   {
     id: 'rescue',
     label: (s) => s.presetRescue,

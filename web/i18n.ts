@@ -111,7 +111,7 @@ const en = {
   trainable: 'trainable',
   notTrainable: 'not trainable',
   scoreExplained:
-    'Score of Sohl-Dickstein (2024), v = loss ÷ first loss: −Σv if the last 20 v average below 1 (trainable), Σ1/v if not; coloured by rank within each sign.',
+    'Score of Sohl-Dickstein (2024), v = loss ÷ first loss: −Σv if the last 20 v average below 1 (trainable), Σ1/v if not; coloured by rank within each sign, darkest next to the boundary.',
   trainableShare: '{share}% of the map is trainable ({count} of {total} runs).',
   noScore: 'no score (grey)',
   scoreLabel: 'score',
@@ -333,7 +333,7 @@ const zh: Strings = {
   colorTrainability: '可训练性',
   trainable: '可训练',
   notTrainable: '不可训练',
-  scoreExplained: 'Sohl-Dickstein (2024) 的得分，v = 损失 ÷ 初始损失：若最后 20 个 v 的平均值小于 1（可训练）为 −Σv，否则为 Σ1/v；按同号内的排名着色。',
+  scoreExplained: 'Sohl-Dickstein (2024) 的得分，v = 损失 ÷ 初始损失：若最后 20 个 v 的平均值小于 1（可训练）为 −Σv，否则为 Σ1/v；按同号内的排名着色，越靠近边界颜色越深。',
   trainableShare: '图中 {share}% 可训练（{total} 次运行中的 {count} 次）。',
   noScore: '无得分（灰色）',
   scoreLabel: '得分',

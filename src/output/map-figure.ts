@@ -94,7 +94,7 @@ const ENGLISH_TRAINABILITY: TrainabilityWords = {
   title: 'trainability (Sohl-Dickstein 2024)',
   trainable: 'trainable',
   notTrainable: 'not trainable',
-  explain: 'trainable: the last 20 losses average below the first. Score −Σv if trainable, Σ1/v if not (v = loss / first loss); colour = rank of the score on its side.',
+  explain: 'trainable: the last 20 losses average below the first. Score −Σv if trainable, Σ1/v if not (v = loss / first loss); colour = rank of the score on its side, darkest next to the boundary.',
   dimension: 'score-edge dimension',
 };
 
