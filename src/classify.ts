@@ -41,8 +41,8 @@ export function classifyChunk(stats: ChunkStats, steps: number, byLoss = false):
  *   2^(−W/K) times that over A);
  * - oscillating: the loss rises and falls in window B, its rises adding up to
  *   at least 1 % of its sum there (a swing of 1 % of its level per step);
- * - trained (index of converged): settled at no more than half the initial loss;
- * - not learning (index of stalled): settled above half the initial loss.
+ * - trained (index of converged): at most half the initial loss, and not falling that fast any more;
+ * - not learning (index of stalled): above half the initial loss, and not falling that fast.
  * Only a diverged run has a step (its escape step).
  */
 function classifyByLoss(stats: ChunkStats, steps: number, width: number, trainable: Uint8Array, regime: Uint8Array, regimeStep: Int32Array): void {
