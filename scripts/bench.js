@@ -275,7 +275,7 @@ for (const workload of workloads) {
 {
   // W3: the tiny network (width 8, 64 points, 200 steps) over its two layer rates.
   const n = quick ? 32 : 64;
-  const spec = parseSpec({ objective: 'mlp', inputLr: `0.01:100:${n}:log`, outputLr: `0.01:100:${n}:log`, steps: 200 });
+  const spec = parseSpec({ objective: 'mlp', dataPoints: 64, inputLr: `0.01:100:${n}:log`, outputLr: `0.01:100:${n}:log`, steps: 200 });
   print(`W3  the tiny network 8-8-1 tanh, 64 points: input × output layer rate, ${n}² × 200 steps`);
   print(`  ${'engine'.padEnd(14)}${'M steps/s'.padStart(11)}${'× CPU'.padStart(8)}`);
   await drain(sweep(spec, gpu)); // compiles
