@@ -1,5 +1,5 @@
 /**
- * The `lrscope` command line: `trace`, `sweep`, `bifurcation` and `doctor`.
+ * The `lrscope` command line: `trace`, `sweep`, `merge`, `bifurcation` and `doctor`.
  *
  * `main` takes its arguments and I/O as parameters and returns the exit code,
  * so tests run it in-process. Every error a user can act on becomes one line
@@ -33,7 +33,7 @@ function commanderMessage(error: CommanderError, argv: readonly string[]): strin
     case 'commander.unknownCommand':
     case 'commander.excessArguments': {
       const word = /'([^']+)'/.exec(message[0]!)?.[1] ?? argv[0];
-      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, bifurcation or doctor`;
+      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, merge, bifurcation or doctor`;
     }
     default:
       return message.join(' ');
