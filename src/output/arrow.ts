@@ -91,9 +91,19 @@ function validity(count: number, valid: (i: number) => boolean): { nullCount: nu
   return nulls === 0 ? { nullCount: 0 } : { nullCount: nulls, nullBitmap: bitmap };
 }
 
-/** Float32 values, null where not finite (the CSV leaves those empty). */
+/**
+ * Float32 values, null where not finite (the CSV leaves those empty), with 0
+ * under each null: a NaN's payload bits depend on how V8 compiled the code
+ * that made it, and would otherwise make two runs' files differ.
+ */
 function float32Data(values: Float32Array): Data {
-  return makeData({ type: new Float32(), length: values.length, data: values, ...validity(values.length, (i) => Number.isFinite(values[i]!)) });
+  const nulls = validity(values.length, (i) => Number.isFinite(values[i]!));
+  let data = values;
+  if (nulls.nullCount > 0) {
+    data = values.slice();
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = 0;
+  }
+  return makeData({ type: new Float32(), length: values.length, data, ...nulls });
 }
 
 /** How a column of numbers is stored. */
@@ -253,7 +263,9 @@ function statColumn(spec: Spec, name: string, source: Exclude<CellSource, { kind
         data: (chunk) => {
           const rate = new Float64Array(chunk.count);
           for (let i = 0; i < chunk.count; i++) rate[i] = rateFigure(chunk.rate[i]!);
-          return makeData({ type: new Float64(), length: chunk.count, data: rate, ...validity(chunk.count, (i) => Number.isFinite(rate[i]!)) });
+          const nulls = validity(chunk.count, (i) => Number.isFinite(rate[i]!));
+          for (let i = 0; i < chunk.count; i++) if (!Number.isFinite(rate[i]!)) rate[i] = 0;
+          return makeData({ type: new Float64(), length: chunk.count, data: rate, ...nulls });
         },
       };
   }
