@@ -30,6 +30,10 @@ function commanderMessage(error: CommanderError, argv: readonly string[]): strin
       const accepted = key ? acceptedForms(PARAMS[key]) : 'a value';
       return `${flag}: a value is missing; expected ${accepted}`;
     }
+    case 'commander.missingArgument': {
+      const name = /'([^']+)'/.exec(message[0]!)?.[1] ?? 'argument';
+      return `${name.toUpperCase()}: is missing; expected one or more, as in ${command} ${name.toUpperCase()}… (see ${command} --help)`;
+    }
     case 'commander.unknownCommand':
     case 'commander.excessArguments': {
       const word = /'([^']+)'/.exec(message[0]!)?.[1] ?? argv[0];
