@@ -6,6 +6,7 @@
  * no file is written. All on the CPU engine, so the engine's description is
  * the same in the parts and in the whole run.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,5 +175,18 @@ describe('refused in one line, exit 2, no file written', () => {
     expectRefused(await cli(['sweep', ...GRIDS.quadratic, '--engine', 'cpu', '--shard', '1/3', '--format', 'csv', '--out', join(dir, 'p.csv')]), '--shard', /writes a part file, not csv/, dir, []);
     expectRefused(await cli(['sweep', ...GRIDS.quadratic, '--engine', 'cpu', '--shard', '1/3', '--out', join(dir, 'p.json')]), '--shard', /writes a part file, not json/, dir, []);
     expect(existsSync(join(dir, 'p.lrpart'))).toBe(false);
+  });
+
+  it('the installed command: the same one line, exit 2', async () => {
+    const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
+    const dir = tempDir();
+    const parts = await writeParts(dir, GRIDS.quadratic, 3);
+    const before = readdirSync(dir);
+    const lrscope = (args: string[]) => {
+      const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+      return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+    };
+    expectRefused(lrscope(['sweep', ...GRIDS.quadratic, '--engine', 'cpu', '--shard', 'abc', '--out', join(dir, 'p.lrpart')]), '--shard', /expected K\/N/, dir, before);
+    expectRefused(lrscope(['merge', parts[2]!, parts[0]!, '--out', join(dir, 'map.png')]), 'merge', /shard 2 of 3 is missing/, dir, before);
   });
 });
