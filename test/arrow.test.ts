@@ -21,12 +21,27 @@ import pl from 'nodejs-polars';
 import { describe, expect, it } from 'vitest';
 import { CpuEngine } from '../src/engine/cpu';
 import type { Engine } from '../src/engine/types';
+import { parseSpec } from '../src/experiment';
+import { ArrowWriter } from '../src/output/arrow';
 import { rateFigure } from '../src/output/cells';
+import type { TextSink } from '../src/output/sink';
+import { emptyCounts, sweep } from '../src/sweep';
 import { runCli } from './helpers/cli';
 
 const cli = (args: string[], options: { stdoutTty?: boolean; engine?: Engine } = {}) => runCli(args, undefined, options);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'lrscope-arrow-'));
 const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
+
+/** Collects the bytes written. */
+class ByteSink implements TextSink {
+  private readonly parts: Buffer[] = [];
+  write(data: string | Uint8Array): void {
+    this.parts.push(Buffer.from(typeof data === 'string' ? Buffer.from(data) : data.slice()));
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
 
 /** RFC 4180: commas separate fields, and double quotes enclose a field that holds commas (a swept vector). */
 function parseCsv(text: string): string[][] {
@@ -145,11 +160,23 @@ describe('sweep --format arrow, read by polars', () => {
     expect(json.boundary.dimension).toEqual(expect.any(Number));
   });
 
-  it('writes one record batch per chunk of the engine', async () => {
+  it('writes record batches of a fixed size, whatever chunks the engine hands over', async () => {
     const dir = tempDir();
-    const { code } = await cli(['sweep', '--lr', '0.1:1.9:36', '--steps', '50', '--out', join(dir, 'x.feather')], { engine: chunked(8) });
-    expect(code).toBe(0);
-    expect(tableFromIPC(readFileSync(join(dir, 'x.feather'))).batches.map((b) => b.numRows)).toEqual([8, 8, 8, 8, 4]);
+    const files = [];
+    for (const size of [8, 5]) {
+      const file = join(dir, `x${size}.feather`);
+      expect((await cli(['sweep', '--lr', '0.1:1.9:36', '--steps', '50', '--out', file], { engine: chunked(size) })).code).toBe(0);
+      files.push(readFileSync(file));
+    }
+    expect(files[1]!.equals(files[0]!)).toBe(true);
+    // The batches are counted from the first trajectory, not from the engine's chunks.
+    const spec = parseSpec({ lr: '0.1:1.9:36', steps: 50 });
+    const sink = new ByteSink();
+    const writer = new ArrowWriter(sink, spec, { engine: 'test' }, undefined, 8);
+    await writer.begin();
+    for await (const chunk of sweep(spec, new CpuEngine(), { chunkSize: 5 })) await writer.chunk(chunk);
+    await writer.end(emptyCounts());
+    expect(tableFromIPC(sink.bytes()).batches.map((b) => b.numRows)).toEqual([8, 8, 8, 8, 4]);
   });
 
   it('is not written to a terminal: without --out, or with --out -, it is refused in one line', async () => {

@@ -93,7 +93,7 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
 }
 
 /** The formats a file's extension names. */
-const EXTENSIONS: Record<string, string> = { '.png': 'png', '.csv': 'csv', '.json': 'json', '.txt': 'summary', '.arrow': 'arrow', '.feather': 'arrow' };
+const EXTENSIONS: Record<string, string> = { '.png': 'png', '.csv': 'csv', '.json': 'json', '.txt': 'summary', '.arrow': 'arrow', '.feather': 'arrow', '.lrpart': 'part' };
 
 /**
  * The output format: --format, or what the --out file's extension names
@@ -107,7 +107,7 @@ export function parseFormat<T extends string>(options: { readonly format?: strin
   if (options.format === undefined) return implied ?? fallback;
   const format = parseChoice('--format', options.format, formats);
   if (implied && implied !== format) {
-    throw new SpecError('--format', `${format} does not match --out ${options.out}, which names ${implied}`, `--format ${implied}, or a file name that ends in .${format === 'summary' ? 'txt' : format}`);
+    throw new SpecError('--format', `${format} does not match --out ${options.out}, which names ${implied}`, `--format ${implied}, or a file name that ends in .${format === 'summary' ? 'txt' : format === 'part' ? 'lrpart' : format}`);
   }
   return format;
 }

@@ -1,5 +1,5 @@
 /**
- * The `lrscope` command line: `trace`, `sweep`, `bifurcation` and `doctor`.
+ * The `lrscope` command line: `trace`, `sweep`, `merge`, `bifurcation` and `doctor`.
  *
  * `main` takes its arguments and I/O as parameters and returns the exit code,
  * so tests run it in-process. Every error a user can act on becomes one line
@@ -30,10 +30,14 @@ function commanderMessage(error: CommanderError, argv: readonly string[]): strin
       const accepted = key ? acceptedForms(PARAMS[key]) : 'a value';
       return `${flag}: a value is missing; expected ${accepted}`;
     }
+    case 'commander.missingArgument': {
+      const name = /'([^']+)'/.exec(message[0]!)?.[1] ?? 'argument';
+      return `${name.toUpperCase()}: is missing; expected one or more, as in ${command} ${name.toUpperCase()}… (see ${command} --help)`;
+    }
     case 'commander.unknownCommand':
     case 'commander.excessArguments': {
       const word = /'([^']+)'/.exec(message[0]!)?.[1] ?? argv[0];
-      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, bifurcation or doctor`;
+      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, merge, bifurcation or doctor`;
     }
     default:
       return message.join(' ');

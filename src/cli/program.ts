@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { TRACE_COLUMNS } from '../output/trace.js';
 import { runBifurcation } from './commands/bifurcation.js';
 import { runDoctor } from './commands/doctor.js';
+import { runMerge } from './commands/merge.js';
 import { runSweep } from './commands/sweep.js';
 import { runTrace } from './commands/trace.js';
 import { specOptions } from './inputs.js';
@@ -39,12 +40,21 @@ export function program(io: CliIO, argv: readonly string[], result: { run?: () =
   out(trace, '--out <file>', 'write to this file instead of stdout');
 
   const sweep = command('sweep', 'run a grid of trajectories and classify each one', (c) => runSweep(c, argv, io));
-  out(sweep, '--format <format>', 'summary (default), json, csv, png or arrow (an Apache Arrow IPC file)');
+  out(sweep, '--format <format>', 'summary (default), json, csv, png, arrow (an Apache Arrow IPC file) or part (with --shard)');
   out(sweep, '--out <file>', 'write json, csv, png or arrow to this file (the summary still goes to stdout)');
   out(sweep, '--columns <list>', 'fields of csv, json or arrow output, e.g. lr,decayRate,regime,finalLoss (default: every swept parameter, regime, regimeStep, finalLoss, finalW, peak, rate, and with --trainability trainable, score)');
   out(sweep, '--color <what>', 'what a png map\'s colours show: regime (default) or trainability, the score of Sohl-Dickstein (2024) (turns on --trainability)');
   out(sweep, '--no-theory', 'leave the analytic boundary off the png map');
+  out(sweep, '--shard <K/N>', 'compute only shard K of N (contiguous slices of the grid, in grid order) and write a part file to --out, for lrscope merge');
   sweep.addOption(new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'));
+
+  const merge = command('merge', 'put the part files of a sweep run with --shard K/N together into any of its outputs', (c) => runMerge(c, io), false);
+  merge.argument('<part...>', 'part files, every shard 1 … N once, in any order');
+  out(merge, '--format <format>', 'summary (default), json, csv, png or arrow, as sweep writes them');
+  out(merge, '--out <file>', 'write json, csv, png or arrow to this file (the summary still goes to stdout)');
+  out(merge, '--columns <list>', 'fields of csv, json or arrow output, as in sweep');
+  out(merge, '--color <what>', "what a png map's colours show: regime (default) or trainability (parts run with --trainability)");
+  out(merge, '--no-theory', 'leave the analytic boundary off the png map');
 
   const bifurcation = command('bifurcation', 'for each learning rate of a sweep over --lr, the last iterates of w: period doubling and chaos', (c) => runBifurcation(c, argv, io));
   out(bifurcation, '--tail <count>', 'how many final iterates to keep per learning rate, 1 to --steps (default 100, or --steps if fewer)');

@@ -57,27 +57,14 @@ export function progressFor(io: CliIO, label: string): ProgressBar | undefined {
 }
 
 /**
- * Runs a command's work with an engine and its --out file (if one is given):
- * the engine is released afterwards, and the file is kept only if the work
- * succeeded and was not interrupted, so a failure or Ctrl-C leaves nothing
- * half-written and an existing file as it was.
+ * Runs a command's work with its --out file (if one is given), kept only if
+ * the work succeeded and was not interrupted, so a failure or Ctrl-C leaves
+ * nothing half-written and an existing file as it was.
  */
-export async function withEngineAndOut<T>(
-  io: CliIO,
-  path: string | undefined,
-  engineKind: EngineChoice,
-  kernel: KernelChoice | undefined,
-  work: (engine: Engine, out: OutputFile | undefined) => Promise<T>,
-): Promise<T> {
+export async function withOut<T>(io: CliIO, path: string | undefined, work: (out: OutputFile | undefined) => Promise<T>): Promise<T> {
   const out = path ? openOut(io, path) : undefined;
   try {
-    const engine = await makeEngine(io, engineKind, kernel);
-    let result: T;
-    try {
-      result = await work(engine, out);
-    } finally {
-      if (!io.createEngine) engine.dispose();
-    }
+    const result = await work(out);
     // An interrupted command replaces nothing, even where its output got written in full.
     throwIfAborted(io.signal);
     out?.commit();
@@ -86,4 +73,22 @@ export async function withEngineAndOut<T>(
     out?.discard();
     throw e;
   }
+}
+
+/** withOut, with an engine made for the work and released afterwards. */
+export async function withEngineAndOut<T>(
+  io: CliIO,
+  path: string | undefined,
+  engineKind: EngineChoice,
+  kernel: KernelChoice | undefined,
+  work: (engine: Engine, out: OutputFile | undefined) => Promise<T>,
+): Promise<T> {
+  return withOut(io, path, async (out) => {
+    const engine = await makeEngine(io, engineKind, kernel);
+    try {
+      return await work(engine, out);
+    } finally {
+      if (!io.createEngine) engine.dispose();
+    }
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * The sweep as an Apache Arrow IPC file (Feather v2, `.arrow`), written as it
- * streams in: one record batch per chunk of the engine, so memory stays
- * bounded whatever the grid.
+ * streams in: record batches of ARROW_BATCH_ROWS trajectories (the last
+ * one shorter), whatever chunks the results arrive in, so memory stays
+ * bounded whatever the grid and the file is the same for any engine chunking
+ * or for parts merged (src/cli/commands/merge.ts).
  *
  * The columns and values are the CSV's (src/output/cells.ts), typed:
  *
@@ -55,6 +57,7 @@ import { PARAMS, type Axis, type Spec, type Value } from '../experiment/index.js
 import type { RegimeCounts } from '../sweep.js';
 import { theoryOf } from '../theory.js';
 import { allCellColumns, rateFigure, type CellColumn, type CellSource } from './cells.js';
+import { FixedChunks } from './results.js';
 import { axesJson, boundaryJson, trainabilityJson } from './json.js';
 import { namedCounts, type TrainabilityTotals } from './summary.js';
 import type { TextSink } from './sink.js';
@@ -88,9 +91,19 @@ function validity(count: number, valid: (i: number) => boolean): { nullCount: nu
   return nulls === 0 ? { nullCount: 0 } : { nullCount: nulls, nullBitmap: bitmap };
 }
 
-/** Float32 values, null where not finite (the CSV leaves those empty). */
+/**
+ * Float32 values, null where not finite (the CSV leaves those empty), with 0
+ * under each null: a NaN's payload bits depend on how V8 compiled the code
+ * that made it, and would otherwise make two runs' files differ.
+ */
 function float32Data(values: Float32Array): Data {
-  return makeData({ type: new Float32(), length: values.length, data: values, ...validity(values.length, (i) => Number.isFinite(values[i]!)) });
+  const nulls = validity(values.length, (i) => Number.isFinite(values[i]!));
+  let data = values;
+  if (nulls.nullCount > 0) {
+    data = values.slice();
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = 0;
+  }
+  return makeData({ type: new Float32(), length: values.length, data, ...nulls });
 }
 
 /** How a column of numbers is stored. */
@@ -250,14 +263,20 @@ function statColumn(spec: Spec, name: string, source: Exclude<CellSource, { kind
         data: (chunk) => {
           const rate = new Float64Array(chunk.count);
           for (let i = 0; i < chunk.count; i++) rate[i] = rateFigure(chunk.rate[i]!);
-          return makeData({ type: new Float64(), length: chunk.count, data: rate, ...validity(chunk.count, (i) => Number.isFinite(rate[i]!)) });
+          const nulls = validity(chunk.count, (i) => Number.isFinite(rate[i]!));
+          for (let i = 0; i < chunk.count; i++) if (!Number.isFinite(rate[i]!)) rate[i] = 0;
+          return makeData({ type: new Float64(), length: chunk.count, data: rate, ...nulls });
         },
       };
   }
 }
 
+/** Trajectories per record batch: large enough that batches cost little, small enough to hold a few. */
+export const ARROW_BATCH_ROWS = 65536;
+
 export class ArrowWriter {
   private readonly columns: readonly ArrowColumn[];
+  private readonly batches: FixedChunks;
   private readonly schema: Schema<TypeMap>;
   private readonly writer = new EmbeddedStreamFileWriter();
   /** Hands the writer's bytes to the sink as it produces them. */
@@ -271,7 +290,9 @@ export class ArrowWriter {
     meta: { readonly engine: string },
     /** The columns to write (all of them by default). */
     columns: readonly CellColumn[] = allCellColumns(spec),
+    batchRows = ARROW_BATCH_ROWS,
   ) {
+    this.batches = new FixedChunks(spec, batchRows);
     let dictionaries = 0; // id 0 is the regime's
     this.columns = columns.map(({ name, source }) => (source.kind === 'axis' ? axisColumn(spec, source.axis, name, () => ++dictionaries) : statColumn(spec, name, source)));
     const metadata = new Map<string, string>([
@@ -319,6 +340,10 @@ export class ArrowWriter {
   }
 
   async chunk(chunk: ChunkResult): Promise<void> {
+    for (const batch of this.batches.add(chunk)) await this.batch(batch);
+  }
+
+  private async batch(chunk: ChunkResult): Promise<void> {
     const children = this.columns.map((c) => c.data(chunk));
     const data = makeData({ type: new Struct(this.schema.fields), length: chunk.count, nullCount: 0, children });
     this.writer.write(new RecordBatch(this.schema, data));
@@ -327,6 +352,7 @@ export class ArrowWriter {
 
   /** Writes the footer, with the counts (and a two-axis map's boundary fit) in the schema's metadata. */
   async end(counts: RegimeCounts, fit?: BoxCounting, criterion?: TrainabilityTotals): Promise<void> {
+    for (const batch of this.batches.finish()) await this.batch(batch);
     // The writer holds this schema since begin() and encodes it into the footer on close.
     this.schema.metadata.set('counts', JSON.stringify(namedCounts(this.spec, counts)));
     if (fit) this.schema.metadata.set('boundary', boundaryJson(fit));

@@ -6,6 +6,7 @@ import { REGIMES, regimeNames, type ChunkResult, type Engine } from '../engine/t
 import { addCounts, emptyCounts, type RegimeCounts } from '../sweep.js';
 import { BoundaryCounter, type BoxCounting } from '../analysis/fractal.js';
 import { ScoreEdgeCounter, type BoxCountSlopes } from '../analysis/score-edges.js';
+import type { Shard } from './part.js';
 
 /** The counts under the names the spec gives its regimes (the network's are its own). */
 export function namedCounts(spec: Spec, counts: RegimeCounts): Record<string, number> {
@@ -27,9 +28,10 @@ export class TrainabilityTally {
   private total = 0;
   private readonly edges: ScoreEdgeCounter | undefined;
 
-  constructor(spec: Spec) {
+  /** `edges: false` for a slice of the grid, whose edges are not a map's. */
+  constructor(spec: Spec, edges = true) {
     const [x, y] = spec.axes;
-    this.edges = spec.axes.length === 2 ? new ScoreEdgeCounter(x!.values.length, y!.values.length) : undefined;
+    this.edges = spec.axes.length === 2 && edges ? new ScoreEdgeCounter(x!.values.length, y!.values.length) : undefined;
   }
 
   add(chunk: ChunkResult): void {
@@ -50,7 +52,7 @@ export function scoreEdgeLine(edges: BoxCountSlopes): string {
   return `score-edge dimension ${edges.dimension.toFixed(2)} (median local slope of box counts over ${edges.sizes.length} sizes, as Sohl-Dickstein 2024)`;
 }
 
-export function describeRun(engine: Engine): string {
+export function describeRun(engine: Pick<Engine, 'kind' | 'description'>): string {
   return `${engine.kind} engine: ${engine.description}`;
 }
 
@@ -72,6 +74,8 @@ const TRANSITION_LINES = 12;
  * in memory that does not grow with the grid: the count of each regime; along
  * a single swept axis, where the regime changes (the first few); on a map of
  * two axes, the box counts of its boundary (src/analysis/fractal.ts).
+ * A shard's tally covers its slice of the grid: counts and trainable runs,
+ * but no boundary or score edges, which are the whole map's.
  */
 export class SweepTally {
   readonly counts: RegimeCounts = emptyCounts();
@@ -82,10 +86,14 @@ export class SweepTally {
   private readonly criterion: TrainabilityTally | undefined;
   private criterionTotals: TrainabilityTotals | undefined;
 
-  constructor(private readonly spec: Spec) {
+  constructor(
+    private readonly spec: Spec,
+    private readonly slice?: { readonly shard: Shard; readonly start: number; readonly count: number },
+  ) {
     const [x, y] = spec.axes;
-    this.boundary = spec.axes.length === 2 ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
-    this.criterion = spec.base.trainability ? new TrainabilityTally(spec) : undefined;
+    this.boundary = spec.axes.length === 2 && !slice ? new BoundaryCounter(x!.values.length, y!.values.length) : undefined;
+    this.criterion = spec.base.trainability ? new TrainabilityTally(spec, !slice) : undefined;
+    this.next = slice?.start ?? 0;
   }
 
   add(chunk: ChunkResult): void {
@@ -123,15 +131,19 @@ export class SweepTally {
     return this.criterionTotals;
   }
 
-  /** The summary printed by `lrscope sweep`. */
-  text(engine: Engine, seconds: number): string {
-    const { spec, counts } = this;
-    const total = gridSize(spec);
+  /** The summary printed by `lrscope sweep` (and `merge`); `run` says what ran it (describeRun). */
+  text(run: string, seconds: number): string {
+    const { spec, counts, slice } = this;
+    const total = slice ? slice.count : gridSize(spec);
     const steps = spec.base.steps;
     const rate = (total * steps) / seconds / 1e6;
     const lines = [
-      `${total} trajectories × ${steps} steps in ${seconds.toFixed(2)} s (${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} million steps/s), ${describeRun(engine)}`,
+      `${total} trajectories × ${steps} steps in ${seconds.toFixed(2)} s (${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} million steps/s), ${run}`,
     ];
+    if (slice) {
+      const { shard, start, count } = slice;
+      lines.push(`shard ${shard.index}/${shard.of}: grid indices ${start} … ${start + count - 1} of ${gridSize(spec)} (counts below are this slice's; lrscope merge gives the whole grid's)`);
+    }
     spec.axes.forEach((_, i) => lines.push(describeAxis(spec, i)));
     const width = String(total).length;
     const share = (n: number) => (total ? ((100 * n) / total).toFixed(1) : '0.0').padStart(5);

@@ -1,7 +1,7 @@
 /** `lrscope sweep`: run a grid of trajectories, classify each, and write the summary, JSON, CSV, Arrow or a PNG map. */
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
-import type { Engine, Progress } from '../../engine/types.js';
+import type { ChunkResult, Engine, Progress } from '../../engine/types.js';
 import { gridSize, parseSpec, type Spec } from '../../experiment/index.js';
 import type { OutputFile } from '../../node/files.js';
 import type { ArrowWriter } from '../../output/arrow.js';
@@ -9,6 +9,7 @@ import { allCellColumns, type CellColumn } from '../../output/cells.js';
 import { CsvWriter } from '../../output/csv.js';
 import { JsonWriter } from '../../output/json.js';
 import { MAP_COLORS, MapBuilder, type MapColor } from '../../output/map.js';
+import { PartWriter, shardRange, type Shard } from '../../output/part.js';
 import type { TextSink } from '../../output/sink.js';
 import { describeRun, SweepTally } from '../../output/summary.js';
 import { sweep } from '../../sweep.js';
@@ -16,12 +17,28 @@ import { parseChoice, parseEngineKind, parseFormat, parseKernelChoice, specInput
 import { EXIT, type CliIO } from '../io.js';
 import { progressFor, withEngineAndOut } from '../work.js';
 
-const SWEEP_FORMATS = ['summary', 'json', 'csv', 'png', 'arrow'] as const;
-type SweepFormat = (typeof SWEEP_FORMATS)[number];
+const SWEEP_FORMATS = ['summary', 'json', 'csv', 'png', 'arrow', 'part'] as const;
+export type SweepFormat = (typeof SWEEP_FORMATS)[number];
+
+/** `--shard K/N`: shard K (1 … N) of the grid cut into N contiguous slices. */
+export function parseShard(text: string): Shard {
+  const match = /^(\d{1,9})\/(\d{1,9})$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const of = match ? Number(match[2]) : NaN;
+  if (!(index >= 1 && index <= of)) throw new SpecError('--shard', `"${text}" is not accepted`, 'K/N with 1 ≤ K ≤ N, like 2/8 (shard K of N)');
+  return { index, of };
+}
 
 export async function runSweep(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
   const options = command.opts() as Record<string, string | undefined>;
-  const format = parseFormat(options, SWEEP_FORMATS, 'summary');
+  const shardText = options.shard;
+  let shard = shardText === undefined ? undefined : parseShard(shardText);
+  const format = parseFormat(options, SWEEP_FORMATS, shard ? 'part' : 'summary');
+  if (shard && format !== 'part') throw new SpecError('--shard', `writes a part file, not ${format}`, '--format part, or an --out file ending in .lrpart');
+  if (format === 'part') {
+    if (!options.out) throw new SpecError(shard ? '--shard' : '--format', 'a part is written to a file, and --out is missing', 'an --out path like part-1.lrpart, to merge with lrscope merge');
+    shard ??= { index: 1, of: 1 };
+  }
   const color = options.color === undefined ? 'regime' : parseChoice('--color', options.color, MAP_COLORS);
   if (options.color !== undefined && format !== 'png') throw new SpecError('--color', `colours a png map, not ${format} output`, '--format png (or an --out file ending in .png)');
   const given = specInput(command, argv, 1000);
@@ -37,29 +54,44 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   const engineKind = parseEngineKind(options);
   const kernel = parseKernelChoice(options.kernel);
   const columns = options.columns === undefined ? undefined : parseColumns(spec, options.columns, format);
-  if (format === 'arrow' && (!options.out || options.out === '-') && io.stdoutIsTTY) {
+  checkOutput(spec, format, options.out, io);
+  const theory = (options as { theory?: boolean }).theory !== false;
+  if (shard && shard.of > gridSize(spec)) throw new SpecError('--shard', `${shard.of} shards of a grid of ${gridSize(spec)} trajectories would leave some empty`, `at most ${gridSize(spec)} shards`);
+  const range = shard && shardRange(shard, gridSize(spec));
+  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => {
+    const source: ResultSource = {
+      engine,
+      run: describeRun(engine),
+      chunks: (onProgress, minChunks) => sweep(spec, engine, { signal: io.signal, onProgress, minChunks, range }),
+      shard,
+    };
+    return writeResults(spec, source, format, out, io, { theory, columns, color });
+  });
+  // The summary goes to stdout too, unless the output itself went there.
+  if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
+  return EXIT.ok;
+}
+
+/** Refuses an output that cannot be written where it is asked to go: binary on a terminal, a png of no map or without a file. */
+export function checkOutput(spec: Spec, format: SweepFormat, out: string | undefined, io: CliIO): void {
+  if ((format === 'arrow' || format === 'part') && (!out || out === '-') && io.stdoutIsTTY) {
     // Binary on a terminal is of no use to anyone; a pipe or a redirected stdout takes it.
-    throw new SpecError('--out', 'arrow is binary and stdout is a terminal', 'a path like results.arrow, or stdout redirected to a file or a pipe');
+    throw new SpecError('--out', `${format} is binary and stdout is a terminal`, `a path like results.${format === 'part' ? 'lrpart' : 'arrow'}, or stdout redirected to a file or a pipe`);
   }
   if (format === 'png') {
     if (spec.axes.length === 0 || spec.axes.length > 2) {
       const swept = spec.axes.map((a) => a.name).join(', ') || 'nothing';
       throw new SpecError('--format', `png maps one or two swept axes, and this grid sweeps ${swept}`, 'a sweep of one or two parameters');
     }
-    if (!options.out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
+    if (!out) throw new SpecError('--out', 'png needs a file to write', 'a path like map.png');
   }
-  const theory = (options as { theory?: boolean }).theory !== false;
-  const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => executeSweep(spec, engine, format, out, io, { theory, columns, color }));
-  // The summary goes to stdout too, unless the output itself went there.
-  if ((format === 'summary' && !options.out) || (options.out && options.out !== '-')) await io.stdout.write(summary);
-  return EXIT.ok;
 }
 
 /**
  * The --columns list: names of the cells' fields (src/output/cells.ts), in
  * the order given; `finalW` stands for all of its components.
  */
-function parseColumns(spec: Spec, text: string, format: SweepFormat): CellColumn[] {
+export function parseColumns(spec: Spec, text: string, format: SweepFormat): CellColumn[] {
   if (format !== 'csv' && format !== 'json' && format !== 'arrow') {
     throw new SpecError('--columns', `chooses the fields of csv, json and arrow output, not of ${format}`, '--format csv, json or arrow');
   }
@@ -92,35 +124,54 @@ export function sweepProgress(computed: number, written: number, total: number, 
   return writing ? { done: computed * total + written, total: 2 * total } : { done: computed, total: 1 };
 }
 
-async function executeSweep(
-  spec: Spec,
-  engine: Engine,
-  format: SweepFormat,
-  out: OutputFile | undefined,
-  io: CliIO,
-  options: { readonly theory: boolean; readonly columns: readonly CellColumn[] | undefined; readonly color: MapColor },
-): Promise<string> {
+/** Where a sweep's results come from: an engine (`sweep`) or part files (`merge`). */
+export interface ResultSource {
+  /** What computed them, for the JSON and Arrow "engine" field, the part's header and the summary. */
+  readonly engine: Pick<Engine, 'kind' | 'description'>;
+  /** The summary's and the map's words for it (describeRun). */
+  readonly run: string;
+  /** The results in grid order; `minChunks` as RunOptions's. */
+  chunks(onProgress: (p: Progress) => void, minChunks: number | undefined): AsyncIterable<ChunkResult>;
+  /** The seconds the computing took, once every chunk is in; measured around the chunks when absent. */
+  readonly seconds?: () => number;
+  /** The slice of the grid a shard run computes (format part). */
+  readonly shard?: Shard;
+}
+
+export interface OutputOptions {
+  readonly theory: boolean;
+  readonly columns: readonly CellColumn[] | undefined;
+  readonly color: MapColor;
+}
+
+/** Writes the results in the format asked for, and returns the summary. */
+export async function writeResults(spec: Spec, source: ResultSource, format: SweepFormat, out: OutputFile | undefined, io: CliIO, options: OutputOptions): Promise<string> {
   const { theory, columns, color } = options;
-  const total = gridSize(spec);
   const sink: TextSink = out ?? io.stdout;
+  const shard = source.shard ?? (format === 'part' ? { index: 1, of: 1 } : undefined);
+  const slice = shard && { shard, ...shardRange(shard, gridSize(spec)) };
+  const total = slice ? slice.count : gridSize(spec);
+  const part = format === 'part' ? new PartWriter(sink, spec, { engine: source.engine, shard: shard! }) : undefined;
   const writer: JsonWriter | CsvWriter | ArrowWriter | undefined =
     format === 'json'
-      ? new JsonWriter(sink, spec, { engine: engine.description, boundary: false, columns })
+      ? new JsonWriter(sink, spec, { engine: source.engine.description, boundary: false, columns })
       : format === 'csv'
         ? new CsvWriter(sink, spec, columns)
         : format === 'arrow'
           ? // Loaded only for Arrow output: importing apache-arrow takes about 0.15 s.
-            new (await import('../../output/arrow.js')).ArrowWriter(sink, spec, { engine: engine.description }, columns)
+            new (await import('../../output/arrow.js')).ArrowWriter(sink, spec, { engine: source.engine.description }, columns)
           : undefined;
   const map = format === 'png' ? new MapBuilder(spec) : undefined;
   // Counts, regime changes and the boundary's box counts: none of it grows with the grid.
-  const tally = new SweepTally(spec);
+  const tally = new SweepTally(spec, slice);
   const progress = progressFor(io, `${total} trajectories`);
   let computed = 0;
   let written = 0;
-  const show = () => progress?.update(sweepProgress(computed, written, total, writer !== undefined));
+  const writing = writer !== undefined || part !== undefined;
+  const show = () => progress?.update(sweepProgress(computed, written, total, writing));
   const started = performance.now();
   await writer?.begin();
+  await part?.begin();
   try {
     const onProgress = (p: Progress) => {
       computed = p.total > 0 ? p.done / p.total : 1;
@@ -128,10 +179,11 @@ async function executeSweep(
     };
     // Rows are written as the next chunk computes: with at least 16 chunks, the last one, written
     // while nothing computes, is short.
-    const minChunks = writer ? 16 : undefined;
-    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress, minChunks })) {
+    const minChunks = writing ? 16 : undefined;
+    for await (const chunk of source.chunks(onProgress, minChunks)) {
       tally.add(chunk);
       await writer?.chunk(chunk);
+      await part?.chunk(chunk);
       map?.add(chunk);
       written += chunk.count;
       show();
@@ -139,12 +191,13 @@ async function executeSweep(
   } finally {
     progress?.clear();
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = source.seconds ? source.seconds() : (performance.now() - started) / 1000;
   await writer?.end(tally.counts, tally.boundaryFit(), tally.trainability());
-  const summary = tally.text(engine, seconds);
+  await part?.end(seconds);
+  const summary = tally.text(source.run, seconds);
   if (map && out) {
     const { renderMapPng } = await import('../../node/png.js');
-    out.write(renderMapPng(spec, map.raster(), { engine: describeRun(engine), counts: tally.counts, theory, color, trainability: tally.trainability() }));
+    out.write(renderMapPng(spec, map.raster(), { engine: source.run, counts: tally.counts, theory, color, trainability: tally.trainability() }));
   }
   if (format === 'summary' && out) out.write(summary);
   return summary;
