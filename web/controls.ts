@@ -222,6 +222,8 @@ export class Controls {
       const placeholder =
         key === 'decaySteps'
           ? String(spec.base.steps)
+          : key === 'dataPoints' && spec.base.objective === 'mlp'
+            ? String(spec.base.dataPoints) // the paper's default: as many points as weights (the width for identity)
           : key === 'w0' && spec.base.objective !== 'quadratic'
             ? `[${spec.base.w0.join(',')}]`
           : key in hyperDefaults
