@@ -210,7 +210,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['invalid range', ['sweep', '--lr', '0.1:1:x'], /^lrscope: --lr: the range count "x" is not a positive whole number; expected/],
     ['log range touching zero', ['sweep', '--lr', '0:1:10:log'], /^lrscope: --lr: a log range must stay above zero, not 0:1; expected/],
     ['unknown schedule', ['sweep', '--schedule', 'cosine_decay'], /^lrscope: --schedule: "cosine_decay" is not one of constant, exponential, .*; expected one of/],
-    ['unknown format', ['sweep', '--lr', '0.1,0.2', '--format', 'xml'], /^lrscope: --format: "xml" is not accepted; expected one of summary, json, csv, png, arrow$/],
+    ['unknown format', ['sweep', '--lr', '0.1,0.2', '--format', 'xml'], /^lrscope: --format: "xml" is not accepted; expected one of summary, json, csv, png, arrow, part$/],
     ['unknown engine', ['sweep', '--engine', 'tpu'], /^lrscope: --engine: "tpu" is not accepted; expected one of auto, gpu, cpu$/],
     ['unknown flag', ['sweep', '--learning-rate', '0.1'], /^lrscope: --learning-rate: is not a flag of lrscope sweep.*; see lrscope sweep --help$/],
     ['unknown flag, near miss', ['sweep', '--decay-rte', '0.9'], /^lrscope: --decay-rte: is not a flag of lrscope sweep \(did you mean --decay-rate\?\)/],

@@ -65,6 +65,8 @@ describe('memory', () => {
     expect(large.stdout).toMatch(/^boundary dimension \d/m);
     expect(large.peak).toBeLessThan(1024 * MiB);
     // Two bytes per cell would add 128 MiB (the boundary's dimension used to take over 20); box and regime counts add almost nothing.
-    expect(large.peak - small.peak, `peaks ${(small.peak / MiB).toFixed(0)} and ${(large.peak / MiB).toFixed(0)} MiB`).toBeLessThan(96 * MiB);
+    // The difference is 75–85 MiB on an idle machine (garbage the collector has not yet taken back), and up to
+    // 99 MiB with other tests running beside it: the bound sits between that and the 128 a per-cell array would add.
+    expect(large.peak - small.peak, `peaks ${(small.peak / MiB).toFixed(0)} and ${(large.peak / MiB).toFixed(0)} MiB`).toBeLessThan(112 * MiB);
   }, 300_000);
 });
