@@ -140,3 +140,18 @@ describeGpu(gpu4)('GPU ≡ CPU with the loss record', () => {
     }
   });
 });
+
+describe('the map of a network judged by its loss', () => {
+  it('paints a trained run (no step) at full shade, not wrapped round to the lightest tint', async () => {
+    const { MapBuilder } = await import('../src/output/map');
+    const input: SpecInput = { objective: 'mlp', width: 3, dataPoints: 7, inputLr: [0.1, 3, 40], outputLr: 2, steps: 50 };
+    const spec = parseSpec(input);
+    const [stats] = await collect(cpu, input);
+    const result = classifyChunk(stats!, 50, true);
+    // Every run of this chunk as trained, with no step, as classifyByLoss gives one.
+    const trained = { ...result, regime: new Uint8Array(3), regimeStep: new Int32Array(3).fill(-1) };
+    const builder = new MapBuilder(spec);
+    builder.add(trained);
+    expect(Array.from(builder.raster().shade)).toEqual([255, 255, 255]);
+  });
+});

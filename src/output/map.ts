@@ -38,7 +38,8 @@ export function shadeOf(chunk: ChunkResult, i: number, steps: number): number {
   const step = chunk.regimeStep[i]!;
   switch (regime) {
     case 'converged':
-      return 1 - step / (steps + 1);
+      // A network judged by its loss is trained without a step: full shade.
+      return step < 0 ? 1 : 1 - step / (steps + 1);
     case 'diverged':
       return step >= 0 ? 1 - step / (steps + 1) : 0.15;
     case 'converging': {
