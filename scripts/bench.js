@@ -241,6 +241,18 @@ print(`  a 4-trajectory sweep      ${warmRun.toFixed(1).padStart(6)} ms (compile
 print('');
 
 const results = new Map();
+
+/**
+ * Float32 operations of one step of the paper's network (n = 16, B = 272 points),
+ * counting a multiply-add as two: the forward pass (B·(2n² + 2n), plus tanh's
+ * 15 or so per hidden unit), the output layer's gradient and ∂loss/∂z (B·6n),
+ * the input layer's gradient (2n²·B) and the update (2·(n² + n)).
+ */
+const MLP_OPS_PER_STEP = (() => {
+  const n = 16;
+  const B = 272;
+  return B * (2 * n * n + 2 * n + 15 * n) + B * 6 * n + 2 * n * n * B + 2 * (n * n + n);
+})();
 const header = `${'engine'.padEnd(14)}${'M steps/s'.padStart(11)}${'× plain JS'.padStart(12)}`;
 for (const workload of workloads) {
   const spec = parseSpec(workload.spec);
@@ -290,6 +302,19 @@ for (const workload of workloads) {
   print('');
 }
 {
+  // W3p: the paper's network (Sohl-Dickstein 2024): 16 wide, 272 points, tanh, its loss record on.
+  const n = quick ? 4 : 16;
+  const steps = quick ? 20 : 100;
+  const spec = parseSpec({ objective: 'mlp', width: 16, inputLr: `0.001:1000000:${n}:log`, outputLr: `0.001:1000000:${n}:log`, steps });
+  print(`W3p the paper's network 16-16-1 tanh, 272 points: input × output layer rate, ${n}² × ${steps} steps`);
+  await drain(sweep(spec, gpu)); // compiles
+  const ms = await best(1, () => drain(sweep(spec, gpu)));
+  const rate = (gridSize(spec) * steps) / ms / 1e3;
+  results.set('W3p', rate);
+  print(`  GPU engine ${rate.toFixed(4)} M steps/s; ${((MLP_OPS_PER_STEP * rate) / 1e3).toFixed(2)} G float32 operations/s`);
+  print('');
+}
+{
   // Each optimizer on one grid, against gradient descent in this run.
   const n = quick ? 128 : 512;
   print(`optimizers: GPU engine on lr × L, 1-D quadratic, constant rate, ${n}² × 1000 steps, relative to gd`);
@@ -323,5 +348,7 @@ for (const workload of workloads) {
   print(`arithmetic limit: ${peak.toFixed(0)} G float32 multiplies/s on this adapter (independent chains)`);
   print(`  W1 needs ${ops} float32 operations per step (${W1_OPS_PER_STEP.update} for the update, ${W1_OPS_PER_STEP.bookkeeping} for the classification)`);
   print(`  → at most ${((peak * 1e3) / ops).toFixed(0)} M steps/s; the GPU engine reaches ${w1.toFixed(0)} (${((100 * w1 * ops) / (peak * 1e3)).toFixed(0)}% of that bound)`);
+  const w3p = results.get('W3p');
+  print(`  W3p needs about ${(MLP_OPS_PER_STEP / 1e3).toFixed(0)} k float32 operations per step → at most ${((peak * 1e3) / MLP_OPS_PER_STEP).toFixed(3)} M steps/s; the GPU engine reaches ${w3p.toFixed(4)} (${((100 * w3p * MLP_OPS_PER_STEP) / (peak * 1e3)).toFixed(1)}% of that bound)`);
 }
 gpu.dispose();
