@@ -174,7 +174,8 @@ const LOSS_FLOOR = f32(1 / LOSS_CAP);
 
 /** The loss record at iterate k, as trackLoss in the kernel (src/engine/kernel.ts). */
 function trackLoss(s: TrajectoryState, k: number, ctx: StepContext): void {
-  const l = loss(s);
+  // Right after the gradient at w_k: the network's gradient has added up the loss already.
+  const l = s.expr && 'recordedLoss' in s.expr ? s.expr.recordedLoss(s.w) : loss(s);
   if (k === 0) s.loss0 = l;
   const ratio = f32(l / s.loss0);
   const v = !(ratio <= LOSS_CAP) ? LOSS_CAP : ratio < LOSS_FLOOR ? LOSS_FLOOR : ratio;
@@ -220,9 +221,9 @@ function advance(
   const { bound } = ctx;
   for (let k = k0; k < k1; k++) {
     if (s.escapeStep >= 0) return; // frozen
-    if (ctx.trainability) trackLoss(s, k, ctx);
     const lr = f32(s.A * rates[offset + k]!);
     const G = gradient(s, g, k);
+    if (ctx.trainability) trackLoss(s, k, ctx);
     observe(s, k, g, G, ctx);
     s.update(s.w, g, lr, s.slots, s.hyper);
     const m = maxAbs(s.w);

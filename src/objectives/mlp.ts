@@ -61,6 +61,12 @@ export interface MlpObjective extends Omit<CompiledObjective, 'wgsl' | 'gradient
    * With a minibatch the gradient is that of iterate `step`'s draw.
    */
   readonly gradient: (w: ArrayLike<number>, g: Float64Array, rates?: readonly number[], step?: number) => number;
+  /**
+   * The loss at w, called right after `gradient(w, …)`: over the whole dataset,
+   * the loss that gradient added up on its way (the same operations as `loss`);
+   * with a minibatch, `loss(w)`.
+   */
+  readonly recordedLoss: (w: ArrayLike<number>) => number;
 }
 
 /** Parameters of a network of this width: n² + n. */
@@ -226,13 +232,22 @@ function buildMlp(config: MlpConfig): MlpObjective {
   const OVERFLOW = f(1e30);
   const overflows = (x: number) => !(Math.abs(x) <= OVERFLOW);
 
+  // The loss at the w of the last gradient over the whole dataset, added up as `loss` does:
+  // recordedLoss, the twin of the kernel's, hands it to the loss record without a second pass.
+  let gradientLoss = Number.NaN;
+
   const gradient = (w: ArrayLike<number>, g: Float64Array, rates: readonly number[] = [1, 1], step = 0): number => {
     g.fill(0, 0, dims);
     let overflowed = false;
+    let total = 0;
     const batch = S === undefined ? undefined : batchDraws(step + 1).subarray(step * S);
     for (let b = 0; b < (S ?? B); b++) {
       const i = batch ? batch[b]! : b;
       const r = f(forward(w, i) - data[B * n + i]!);
+      if (!batch) {
+        const sq = f(r * r);
+        total = b === 0 ? sq : f(total + sq);
+      }
       const dOut = f(r * TWO_OVER_BATCH);
       if (overflows(dOut)) overflowed = true;
       for (let j = 0; j < n; j++) {
@@ -255,12 +270,15 @@ function buildMlp(config: MlpConfig): MlpObjective {
       if (a > largest) largest = a; // NaN ignored, as the kernel's max
       g[d] = overflowed ? NaN : f(gd * (d < W2 ? r0 : r1));
     }
+    if (!batch) gradientLoss = f(total * ONE_OVER_POINTS);
     return overflowed ? Infinity : largest;
   };
 
+  const recordedLoss = (w: ArrayLike<number>): number => (S === undefined ? gradientLoss : loss(w));
+
   const batchText = S === undefined ? '' : `, minibatch ${S}`;
   const source = `mlp ${n}-${n}-1 ${config.activation}, ${B} points${batchText}, seed ${config.seed}`;
-  return { source, variables: [], dims, loss, gradient, wgslConstants: mlpWgslConstants(config), config, data, kernelData, w0 };
+  return { source, variables: [], dims, loss, gradient, recordedLoss, wgslConstants: mlpWgslConstants(config), config, data, kernelData, w0 };
 }
 
 /** The sizes and constants shaders/objective-mlp.wgsl reads (ACTIVATION: the index in ACTIVATIONS). */
