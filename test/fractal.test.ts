@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { random } from './helpers/random';
 import { boundaryDimension, BoundaryCounter, boxCountingDimension, edgeMap } from '../src/analysis/fractal';
 
 /** A width × height grid in grid order (x fastest), 1 where `inside(x, y)`. */
@@ -18,17 +19,6 @@ function transpose(cells: Uint8Array, width: number, height: number): Uint8Array
   const out = new Uint8Array(cells.length);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[x * height + y] = cells[y * width + x]!;
   return out;
-}
-
-/** mulberry32: a seeded generator, so the noise test is the same on every run. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const N = 512;

@@ -6,6 +6,7 @@
  * same call, never numbers read back from the code under test.
  */
 import { describe, expect, it } from 'vitest';
+import { random } from './helpers/random';
 import {
   gradient,
   median,
@@ -22,17 +23,6 @@ function grid(width: number, height: number, inside: (x: number, y: number) => b
   const cells = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) cells[y * width + x] = inside(x, y) ? 1 : 0;
   return cells;
-}
-
-/** mulberry32: a seeded generator, so the random maps are the same on every run. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** porespy's loops, transcribed: for each d, boxes im[i:i+d, j:j+d] from (0, 0), any − all. */
