@@ -15,7 +15,27 @@ export const add = (a: number, b: number): number => f32(a + b);
 export const sub = (a: number, b: number): number => f32(a - b);
 export const mul = (a: number, b: number): number => f32(a * b);
 export const div = (a: number, b: number): number => f32(a / b);
-export const pow = (a: number, b: number): number => f32(Math.pow(a, b));
+/**
+ * float32(a^b), exactly f32(Math.pow(a, b)), in about a sixth of its time: V8's
+ * Math.pow takes ~100 ns, and a schedule table holds millions of powers.
+ * exp(b·ln a) is within 2⁻⁴¹ (relative) of a^b for |b·ln a| < 1024 and so
+ * of Math.pow's result; where every value within 2⁻³⁶ of it rounds to the
+ * same float32, so does Math.pow's. Otherwise (about one case in 2¹², near a
+ * float32 tie, and every base that is not positive and finite) Math.pow decides.
+ */
+export function pow(a: number, b: number): number {
+  if (a > 0 && a < Infinity) {
+    const y = b * Math.log(a);
+    if (y > -1024 && y < 1024) {
+      const x = Math.exp(y);
+      const low = f32(x * POW_LOW);
+      if (low === f32(x * POW_HIGH)) return low;
+    }
+  }
+  return f32(Math.pow(a, b));
+}
+const POW_LOW = 1 - 2 ** -36;
+const POW_HIGH = 1 + 2 ** -36;
 export const exp = (a: number): number => f32(Math.exp(a));
 export const log = (a: number): number => f32(Math.log(a));
 export const cos = (a: number): number => f32(Math.cos(a));

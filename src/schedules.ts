@@ -435,7 +435,7 @@ export function fillScheduleFactors(p: ScheduleParams, k0: number, k1: number, o
     for (; k < k1; k++) {
       let e = f32(f32(k - w) / ds);
       if (p.staircase) e = Math.floor(e);
-      out[offset + k - k0] = Math.pow(rate, e);
+      out[offset + k - k0] = pow(rate, e);
     }
     return;
   }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { f32, f32Bits, f32FromBits, formatFloat32 } from '../src/float32';
+import { f32, f32Bits, f32FromBits, formatFloat32, pow } from '../src/float32';
+import { random } from './helpers/random';
 
 // Expected strings: the reference's §7 (numpy 2.4 `str(np.float32(x))`) and the seed's printout.
 describe('formatFloat32 prints like numpy prints a float32 scalar', () => {
@@ -173,5 +174,43 @@ describe('formatFloat32 prints the shortest digits that read back', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+// pow's definition is f32(Math.pow(a, b)); its fast path must never differ from it.
+describe('pow is float32(Math.pow) bit for bit', () => {
+  const same = (a: number, b: number) => Object.is(pow(a, b), f32(Math.pow(a, b)));
+
+  it('on decay-table powers: float32 rates near 1 to integer and fractional steps', () => {
+    const next = random(17);
+    let differ = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const rate = f32(0.5 + next());
+      const e = i % 2 ? Math.floor(next() * 5000) : f32(next() * 5000);
+      if (!same(rate, e)) differ++;
+    }
+    expect(differ).toBe(0);
+  });
+
+  it('on bases and exponents across the float32 range, through underflow and overflow', () => {
+    const next = random(18);
+    let differ = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const a = f32(Math.exp((next() - 0.5) * 180));
+      const b = f32((next() - 0.5) * 2 ** Math.floor(next() * 24));
+      if (!same(a, b)) differ++;
+    }
+    expect(differ).toBe(0);
+  });
+
+  it('at exact float32 ties, where exp(b·ln a) alone rounds the wrong way', () => {
+    // (1 + k·2⁻¹²)² and (1 + k·2⁻⁸)³ are exact in double and many sit exactly halfway between two float32s.
+    for (let k = 1; k < 4096; k++) expect(same(1 + k * 2 ** -12, 2), `(1 + ${k}·2⁻¹²)²`).toBe(true);
+    for (let k = 1; k < 256; k++) expect(same(1 + k * 2 ** -8, 3), `(1 + ${k}·2⁻⁸)³`).toBe(true);
+  });
+
+  it('on the special cases Math.pow defines', () => {
+    const values = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, Infinity, -Infinity, NaN, 1e-45, 3.4e38, f32(0.9), 1000, -1000, 1024, 2 ** 24];
+    for (const a of values) for (const b of values) expect(same(a, b), `pow(${a}, ${b})`).toBe(true);
   });
 });
