@@ -21,6 +21,11 @@ export interface GpuEngineOptions {
   readonly kernel?: Partial<KernelOptions>;
   /** Power preference passed to requestAdapter. */
   readonly powerPreference?: GPUPowerPreference;
+  /**
+   * Wraps every wait on the device (a compile, a queue throttle, a readback). Node passes
+   * src/node/quiet-wait.ts's `quietly`, so that Dawn's binding does not spin a core meanwhile.
+   */
+  readonly waitFor?: <T>(promise: Promise<T>) => Promise<T>;
 }
 
 export interface AdapterSummary {
@@ -98,6 +103,7 @@ export class GpuEngine implements Engine {
   private lost = false;
   /** Whether the adapter is a CPU implementation (lavapipe, SwiftShader), which prefers smaller chunks. */
   private readonly software: boolean;
+  private readonly waitFor: <T>(promise: Promise<T>) => Promise<T>;
   /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
   readonly created = { modules: 0, pipelines: 0 };
 
@@ -113,6 +119,7 @@ export class GpuEngine implements Engine {
     this.software = summary.isFallbackAdapter;
     this.kernelOptions = checkKernelOptions({ ...DEFAULT_KERNEL_OPTIONS, ...options.kernel }, device.limits);
     this.readbacks = new BufferPool(device);
+    this.waitFor = options.waitFor ?? ((promise) => promise);
     void device.lost.then(() => {
       this.lost = true;
     });
@@ -225,7 +232,7 @@ export class GpuEngine implements Engine {
     // The first block's learning-rate table is built while the pipeline compiles.
     const firstBlock = blocksOf(plan).next().value;
     const firstTable = firstBlock && buildScheduleTable(plan.spec, plan.schedule, firstBlock.b0, firstBlock.b1);
-    const pipeline = await compiling;
+    const pipeline = await this.waitFor(compiling);
     const axesBuffer = this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout');
     const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
     const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
@@ -270,7 +277,7 @@ export class GpuEngine implements Engine {
               if (!options.signal?.aborted) options.onProgress?.({ done, total });
             }),
           );
-          if (inFlight.length > 2) await inFlight.shift();
+          if (inFlight.length > 2) await this.waitFor(inFlight.shift()!);
         }
       }
       const bytes = state.resultWords * slotVectors * kernel.width * 4;
@@ -292,7 +299,7 @@ export class GpuEngine implements Engine {
         const current = next;
         const following = chunks.next();
         next = following.done ? undefined : await submitChunk(following.value.start, following.value.count, sets[i % 2]!);
-        const [, errors] = await current.ready;
+        const [, errors] = await this.waitFor(current.ready);
         this.raise(errors);
         const readback = current.set.readback;
         // unpackStats copies every field out of the mapped range, so nothing it returns outlives the unmap.
@@ -318,7 +325,7 @@ export class GpuEngine implements Engine {
     const { kernel, dims, steps } = plan;
     const count = plan.indices.length;
     const rowFloats = dims + 1;
-    const pipeline = await this.pipeline(kernel);
+    const pipeline = await this.waitFor(this.pipeline(kernel));
     const traceBytes = plan.padded * (plan.traceBlock + 1) * rowFloats * 4;
     const buffers = {
       uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
@@ -352,8 +359,8 @@ export class GpuEngine implements Engine {
         encoder.copyBufferToBuffer(buffers.trace, 0, readback, 0, bytes);
         this.device.queue.submit([encoder.finish()]);
         const errors = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
-        await readback.mapAsync(GPUMapMode.READ, 0, bytes);
-        this.raise(await errors);
+        await this.waitFor(readback.mapAsync(GPUMapMode.READ, 0, bytes));
+        this.raise(await this.waitFor(errors));
         const data = new Float32Array(readback.getMappedRange(0, bytes).slice(0));
         readback.unmap();
         traces.forEach((t, i) => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoAdapterError } from '../errors.js';
 import { GpuEngine, type GpuEngineOptions } from '../engine/gpu.js';
+import { quietly } from './quiet-wait.js';
 
 let instance: GPU | undefined;
 
@@ -59,7 +60,7 @@ export async function nodeGpu(): Promise<GPU> {
 export async function createNodeGpuEngine(options: GpuEngineOptions = {}): Promise<GpuEngine> {
   const gpu = await nodeGpu();
   try {
-    return await GpuEngine.create(gpu, options);
+    return await GpuEngine.create(gpu, { waitFor: quietly, ...options });
   } catch (e) {
     if (e instanceof NoAdapterError) {
       const detail = e.message === 'no WebGPU adapter found' ? 'no WebGPU adapter found.' : e.message;
