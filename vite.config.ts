@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     root: '.',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/mathjs.ts'],
     // Dawn's native addon must live in a forked process, never in a worker thread.
     pool: 'forks',
     testTimeout: 120_000,

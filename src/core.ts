@@ -1,4 +1,5 @@
 /** Everything that runs in a browser as well as in Node. */
+import './objectives/mathjs.js';
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './experiment/index.js';
 export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey } from './experiment/params.js';
 export { TEST_FUNCTIONS } from './objectives/catalogue.js';

@@ -46,6 +46,29 @@ describe('bin/lrscope.js', () => {
   });
 });
 
+// The command line loads mathjs only for an objective written as a formula (src/objectives/mathjs-slot.ts).
+describe('formula objectives load their parser when asked for', () => {
+  it("a typed-in (w+1)^2 traces the seed's lr = 1 orbit", () => {
+    const { code, stdout, stderr } = lrscope(['trace', '--objective', 'expression', '--loss', '(w+1)^2', '--lr', '1', '--columns', 'w', '--steps', '4', '--engine', engine]);
+    expect(stderr).toBe('');
+    expect(stdout).toBe('-7.0\n5.0\n-7.0\n5.0\n');
+    expect(code).toBe(0);
+  });
+
+  it('a Rosenbrock sweep runs, and its part merges into the same CSV as a whole run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lrscope-formula-'));
+    const args = ['--objective', 'rosenbrock', '--lr', '0.0001:0.002:4', '--steps', '30', '--engine', engine];
+    const whole = lrscope(['sweep', ...args, '--format', 'csv']);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout.split('\n')).toHaveLength(6); // header, 4 rows, final newline
+    const part = join(dir, 'all.lrpart');
+    expect(lrscope(['sweep', ...args, '--shard', '1/1', '--out', part]).code).toBe(0);
+    const merged = lrscope(['merge', part, '--format', 'csv']);
+    expect(merged.stderr).toBe('');
+    expect(merged.stdout).toBe(whole.stdout);
+  });
+});
+
 /** What Dawn prints on its own: a severity word at the start of a line, or a frame of its C++ source. */
 const DAWN_TEXT = /^(Warning|Error): |\.(cpp|cc|h):\d+\)/m;
 

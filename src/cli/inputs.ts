@@ -3,6 +3,7 @@
  * src/experiment/params.ts, grouped in --help), a --spec file, and the
  * choices every command shares. Each bad value is a SpecError naming the flag.
  */
+import { loadMathjsFor } from '../objectives/mathjs-slot.js';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SpecError } from '../errors.js';
@@ -73,8 +74,11 @@ function readSpecFile(path: string): Record<string, RawValue> {
   return value as Record<string, RawValue>;
 }
 
-/** The spec input from a command's flags (and --spec file), with the command's default step count. */
-export function specInput(command: Command, argv: readonly string[], defaultSteps: number): SpecInput {
+/**
+ * The spec input from a command's flags (and --spec file), with the command's default step count.
+ * mathjs is loaded here when the objective is a formula, so that parseSpec can compile it.
+ */
+export async function specInput(command: Command, argv: readonly string[], defaultSteps: number): Promise<SpecInput> {
   const options = command.opts() as Record<string, unknown>;
   const fromFile = typeof options.spec === 'string' ? readSpecFile(options.spec) : {};
   const input: Record<string, RawValue> = { ...fromFile };
@@ -84,6 +88,7 @@ export function specInput(command: Command, argv: readonly string[], defaultStep
     input[key] = value as RawValue;
   }
   if (input.steps === undefined) input.steps = defaultSteps;
+  await loadMathjsFor(input.objective);
   return input as SpecInput;
 }
 

@@ -5,11 +5,10 @@
  * JavaScript for the CPU engine and into WGSL for the kernel. Both evaluate
  * the same operations in the same order, so the engines agree bit for bit.
  */
-import { create, derivativeDependencies, parseDependencies, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
 import { f32 } from '../float32.js';
 import { cosF, expF, logF, sinF, tanhF } from './f32math.js';
-
-const math = create({ parseDependencies: parseDependencies!, derivativeDependencies: derivativeDependencies! });
+import { mathjs } from './mathjs-slot.js';
 
 /** An expression that cannot be used; the message says what and where. */
 export class ExpressionError extends Error {}
@@ -167,6 +166,7 @@ function parse(source: string): { node: MathNode; variables: string[] } {
     position++;
     if (!FORMULA_CHARACTER.test(c)) throw new ExpressionError(`contains ${showCharacter(c)} at character ${position}, which is not part of a formula (names, numbers, + - * / ^, parentheses)`);
   }
+  const math = mathjs();
   let node: MathNode;
   try {
     node = math.parse(source);
@@ -307,7 +307,7 @@ function derivative(node: MathNode, variable: string): MathNode {
   try {
     // Unsimplified: mathjs's simplifier can take minutes on large formulas.
     // Constant parts are folded as the formula is lowered.
-    return math.derivative(node, variable, { simplify: false });
+    return mathjs().derivative(node, variable, { simplify: false });
   } catch (e) {
     throw new ExpressionError(`cannot be differentiated in ${variable}: ${(e as Error).message}`);
   }

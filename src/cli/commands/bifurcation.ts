@@ -12,7 +12,7 @@ import { progressFor, withEngineAndOut } from '../work.js';
 
 export async function runBifurcation(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
   const options = command.opts() as Record<string, string | undefined>;
-  const spec = parseSpec(specInput(command, argv, 1000), 'flag');
+  const spec = parseSpec(await specInput(command, argv, 1000), 'flag');
   checkBifurcationSpec(spec, 'flag');
   const tail = parseTail(options.tail, spec, 'flag');
   const component = parseComponent(options.component, spec, 'flag');

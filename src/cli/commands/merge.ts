@@ -12,6 +12,7 @@ import { openPart } from '../../node/parts.js';
 import { MAP_COLORS } from '../../output/map.js';
 import { PartError, type PartHeader } from '../../output/part.js';
 import { describeRun } from '../../output/summary.js';
+import { loadMathjsFor } from '../../objectives/mathjs-slot.js';
 import { parseChoice, parseFormat } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { withOut } from '../work.js';
@@ -77,6 +78,8 @@ export async function runMerge(command: Command, io: CliIO): Promise<number> {
   const format = parseFormat(options, MERGE_FORMATS, 'summary');
   const color = options.color === undefined ? 'regime' : parseChoice('--color', options.color, MAP_COLORS);
   if (options.color !== undefined && format !== 'png') throw new SpecError('--color', `colours a png map, not ${format} output`, '--format png (or an --out file ending in .png)');
+  // A part's spec is parsed as it is opened: mathjs in case its objective is a formula.
+  await loadMathjsFor('expression');
   const parts = checkParts(command.args);
   const opened = openPart(parts[0]!.path);
   opened.close();

@@ -41,7 +41,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   }
   const color = options.color === undefined ? 'regime' : parseChoice('--color', options.color, MAP_COLORS);
   if (options.color !== undefined && format !== 'png') throw new SpecError('--color', `colours a png map, not ${format} output`, '--format png (or an --out file ending in .png)');
-  const given = specInput(command, argv, 1000);
+  const given = await specInput(command, argv, 1000);
   const input: Record<string, unknown> = { ...given };
   if (color === 'trainability') {
     // The score comes from the loss record: asked for by the colour, unless refused outright.

@@ -9,7 +9,7 @@ import { withEngineAndOut } from '../work.js';
 
 export async function runTrace(command: Command, argv: readonly string[], io: CliIO): Promise<number> {
   const options = command.opts() as Record<string, string | undefined>;
-  const spec = parseSpec(specInput(command, argv, 40), 'flag');
+  const spec = parseSpec(await specInput(command, argv, 40), 'flag');
   if (spec.axes.length > 0) {
     throw new SpecError(`--${PARAMS[spec.axes[0]!.key].flag}`, 'trace follows one trajectory', 'one value (lrscope sweep takes lists and ranges)');
   }

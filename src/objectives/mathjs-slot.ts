@@ -1,0 +1,32 @@
+/**
+ * Where the expression compiler finds mathjs's parser and derivative.
+ *
+ * mathjs, even cut down to those two, is most of lrscope's code by size and
+ * takes about 0.1 s to load, which a sweep of the quadratic or the network
+ * never needs. The library and the page load it with everything else (src/core.ts
+ * imports src/objectives/mathjs.ts); the command line loads it only for an
+ * objective that is a formula (`loadMathjsFor`), before parsing the spec.
+ */
+import type { MathNode } from 'mathjs';
+
+export interface MathjsSubset {
+  parse(source: string): MathNode;
+  derivative(node: MathNode, variable: string, options: { simplify: boolean }): MathNode;
+}
+
+let loaded: MathjsSubset | undefined;
+
+export function provideMathjs(math: MathjsSubset): void {
+  loaded = math;
+}
+
+export function mathjs(): MathjsSubset {
+  if (!loaded) throw new Error('lrscope: formulas need mathjs, which was not loaded (import src/objectives/mathjs.ts, or await loadMathjsFor(objective) first)');
+  return loaded;
+}
+
+/** Loads mathjs if `objective` (a spec's raw objective field) is compiled from a formula: anything but the quadratic and the network. */
+export async function loadMathjsFor(objective: unknown): Promise<void> {
+  if (loaded || objective === undefined || objective === 'quadratic' || objective === 'mlp') return;
+  await import('./mathjs.js');
+}
