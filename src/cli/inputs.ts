@@ -88,7 +88,7 @@ export async function specInput(command: Command, argv: readonly string[], defau
     input[key] = value as RawValue;
   }
   if (input.steps === undefined) input.steps = defaultSteps;
-  await loadMathjsFor(input.objective);
+  await loadMathjsFor(input);
   return input as SpecInput;
 }
 

@@ -21,12 +21,17 @@ export function provideMathjs(math: MathjsSubset): void {
 }
 
 export function mathjs(): MathjsSubset {
-  if (!loaded) throw new Error('lrscope: formulas need mathjs, which was not loaded (import src/objectives/mathjs.ts, or await loadMathjsFor(objective) first)');
+  if (!loaded) throw new Error('lrscope: formulas need mathjs, which was not loaded (import src/objectives/mathjs.ts, or await loadMathjsFor(input) first)');
   return loaded;
 }
 
-/** Loads mathjs if `objective` (a spec's raw objective field) is compiled from a formula: anything but the quadratic and the network. */
-export async function loadMathjsFor(objective: unknown): Promise<void> {
-  if (loaded || objective === undefined || objective === 'quadratic' || objective === 'mlp') return;
-  await import('./mathjs.js');
+/**
+ * Loads mathjs if a spec's raw fields may call for a formula: an objective
+ * other than the quadratic and the network, or a typed-in loss (which implies
+ * the objective `expression`).
+ */
+export async function loadMathjsFor(input: { readonly objective?: unknown; readonly loss?: unknown }): Promise<void> {
+  const { objective, loss } = input;
+  const formula = loss !== undefined || (objective !== undefined && objective !== 'quadratic' && objective !== 'mlp');
+  if (!loaded && formula) await import('./mathjs.js');
 }

@@ -79,7 +79,7 @@ export async function runMerge(command: Command, io: CliIO): Promise<number> {
   const color = options.color === undefined ? 'regime' : parseChoice('--color', options.color, MAP_COLORS);
   if (options.color !== undefined && format !== 'png') throw new SpecError('--color', `colours a png map, not ${format} output`, '--format png (or an --out file ending in .png)');
   // A part's spec is parsed as it is opened: mathjs in case its objective is a formula.
-  await loadMathjsFor('expression');
+  await loadMathjsFor({ objective: 'expression' });
   const parts = checkParts(command.args);
   const opened = openPart(parts[0]!.path);
   opened.close();
