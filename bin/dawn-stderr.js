@@ -51,6 +51,26 @@ export function dawnLineFilter({ debug = false } = {}) {
   return { keep, mayDrop };
 }
 
+/**
+ * Whether a command can run in this process: help and the version, and
+ * `merge` or a command on the CPU engine (`--engine cpu`) that writes no file.
+ * Dawn never speaks there, so no filtering process is needed; a command that
+ * writes a file keeps the two processes, so that the file's partial copy is
+ * removed even if the one doing the work is killed outright.
+ */
+export function runsWithoutGpu(args) {
+  if (args.length === 0 || args[0] === 'help') return true;
+  if (args.some((a) => a === '--help' || a === '-h' || a === '--version')) return true;
+  const value = (flag) => {
+    const i = args.indexOf(flag);
+    if (i >= 0) return args[i + 1];
+    return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  };
+  const out = value('--out');
+  const writesFile = out !== undefined && out !== '-';
+  return !writesFile && (args[0] === 'merge' || value('--engine') === 'cpu');
+}
+
 export function runWithoutDawnNoise(script, args) {
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['inherit', 'inherit', 'pipe', 'ipc'],

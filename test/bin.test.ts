@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dawnLineFilter } from '../bin/dawn-stderr.js';
+import { dawnLineFilter, runsWithoutGpu } from '../bin/dawn-stderr.js';
 import { gpuEngine, itGpu } from './helpers/engines';
 
 const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
@@ -43,6 +43,25 @@ describe('bin/lrscope.js', () => {
     expect(stdout).toMatch(/^adapter: +\S/m);
     expect(stdout).toMatch(/matches the CPU reference bit for bit/);
     expect(code).toBe(0);
+  });
+});
+
+describe('one process where no GPU is used and no file is written', () => {
+  it('help, the version, and merge or a CPU-engine run to stdout run in bin/lrscope.js itself', () => {
+    for (const args of [[], ['--version'], ['help'], ['sweep', '--help'], ['merge', 'a.lrpart'], ['merge', 'a.lrpart', '--out=-'], ['trace', '--engine', 'cpu'], ['sweep', '--engine=cpu']]) {
+      expect(runsWithoutGpu(args), args.join(' ')).toBe(true);
+    }
+  });
+
+  it('a command that may use WebGPU, or writes a file, runs in a child (Dawn filtered, partial files removed if it is killed)', () => {
+    for (const args of [['sweep'], ['sweep', '--engine', 'gpu'], ['doctor'], ['merge', 'a.lrpart', '--out', 'map.csv'], ['sweep', '--engine', 'cpu', '--out=map.png']]) {
+      expect(runsWithoutGpu(args), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('a CPU-engine trace run in one process prints the seed orbit and exits 0', () => {
+    const { code, stdout, stderr } = lrscope(['trace', '--lr', '1', '--columns', 'w', '--steps', '2', '--engine', 'cpu']);
+    expect([code, stdout, stderr]).toEqual([0, '-7.0\n5.0\n', '']);
   });
 });
 
