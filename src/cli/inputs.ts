@@ -3,7 +3,7 @@
  * src/experiment/params.ts, grouped in --help), a --spec file, and the
  * choices every command shares. Each bad value is a SpecError naming the flag.
  */
-import { loadMathjsFor } from '../objectives/mathjs-slot.js';
+import { loadMathjsFor } from '../objectives/load-mathjs.js';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SpecError } from '../errors.js';

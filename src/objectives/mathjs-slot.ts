@@ -5,7 +5,7 @@
  * takes about 0.1 s to load, which a sweep of the quadratic or the network
  * never needs. The library and the page load it with everything else (src/core.ts
  * imports src/objectives/mathjs.ts); the command line loads it only for an
- * objective that is a formula (`loadMathjsFor`), before parsing the spec.
+ * objective that is a formula (`loadMathjsFor`, in load-mathjs.ts), before parsing the spec.
  */
 import type { MathNode } from 'mathjs';
 
@@ -25,13 +25,6 @@ export function mathjs(): MathjsSubset {
   return loaded;
 }
 
-/**
- * Loads mathjs if a spec's raw fields may call for a formula: an objective
- * other than the quadratic and the network, or a typed-in loss (which implies
- * the objective `expression`).
- */
-export async function loadMathjsFor(input: { readonly objective?: unknown; readonly loss?: unknown }): Promise<void> {
-  const { objective, loss } = input;
-  const formula = loss !== undefined || (objective !== undefined && objective !== 'quadratic' && objective !== 'mlp');
-  if (!loaded && formula) await import('./mathjs.js');
+export function mathjsLoaded(): boolean {
+  return loaded !== undefined;
 }

@@ -12,7 +12,7 @@ import { openPart } from '../../node/parts.js';
 import { MAP_COLORS } from '../../output/map.js';
 import { PartError, type PartHeader } from '../../output/part.js';
 import { describeRun } from '../../output/summary.js';
-import { loadMathjsFor } from '../../objectives/mathjs-slot.js';
+import { loadMathjsFor } from '../../objectives/load-mathjs.js';
 import { parseChoice, parseFormat } from '../inputs.js';
 import { EXIT, type CliIO } from '../io.js';
 import { withOut } from '../work.js';
