@@ -12,28 +12,16 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { describeAdapter, type GpuEngine } from '../engine/gpu.js';
-import { KERNEL_SOURCES, type KernelOptions } from '../engine/kernel.js';
+import type { GpuEngine } from '../engine/gpu.js';
+import type { KernelOptions } from '../engine/kernel.js';
 import { kernelProblem, KERNEL_LANES } from '../engine/kernel-options.js';
-import { tuneKernel, type TuningResult } from '../engine/tune.js';
+import { adapterKey, tuneKernel, type TuningResult } from '../engine/tune.js';
+
+export { adapterKey };
 
 export function tuningCacheFile(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'lrscope', 'kernel-tuning.json');
-}
-
-/** FNV-1a over the kernel's sources: a changed kernel is tuned afresh. */
-function kernelHash(): string {
-  let h = 0x811c9dc5;
-  for (const source of KERNEL_SOURCES) {
-    for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
-  }
-  return (h >>> 0).toString(16);
-}
-
-export function adapterKey(engine: GpuEngine): string {
-  const a = describeAdapter(engine.adapter);
-  return `${a.vendor}|${a.architecture}|${a.name}|kernel ${kernelHash()}`;
 }
 
 const kernelSchema = z.strictObject({
