@@ -742,6 +742,37 @@ describeBrowser('the engine choice', () => {
     }
   });
 
+  it('on WebGPU the page tunes the kernel shape once the first map is drawn, says so, and a later visit takes the shape it kept', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const search = '?lr=0.05:3:16&curvature=0.5:4:12&steps=50&engine=gpu';
+      const page = await open(search, context);
+      expect((await mapDone(page)).engine).toBe('gpu');
+      await page.waitForSelector('#engine[data-kernel-source=tuned]', { timeout: 180_000 });
+      const tuned = await badge(page);
+      expect(tuned.text).toMatch(new RegExp(`· kernel ${tuned.kernel!.replace('x', ' × ')} \\(tuned for this adapter\\)$`));
+      const stored = await page.evaluate(() => {
+        const keys = Object.keys(localStorage).filter((key) => key.startsWith('lrscope.kernel-shape:'));
+        return keys.map((key) => JSON.parse(localStorage.getItem(key)!) as { lanes: number; workgroupSize: number; measured: { mSteps: number }[] });
+      });
+      expect(stored).toHaveLength(1);
+      expect(`${stored[0]!.lanes}x${stored[0]!.workgroupSize}`).toBe(tuned.kernel);
+      expect(stored[0]!.measured).toHaveLength(3);
+      for (const m of stored[0]!.measured) expect(m.mSteps).toBeGreaterThan(0);
+
+      // A later visit: the kept shape, nothing tuned, and the same map.
+      const again = await open(search, context);
+      await mapDone(again);
+      const second = await badge(again);
+      expect([second.kernel, second.kernelSource]).toEqual([tuned.kernel, 'remembered']);
+      expect(second.text).toMatch(/\(tuned on an earlier visit\)$/);
+      // The legend's regime shares: the same map in the default shape and the tuned one.
+      expect(await again.textContent('#legend')).toBe(await page.textContent('#legend'));
+    } finally {
+      await context.close();
+    }
+  });
+
   it('engine=gpu and engine=cpu force an engine and time neither', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
@@ -755,7 +786,7 @@ describeBrowser('the engine choice', () => {
         expect(await page.isHidden('#remeasure')).toBe(true);
         expect((await mapDone(page)).engine).toBe(engine);
       }
-      expect(await page!.evaluate(() => Object.keys(localStorage).length)).toBe(0);
+      expect(await page!.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('lrscope.engine-choice:')).length)).toBe(0);
     } finally {
       await context.close();
     }

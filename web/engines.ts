@@ -18,6 +18,8 @@ import {
   type SpecInput,
   type Trace,
 } from '../src/core';
+import { adapterKey, tuneKernel, type TuningResult } from '../src/engine/tune';
+import type { KernelOptions } from '../src/engine/kernel-options';
 
 export type WorkerRequest =
   | { id: number; type: 'run'; input: SpecInput; chunkSize: number; range: { start: number; count: number } }
@@ -165,7 +167,9 @@ function webgpu() {
   gpuEngine ??= (async () => {
     if (!('gpu' in navigator) || !navigator.gpu) return { missing: window.isSecureContext ? ('missing' as const) : ('insecure' as const) };
     try {
-      return await GpuEngine.create(navigator.gpu);
+      const engine = await GpuEngine.create(navigator.gpu);
+      applyRememberedShape(engine);
+      return engine;
     } catch {
       return { missing: 'adapter' as const };
     }
@@ -274,4 +278,75 @@ async function timeRuns(engine: Engine, spec: Spec, chunkSize: number): Promise<
 /** The first map's estimated milliseconds: the one-off cost plus its steps at the warm throughput. */
 function estimate(times: { cold: number; warm: number }, steps: number): number {
   return Math.max(0, times.cold - times.warm) + (FIRST_MAP_STEPS / steps) * times.warm;
+}
+
+// ---------------------------------------------------------------- the kernel's shape
+
+/**
+ * The GPU kernel's shape (trajectories per invocation, workgroup size) and
+ * where it came from: the engine's default, a shape tuned on an earlier visit
+ * (remembered per adapter and kernel source, as the command line caches it),
+ * or one tuned in this visit.
+ */
+export interface KernelShape {
+  readonly kernel: KernelOptions;
+  readonly source: 'default' | 'remembered' | 'tuned' | 'tuning';
+}
+
+let shapeSource: KernelShape['source'] = 'default';
+
+export function kernelShape(gpu: GpuEngine): KernelShape {
+  return { kernel: gpu.kernel, source: shapeSource };
+}
+
+/**
+ * The page tunes fewer shapes on a smaller sweep than the command line (one,
+ * two or four trajectories per invocation, workgroups of 64, on 128² × 200
+ * steps), so that even a software adapter gets through it in seconds.
+ */
+export const PAGE_TUNING_CANDIDATES: readonly KernelOptions[] = ([1, 2, 4] as const).map((lanes) => ({ lanes, workgroupSize: 64, fastBlock: 256 }));
+const PAGE_TUNING_SPEC = { lr: '0.05:3:128', decayRate: '0.8:1:128', schedule: 'exponential', decaySteps: '1', steps: '200' } as const;
+
+function shapeKey(gpu: GpuEngine): string {
+  return `lrscope.kernel-shape:${adapterKey(gpu)}`;
+}
+
+/** Sets the shape remembered for this adapter, if there is one the adapter can run. */
+function applyRememberedShape(gpu: GpuEngine): void {
+  try {
+    const stored = JSON.parse(localStorage.getItem(shapeKey(gpu)) ?? 'null') as Partial<KernelOptions> | null;
+    if (!stored) return;
+    // setKernel refuses a shape the device cannot run (or that is not a shape at all).
+    gpu.setKernel({ lanes: stored.lanes, workgroupSize: stored.workgroupSize, fastBlock: stored.fastBlock } as KernelOptions);
+    shapeSource = 'remembered';
+  } catch {
+    // Unreadable or refused: the default stays, and the page tunes again.
+  }
+}
+
+/** Whether the page should tune the kernel when it is idle: on WebGPU, once per adapter and kernel source. */
+export function shouldTune(): boolean {
+  return shapeSource === 'default';
+}
+
+/**
+ * Times the candidate shapes and keeps the fastest (the narrowest within
+ * 10 %), remembered for later visits. `signal` stops it (new work to do); the
+ * engine then keeps the shape it had, and a later idle moment starts over.
+ */
+export async function tunePageKernel(gpu: GpuEngine, signal: AbortSignal): Promise<TuningResult> {
+  shapeSource = 'tuning';
+  try {
+    const result = await tuneKernel(gpu, PAGE_TUNING_CANDIDATES, { spec: { ...PAGE_TUNING_SPEC }, runs: 3, signal });
+    shapeSource = 'tuned';
+    try {
+      localStorage.setItem(shapeKey(gpu), JSON.stringify({ ...result.best, measured: result.measured }));
+    } catch {
+      // Without storage the next visit tunes again.
+    }
+    return result;
+  } catch (e) {
+    shapeSource = 'default';
+    throw e;
+  }
 }

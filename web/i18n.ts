@@ -18,6 +18,10 @@ const en = {
   engineAutoRemembered: 'auto: {ratio}× faster than {other} on this adapter, measured on an earlier visit',
   engineRemeasure: 'Measure again',
   engineRemeasureTitle: 'Time both engines again on this adapter and keep the faster',
+  kernelShape: 'kernel {lanes} × {group}',
+  kernelShapeTitle: 'The GPU kernel’s shape: trajectories per invocation × invocations per workgroup. The page times a few shapes once per adapter and keeps the fastest; every shape gives the same results.',
+  kernelSource: { default: 'default', remembered: 'tuned on an earlier visit', tuned: 'tuned for this adapter', tuning: '' },
+  kernelTuning: 'tuning the kernel for this adapter…',
   noWebgpuTitle: 'WebGPU is not available in this browser',
   noWebgpuWhy: {
     missing: 'navigator.gpu is missing.',
@@ -242,6 +246,10 @@ const zh: Strings = {
   engineAutoRemembered: '自动：在此适配器上比 {other} 快 {ratio} 倍（上次访问时测得）',
   engineRemeasure: '重新测量',
   engineRemeasureTitle: '在此适配器上重新为两个引擎计时，并选用较快者',
+  kernelShape: '内核 {lanes} × {group}',
+  kernelShapeTitle: 'GPU 内核的形状：每次调用的轨迹数 × 每个工作组的调用数。页面对每个适配器计时几种形状一次，并保留最快者；各种形状的结果都相同。',
+  kernelSource: { default: '默认', remembered: '上次访问时调优', tuned: '已为此适配器调优', tuning: '' },
+  kernelTuning: '正在为此适配器调优内核…',
   noWebgpuTitle: '此浏览器无法使用 WebGPU',
   noWebgpuWhy: {
     missing: '没有 navigator.gpu。',

@@ -5,11 +5,11 @@
 import 'uplot/dist/uPlot.min.css';
 import '@fontsource/dejavu-sans/400.css';
 import './style.css';
-import { describeRun, formatNumber, onsetAt, parseSpec, REGIMES, SpecError, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
+import { describeRun, formatNumber, GpuEngine, onsetAt, parseSpec, REGIMES, SpecError, type Axis, type Spec, type SpecInput, type Trace } from '../src/core';
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { renderCaption } from './caption';
 import { Controls, PRESETS, type Preset } from './controls';
-import { pickEngine, webgpuAvailable, type PageEngine } from './engines';
+import { kernelShape, pickEngine, shouldTune, tunePageKernel, webgpuAvailable, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
 import { Lesson } from './lesson';
 import { MapView } from './map-view';
@@ -159,6 +159,19 @@ function renderEngineBadge(): void {
     for (const key of ['auto', 'gpuMs', 'cpuMs']) delete badge.dataset[key];
   }
   badge.textContent = `${strings.engine}: ${name(page.kind)}${why} · ${strings.adapter}: ${page.adapter}`;
+  if (page.engine instanceof GpuEngine) {
+    // The kernel's shape, and whether it was tuned on this adapter (see tuneWhenIdle).
+    const shape = kernelShape(page.engine);
+    const { lanes, workgroupSize } = shape.kernel;
+    Object.assign(badge.dataset, { kernel: `${lanes}x${workgroupSize}`, kernelSource: shape.source });
+    const words = strings.kernelShape.replace('{lanes}', String(lanes)).replace('{group}', String(workgroupSize));
+    badge.textContent += ` · ${shape.source === 'tuning' ? strings.kernelTuning : `${words} (${strings.kernelSource[shape.source]})`}`;
+    badge.title = strings.kernelShapeTitle;
+  } else {
+    badge.removeAttribute('title');
+    delete badge.dataset.kernel;
+    delete badge.dataset.kernelSource;
+  }
   const remeasure = $<HTMLButtonElement>('#remeasure');
   remeasure.hidden = !auto;
   remeasure.disabled = false;
@@ -202,7 +215,33 @@ function navigate(next: AppState, options: { push?: boolean; recompute?: boolean
   void apply(previous, options.recompute ?? true);
 }
 
+/** The kernel tuning under way, stopped by any new work (see tuneWhenIdle). */
+let tuning: AbortController | undefined;
+
+/**
+ * Once a map is drawn on WebGPU, the page tunes the kernel's shape for this
+ * adapter, once (remembered for later visits): it times a few shapes on a
+ * small sweep and keeps the fastest. New work stops it, and the next drawn
+ * map starts it over; the results are the same in every shape, only the speed differs.
+ */
+async function tuneWhenIdle(): Promise<void> {
+  if (tuning || !page || !(page.engine instanceof GpuEngine) || !shouldTune()) return;
+  const controller = new AbortController();
+  tuning = controller;
+  renderEngineBadge();
+  try {
+    await tunePageKernel(page.engine, controller.signal);
+  } catch {
+    // Stopped for new work (or the device failed it): the shape it had stays.
+  } finally {
+    if (tuning === controller) tuning = undefined;
+    renderEngineBadge();
+  }
+}
+
 async function apply(previous: AppState | undefined, recompute: boolean): Promise<void> {
+  tuning?.abort();
+  tuning = undefined;
   if (!previous || previous.lang !== state.lang) setLanguage(state.lang);
   // boot() picked the first engine.
   if (previous && previous.engine !== state.engine) {
@@ -257,6 +296,7 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
       return;
     }
     if (mapView.element.dataset.state !== 'done') return; // superseded
+    void tuneWhenIdle();
   }
   if (state.pick) await showTrajectories([state.pick[0], state.pick[1]]);
 }
