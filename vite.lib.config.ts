@@ -9,7 +9,7 @@ export default defineConfig({
   publicDir: false,
   define: { __LRSCOPE_VERSION__: JSON.stringify(pkg.version) },
   // mathjs is bundled so that only its parser and derivative are loaded (the whole package takes over a second to import).
-  ssr: { noExternal: ['mathjs'] },
+  ssr: { noExternal: ['mathjs', 'zod'] },
   build: {
     ssr: true,
     target: 'node20',
