@@ -754,7 +754,7 @@ describeBrowser('the engine choice', () => {
       expect((await mapDone(page)).engine).toBe('gpu');
       await page.waitForSelector('#engine[data-kernel-source=tuned]', { timeout: 180_000 });
       const tuned = await badge(page);
-      expect(tuned.text).toMatch(new RegExp(`· kernel ${tuned.kernel!.replace('x', ' × ')} \\(tuned for this adapter\\)$`));
+      expect(tuned.text).toMatch(new RegExp(`· kernel\u00a0${tuned.kernel!.replace('x', '\u00a0×\u00a0')} \\(tuned for this adapter\\)$`));
       const stored = await page.evaluate(() => {
         const keys = Object.keys(localStorage).filter((key) => key.startsWith('lrscope.kernel-shape:'));
         return keys.map((key) => JSON.parse(localStorage.getItem(key)!) as { lanes: number; workgroupSize: number; measured: { mSteps: number }[] });
