@@ -12,17 +12,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { flag, median } from './bench-args.js';
 import { runWithoutDawnNoise } from '../bin/dawn-stderr.js';
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const sizes = flag('--size') ? [Number(flag('--size'))] : [2048, 1024];
 const runs = Number(flag('--runs', '5'));
 const specOf = (size) => ({ lr: `0.01:1.5:${size}`, decayRate: `0.9:1:${size}`, schedule: 'exponential', decaySteps: 1, steps: 1000 });
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 if (argv[0] === '--kernel') {
   // The child: the kernel alone, in seconds, on stdout.

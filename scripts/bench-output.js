@@ -12,12 +12,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { flag, median } from './bench-args.js';
 
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const quick = argv.includes('--quick');
 const sizes = quick ? [128] : flag('--size') ? [Number(flag('--size'))] : [1024, 512];
 const runs = quick ? 1 : Number(flag('--runs', '5'));
@@ -25,7 +22,6 @@ const formats = ['summary', 'arrow', 'csv', 'json'];
 const cli = new URL('../dist/cli.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'lrscope-bench-output-'));
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 try {
   for (const size of sizes) {
