@@ -14,17 +14,8 @@ import { CpuEngine } from '../src/engine/cpu';
 import { classifyChunk } from '../src/classify';
 import { REGIMES } from '../src/engine/types';
 import { describeGpu, gpuEngine, itEngines } from './helpers/engines';
+import { centralDifference } from './helpers/derivative';
 import { collect, expectSameStats, field } from './helpers/stats';
-
-/** ∂loss/∂w_d by a central difference of step 1e-5, in double precision. */
-function centralDifference(loss: (w: number[]) => number, w: readonly number[], d: number): number {
-  const h = 1e-5;
-  const plus = [...w];
-  const minus = [...w];
-  plus[d]! += h;
-  minus[d]! -= h;
-  return (loss(plus) - loss(minus)) / (2 * h);
-}
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -77,7 +68,7 @@ describe('the network', () => {
     const G = net.gradient(w, g);
     let largest = 0;
     for (let d = 0; d < net.dims; d++) {
-      const fd = centralDifference((v) => lossF64(config, net.data, v), w, d);
+      const fd = centralDifference((v) => lossF64(config, net.data, v), w, d, 1e-5);
       expect(g[d]).toBeCloseTo(fd, 4);
       largest = Math.max(largest, Math.abs(fd));
     }
@@ -168,7 +159,7 @@ describe('minibatches', () => {
       const g = new Float64Array(net.dims);
       net.gradient(w, g, [1, 1], step);
       for (let d = 0; d < net.dims; d++) {
-        const fd = centralDifference((v) => lossF64(subConfig, sub, v), w, d);
+        const fd = centralDifference((v) => lossF64(subConfig, sub, v), w, d, 1e-5);
         expect(g[d]).toBeCloseTo(fd, 4);
       }
       const whole = new Float64Array(net.dims);

@@ -14,6 +14,7 @@ import { CpuEngine } from '../src/engine/cpu';
 import { describeGpu, gpuEngine, itGpu } from './helpers/engines';
 import { collect as collectWith, expectSameStats, field } from './helpers/stats';
 import { gpuMath, MATH_FUNCTIONS } from './helpers/math-probe';
+import { centralDifference } from './helpers/derivative';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -69,14 +70,7 @@ describe('float32 math library', () => {
 
 /** Central differences in double of an independently written formula. */
 function finiteDifference(fn: (w: number[]) => number, w: number[]): number[] {
-  return w.map((_, i) => {
-    const h = 1e-6 * Math.max(1, Math.abs(w[i]!));
-    const up = [...w];
-    const down = [...w];
-    up[i]! += h;
-    down[i]! -= h;
-    return (fn(up) - fn(down)) / (2 * h);
-  });
+  return w.map((_, i) => centralDifference(fn, w, i, 1e-6 * Math.max(1, Math.abs(w[i]!))));
 }
 
 const DOUBLE: Record<string, (w: number[]) => number> = {
