@@ -6,7 +6,7 @@
  * means two vectors of four, stepped side by side); a real GPU may prefer one. The tuner times a short, mixed sweep with each
  * candidate and keeps the fastest; callers cache the choice per adapter.
  */
-import { parseSpec, type SpecInput } from '../experiment/index.js';
+import { gridSize, parseSpec, type SpecInput } from '../experiment/index.js';
 import { throwIfAborted } from '../errors.js';
 import { describeAdapter, type GpuEngine } from './gpu.js';
 import { KERNEL_SOURCES } from './kernel.js';
@@ -19,7 +19,7 @@ export const TUNING_CANDIDATES: readonly KernelOptions[] = [1, 2, 4, 8].flatMap(
 );
 
 /** A mix of regimes (converged, stalled, diverged) under a per-trajectory exponential decay. */
-export const TUNING_SPEC = { lr: '0.05:3:256', decayRate: '0.8:1:256', schedule: 'exponential', decaySteps: 1, steps: 400 } as const;
+const TUNING_SPEC = { lr: '0.05:3:256', decayRate: '0.8:1:256', schedule: 'exponential', decaySteps: 1, steps: 400 } as const;
 
 /** FNV-1a over the kernel's sources: a changed kernel is tuned afresh. */
 function kernelHash(): string {
@@ -57,7 +57,7 @@ export interface TuningResult {
  */
 export async function tuneKernel(engine: GpuEngine, candidates: readonly KernelOptions[] = TUNING_CANDIDATES, options: TuningOptions = {}): Promise<TuningResult> {
   const spec = parseSpec(options.spec ?? TUNING_SPEC);
-  const steps = spec.axes.reduce((n, a) => n * a.values.length, 1) * spec.base.steps;
+  const steps = gridSize(spec) * spec.base.steps;
   const runs = Math.max(2, options.runs ?? 4);
   const before = engine.kernel;
   const measured: Array<{ kernel: KernelOptions; mSteps: number }> = [];
