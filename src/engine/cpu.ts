@@ -14,6 +14,7 @@ import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
 import { emptyStats, LOSS_CAP, LOSS_TAIL, statFields } from './records.js';
 import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
+import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
 
 /**
  * Per-trajectory state carried from one step block to the next: the fields
@@ -294,7 +295,8 @@ export class CpuEngine implements Engine {
   readonly description = 'float32 CPU reference (TypeScript)';
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
-    yield* this.execute(planRun(spec, options), options);
+    if (spec.base.precision === 'df64') yield* runDf64Cpu(spec, options);
+    else yield* this.execute(planRun(spec, options), options);
   }
 
   /** Runs a plan chunk by chunk; within a chunk, block by block, every trajectory in turn. */
@@ -332,6 +334,7 @@ export class CpuEngine implements Engine {
 
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
     checkTraceLength(spec, 'key');
+    if (spec.base.precision === 'df64') return traceDf64Cpu(spec, indices, options);
     const plan = planRun(spec);
     const { steps, dims } = plan;
     const g = new Float64Array(dims);

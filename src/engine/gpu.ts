@@ -16,6 +16,7 @@ import { checkKernelOptions } from './kernel-options.js';
 import { packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
 import { buildScheduleTable, tableStride } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
+import { runDf64Gpu, traceDf64Gpu, type Df64Device } from './df64-gpu.js';
 
 export interface GpuEngineOptions {
   readonly kernel?: Partial<KernelOptions>;
@@ -92,6 +93,9 @@ const BINDINGS: Record<KernelPlan['entryPoint'], GPUBufferBindingType[]> = {
   advance: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   trace: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'read-only-storage'],
 };
+
+/** The df64 kernel's bindings (shaders/df64-trajectory.wgsl), the same for both entry points. */
+const DF64_BINDINGS: GPUBufferBindingType[] = ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage'];
 
 export class GpuEngine implements Engine {
   readonly kind = 'gpu' as const;
@@ -214,7 +218,40 @@ export class GpuEngine implements Engine {
     if (error && !this.lost) throw new Error(`WebGPU: ${error.message}`);
   }
 
+  /** What the df64 runs (src/engine/df64-gpu.ts) use of this engine. */
+  private get df64(): Df64Device {
+    return {
+      device: this.device,
+      waitFor: this.waitFor,
+      raise: (errors) => this.raise(errors),
+      pipeline: (key, wgsl, entryPoint, constants) =>
+        this.pipelines.get(`${key}|${entryPoint}`, () => {
+          const module = this.modules.get(key, () => {
+            this.created.modules++;
+            return this.device.createShaderModule({ code: wgsl, label: 'lrscope df64 kernel' });
+          });
+          this.created.pipelines++;
+          const bindGroupLayout = this.device.createBindGroupLayout({
+            entries: DF64_BINDINGS.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+          });
+          return this.device
+            .createComputePipelineAsync({
+              layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
+              compute: { module, entryPoint, constants },
+              label: `lrscope df64 ${entryPoint}`,
+            })
+            .catch((e: unknown) => {
+              throw new Error(`WebGPU: ${e instanceof Error ? e.message : String(e)}`);
+            });
+        }),
+    };
+  }
+
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
+    if (spec.base.precision === 'df64') {
+      yield* runDf64Gpu(this.df64, spec, options);
+      return;
+    }
     // A software adapter's invocations are SIMD lanes of a few CPU cores, which 65,536 trajectories
     // already fill: there smaller chunks leave less to wait for at the start and the end of a run
     // (on lavapipe a 1024² sweep ran about 10% faster in 16 chunks than in 4). A GPU keeps the
@@ -317,6 +354,7 @@ export class GpuEngine implements Engine {
   async trace(spec: Spec, indices: readonly number[], options: RunOptions = {}): Promise<Trace[]> {
     if (indices.length === 0) return [];
     checkTraceLength(spec, 'key');
+    if (spec.base.precision === 'df64') return traceDf64Gpu(this.df64, spec, indices, options);
     return this.executeTrace(planGpuTrace(spec, indices, options, this.kernelOptions), options);
   }
 

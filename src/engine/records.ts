@@ -22,7 +22,7 @@ export function wgslStruct(name: string, members: readonly { readonly name: stri
 }
 
 /** Writes a record of scalars into `view` at `offset` bytes, in field order. */
-function packScalars(fields: readonly ScalarField[], values: Readonly<Record<string, number>>, view: DataView, offset: number): void {
+export function packScalars(fields: readonly ScalarField[], values: Readonly<Record<string, number>>, view: DataView, offset: number): void {
   fields.forEach(({ name, type }, i) => {
     const value = values[name]!;
     if (type === 'f32') view.setFloat32(offset + 4 * i, value, true);

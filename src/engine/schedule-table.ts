@@ -74,20 +74,26 @@ export function tableStride(blockLength: number): number {
 export function buildScheduleTable(spec: Spec, layout: ScheduleLayout, k0: number, k1: number): Float32Array<ArrayBuffer> {
   const stride = tableStride(k1 - k0);
   const table = new Float32Array(layout.tupleCount * stride);
-  const cell: Cell = { ...spec.base, curvature: [...spec.base.curvature], minimum: [...spec.base.minimum], w0: [...spec.base.w0] };
-  const coords = new Array<number>(layout.tupleAxes.length).fill(0);
-  for (let row = 0; row < layout.tupleCount; row++) {
-    // Decode the row into axis values (first tuple axis fastest).
-    let rest = row;
-    layout.tupleAxes.forEach((axisIndex, j) => {
-      const axis = spec.axes[axisIndex]!;
-      coords[j] = rest % axis.values.length;
-      rest = Math.floor(rest / axis.values.length);
-      applyAxisValue(cell, spec.dims, axis, axis.values[coords[j]!]!);
-    });
-    fillScheduleFactors(cell, k0, k1, table, row * stride);
-  }
+  let row = 0;
+  for (const cell of scheduleRows(spec, layout)) fillScheduleFactors(cell, k0, k1, table, row++ * stride);
   return table;
+}
+
+/**
+ * The schedule settings of each table row, in row order: one cell, reused,
+ * with the row's values of the tuple axes (the first tuple axis fastest).
+ */
+export function* scheduleRows(spec: Spec, layout: ScheduleLayout): Generator<Readonly<Cell>> {
+  const cell: Cell = { ...spec.base, curvature: [...spec.base.curvature], minimum: [...spec.base.minimum], w0: [...spec.base.w0] };
+  for (let row = 0; row < layout.tupleCount; row++) {
+    let rest = row;
+    for (const axisIndex of layout.tupleAxes) {
+      const axis = spec.axes[axisIndex]!;
+      applyAxisValue(cell, spec.dims, axis, axis.values[rest % axis.values.length]!);
+      rest = Math.floor(rest / axis.values.length);
+    }
+    yield cell;
+  }
 }
 
 /** Float32 values the tables may hold in all, per block; sets the step-block length. */

@@ -47,6 +47,10 @@ export type ChunkStats = {
 } & { readonly [F in Exclude<StatField, LossField> as F['stat']]: HostArray<F> } & {
   /** The loss record's statistics, where the spec asks for them (`trainability`). */
   readonly [F in LossField as F['stat']]?: HostArray<F>;
+} & {
+  /** df64 runs: the trailing float32 parts of finalW and finalLoss (each value is finalW + finalWLo). */
+  readonly finalWLo?: Float32Array;
+  readonly finalLossLo?: Float32Array;
 };
 
 /** Statistics plus what the host derives from them. */
@@ -67,11 +71,11 @@ export interface Trace {
   /** Grid index. */
   readonly index: number;
   /** lr(k) for k = 0…K: row k holds the rate the next update (step k) uses. */
-  readonly lr: Float32Array;
-  /** Iterates w₀…w_K, `dims` per iterate. */
-  readonly w: Float32Array;
+  readonly lr: Float32Array | Float64Array;
+  /** Iterates w₀…w_K, `dims` per iterate (df64 runs: each df64 value as the double hi + lo, which holds it exactly). */
+  readonly w: Float32Array | Float64Array;
   /** Loss at each iterate. */
-  readonly loss: Float32Array;
+  readonly loss: Float32Array | Float64Array;
 }
 
 export interface Progress {

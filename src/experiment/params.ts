@@ -14,6 +14,10 @@ import { MAX_STEPS } from './limits.js';
 export { OBJECTIVES, type ObjectiveName };
 export { CONVENTIONS, OPTIMIZERS, type Convention, type OptimizerName };
 
+/** The arithmetic a run is computed in (src/df64.ts for df64). */
+export const PRECISIONS = ['float32', 'df64'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 export type ParamGroup = 'objective' | 'optimizer' | 'schedule' | 'run';
 
 interface Common {
@@ -394,6 +398,15 @@ export const PARAMS = {
     'diverged once a component of w exceeds this magnitude (default 1e20)',
     false,
   ),
+  precision: {
+    type: 'choice',
+    flag: 'precision',
+    group: 'run',
+    choices: PRECISIONS,
+    default: 'float32',
+    sweepable: false,
+    help: 'float32 (default), or df64: every number of a trajectory as the unevaluated sum of two float32 values (about 48 bits), for zooms past float32 resolution; objectives quadratic, the test functions, expression and mlp; optimizers gd, momentum, nesterov; schedules constant, exponential, inverse_time, natural_exp, step-lr, multi-step-lr, exponential-lr; about 10–30× slower',
+  },
   trainability: {
     type: 'boolean',
     flag: 'trainability',

@@ -48,6 +48,19 @@ export function checkRules(given: Given, choices: Choices): void {
   checkScheduleParams(given, choices.schedules);
   checkOptimizerParams(given, choices);
   checkObjectiveParams(given, choices);
+  checkPrecision(given, choices);
+}
+
+/** What df64 runs (src/engine/df64-plan.ts): the rest has a float32 version only. */
+export const DF64_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'nesterov'];
+export const DF64_SCHEDULES: readonly ScheduleName[] = ['constant', 'exponential', 'inverse_time', 'natural_exp', 'step-lr', 'multi-step-lr', 'exponential-lr'];
+
+function checkPrecision({ parsed, name }: Given, { optimizers, schedules }: Choices): void {
+  if ((parsed.get('precision') as { value?: string } | undefined)?.value !== 'df64') return;
+  const optimizer = optimizers.find((o) => !DF64_OPTIMIZERS.includes(o));
+  if (optimizer) throw new SpecError(name('optimizer'), `${optimizer} has no df64 version`, `${DF64_OPTIMIZERS.join(', ')} with ${name('precision')} df64, or ${name('precision')} float32`);
+  const schedule = schedules.find((s) => !DF64_SCHEDULES.includes(s));
+  if (schedule) throw new SpecError(name('schedule'), `${schedule} has no df64 version`, `${DF64_SCHEDULES.join(', ')} with ${name('precision')} df64, or ${name('precision')} float32`);
 }
 
 function checkScheduleParams(given: Given, schedules: readonly ScheduleName[]): void {

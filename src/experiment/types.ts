@@ -6,7 +6,7 @@
 import type { Activation } from '../objectives/mlp.js';
 import type { Convention, OptimizerName } from '../optimizers/index.js';
 import type { NaturalExpForm, ScheduleName, ScheduleParams } from '../schedules.js';
-import { PARAMS, type ObjectiveName, type ParamDef, type ParamKey } from './params.js';
+import { PARAMS, type ObjectiveName, type ParamDef, type ParamKey, type Precision } from './params.js';
 import type { Scale, Value } from './values.js';
 
 /** A value as a front end hands it over: the text syntax, or its JSON equivalents. */
@@ -53,6 +53,8 @@ export interface Cell extends ScheduleParams {
   steps: number;
   tol: number;
   bound: number;
+  /** The arithmetic of every trajectory: float32, or df64 (src/df64.ts). */
+  precision: Precision;
   /** Record every step's loss and judge the run by the trainability criterion (src/trainability.ts). */
   trainability: boolean;
 }

@@ -38,7 +38,7 @@ export interface MlpConfig {
   readonly minibatch?: number | undefined;
 }
 
-export interface MlpObjective extends Omit<CompiledObjective, 'wgsl' | 'gradient'> {
+export interface MlpObjective extends Omit<CompiledObjective, 'wgsl' | 'gradient' | 'df64'> {
   readonly config: MlpConfig;
   /** What shaders/objective-mlp.wgsl needs declared in front of it: the sizes and the float32 constants. */
   readonly wgslConstants: readonly WgslConstant[];
