@@ -228,6 +228,59 @@ export function formatFloat32(value: number): string {
   return text;
 }
 
+/**
+ * A double as Python and numpy print a float64 (`repr(x)`): the shortest
+ * digits that read back as the same double, positional for 1e-4 <= |x| < 1e16
+ * (always with a digit after the point), scientific otherwise with a signed
+ * exponent of at least two digits. df64 values are printed this way (each
+ * hi + lo, which a double holds exactly), and so they read back unchanged.
+ */
+export function formatDouble(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const sign = x < 0 ? '-' : '';
+  // toExponential() without an argument gives the fewest digits that identify x.
+  const [mantissa, exponentText] = Math.abs(x).toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace('.', '');
+  if (exponent < -4 || exponent >= 16) {
+    const e = `${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${e}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (exponent >= digits.length - 1) return `${sign}${digits}${'0'.repeat(exponent - digits.length + 1)}.0`;
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+/**
+ * A df64 value (given as the double hi + lo, which holds it exactly) as the
+ * fewest significant digits that read back as the same df64 (a double, then
+ * its float32 hi and the float32 of the rest), printed as formatDouble
+ * prints. df64's 48 bits need at most 17 digits, and most values far fewer:
+ * df64(0.2) prints as 0.2, not as the double 0.19999999999999996. The count
+ * is found by bisection, which assumes that a count that reads back is
+ * followed by larger ones that do too; where it is not, the text still reads
+ * back, with a digit or two more than the shortest.
+ */
+export function formatDf64(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return formatDouble(x);
+  const hi = f32(x);
+  const lo = f32(x - hi);
+  const readsBack = (p: number) => {
+    const v = Number(x.toPrecision(p));
+    const h = f32(v);
+    return h === hi && f32(v - h) === lo;
+  };
+  let low = 1;
+  let high = 17;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (readsBack(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return formatDouble(Number(x.toPrecision(low)));
+}
+
 /** Room for formatFloat32's longest text ('-1.1754944e-38' and '-0.00012345678' have 14 characters). */
 export const FLOAT32_TEXT_BYTES = 16;
 

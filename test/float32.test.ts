@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { f32, f32Bits, f32FromBits, formatFloat32, pow } from '../src/float32';
+import { f32, f32Bits, f32FromBits, formatDf64, formatDouble, formatFloat32, pow } from '../src/float32';
 import { random } from './helpers/random';
 
 // Expected strings: the reference's §7 (numpy 2.4 `str(np.float32(x))`) and the seed's printout.
@@ -212,5 +212,53 @@ describe('pow is float32(Math.pow) bit for bit', () => {
   it('on the special cases Math.pow defines', () => {
     const values = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, Infinity, -Infinity, NaN, 1e-45, 3.4e38, f32(0.9), 1000, -1000, 1024, 2 ** 24];
     for (const a of values) for (const b of values) expect(same(a, b), `pow(${a}, ${b})`).toBe(true);
+  });
+});
+
+describe('formatDouble prints like Python prints a float', () => {
+  // repr() of each value in CPython 3.11.
+  it.each([
+    [5, '5.0'],
+    [-7, '-7.0'],
+    [0.1, '0.1'],
+    [1e-5, '1e-05'],
+    [1e16, '1e+16'],
+    [123456789012345680, '1.2345678901234568e+17'],
+    [1.0000000001, '1.0000000001'],
+    [0.00012, '0.00012'],
+    [1e-4, '0.0001'],
+    [-0, '-0.0'],
+    [2.5e-300, '2.5e-300'],
+    [9999999999999998, '9999999999999998.0'],
+  ])('%s → %s', (x, text) => expect(formatDouble(x)).toBe(text));
+});
+
+describe('formatDf64 prints the fewest digits that read back as the same df64', () => {
+  const df64Of = (x: number) => {
+    const hi = f32(x);
+    return [hi, f32(x - hi)] as const;
+  };
+  it('df64(0.2) prints 0.2, not the double hi + lo = 0.19999999999999996', () => {
+    const [hi, lo] = df64Of(0.2);
+    expect(hi + lo).not.toBe(0.2);
+    expect(formatDf64(hi + lo)).toBe('0.2');
+  });
+
+  it('random df64 values read back exactly, in at most 17 digits', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e30, max: 1e30, noNaN: true, noDefaultInfinity: true }).filter((x) => Math.abs(x) > 1e-30), (x) => {
+        const [hi, lo] = df64Of(x);
+        const text = formatDf64(hi + lo);
+        expect(df64Of(Number(text))).toEqual([hi, lo]);
+        expect(text.replace(/^-|e.*$/g, '').replace('.', '').replace(/^0+/, '').length).toBeLessThanOrEqual(17);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('neighbours 10⁻¹¹ apart near 0.1 print apart', () => {
+    const texts = Array.from({ length: 5 }, (_, i) => formatDf64(df64Of(0.1 + i * 2.5e-11).reduce((a, b) => a + b)));
+    expect(new Set(texts).size).toBe(5);
+    expect(texts[2]).toBe('0.10000000005');
   });
 });

@@ -7,7 +7,7 @@ import { axisTitle, formatNumber, networkSetting, type Axis, type Spec } from '.
 import type { Strings } from './i18n';
 import type { ColorChoice } from './state';
 
-const numbers = (xs: readonly number[]) => (xs.length === 1 ? formatNumber(xs[0]!) : `[${xs.map(formatNumber).join(', ')}]`);
+const numbers = (xs: readonly number[]) => (xs.length === 1 ? formatNumber(xs[0]!) : `[${xs.map((x) => formatNumber(x)).join(', ')}]`);
 
 /** The objective as a formula (or a short description), with whatever of it the map does not vary. */
 function objectiveText(spec: Spec, s: Strings): { objective: string; fixed: string } {

@@ -13,7 +13,8 @@
  * separates sweep values.
  */
 
-import { formatFloat32 } from '../float32.js';
+import { formatDf64, formatFloat32 } from '../float32.js';
+import type { Precision } from './params.js';
 
 export type Scale = 'list' | 'linear' | 'log';
 
@@ -188,17 +189,18 @@ export function parseChoiceValue(text: string, choices: readonly string[]): Pars
   return values.length === 1 ? { kind: 'fixed', value: values[0]! } : { kind: 'sweep', values, scale: 'list' };
 }
 
-/** Writes a value back in the syntax above (for URLs, reproducible commands and labels). */
-export function formatValue(value: Value): string {
-  if (Array.isArray(value)) return `[${value.map(formatNumber).join(',')}]`;
-  if (typeof value === 'number') return formatNumber(value);
+/** Writes a value back in the syntax above (for URLs, reproducible commands and labels), with the digits its precision tells apart. */
+export function formatValue(value: Value, precision: Precision = 'float32'): string {
+  if (Array.isArray(value)) return `[${value.map((x) => formatNumber(x, precision)).join(',')}]`;
+  if (typeof value === 'number') return formatNumber(value, precision);
   return String(value);
 }
 
 /**
  * A number as the engines see it: the shortest text that reads back as the
- * same float32 (what every kernel computes with), without numpy's trailing ".0".
+ * same float32 (what the float32 kernels compute with), or as the same df64
+ * (src/df64.ts), without numpy's trailing ".0".
  */
-export function formatNumber(x: number): string {
-  return formatFloat32(x).replace(/\.0$/, '');
+export function formatNumber(x: number, precision: Precision = 'float32'): string {
+  return (precision === 'df64' ? formatDf64(x) : formatFloat32(x)).replace(/\.0$/, '');
 }

@@ -11,6 +11,7 @@ import type { RegimeCounts } from '../sweep.js';
 import { rasterRgba, type MapColor, type MapRaster } from '../output/map.js';
 import type { TrainabilityTotals } from '../output/summary.js';
 import { drawMapFigure, figureGeometry, FONT, type MapGeometry } from '../output/map-figure.js';
+import { axisTicks } from '../output/ticks.js';
 
 let fontLoaded = false;
 
@@ -37,7 +38,8 @@ export function mapGeometry(raster: MapRaster): MapGeometry {
   const plotWidth = Math.max(w * scale, 320);
   const plotHeight = h === 1 ? 64 : Math.max(h * scale, 320);
   // Text and margins: 1 up to 2047 pixels of map, then one more per 1024.
-  return figureGeometry(plotWidth, plotHeight, Math.max(1, Math.floor(Math.max(plotWidth, plotHeight) / 1024)));
+  const yLabelChars = raster.yAxis && h > 1 ? Math.max(0, ...axisTicks(raster.yAxis).map((t) => t.label.length)) : 0;
+  return figureGeometry(plotWidth, plotHeight, Math.max(1, Math.floor(Math.max(plotWidth, plotHeight) / 1024)), yLabelChars);
 }
 
 export function renderMapPng(spec: Spec, raster: MapRaster, options: PngOptions): Buffer {

@@ -106,6 +106,15 @@ function float32Data(values: Float32Array): Data {
   return makeData({ type: new Float32(), length: values.length, data, ...nulls });
 }
 
+/** A df64 run's values (hi + lo, exact in a double) of one component; null where not finite. */
+function df64Data(hi: Float32Array, lo: Float32Array, count: number, stride: number, component: number): Data {
+  const values = new Float64Array(count);
+  for (let i = 0; i < count; i++) values[i] = hi[i * stride + component]! + lo[i * stride + component]!;
+  const nulls = validity(count, (i) => Number.isFinite(values[i]!));
+  for (let i = 0; i < count; i++) if (!Number.isFinite(values[i]!)) values[i] = 0;
+  return makeData({ type: new Float64(), length: count, data: values, ...nulls });
+}
+
 /** How a column of numbers is stored. */
 type NumberKind = 'float32' | 'uint32' | 'float64';
 
@@ -161,7 +170,8 @@ function axisColumn(spec: Spec, a: number, name: string, dictionaryId: () => num
 
   if (typeof first === 'number') {
     const numbers = values as readonly number[];
-    const kind = numberKind(numbers, whole);
+    // df64 runs keep every digit of their axes.
+    const kind = spec.base.precision === 'df64' && !whole ? 'float64' : numberKind(numbers, whole);
     return {
       field: new Field(name, numberType(kind), false),
       data: (chunk) => numberData(kind, gather(new Float64Array(chunk.count), numbers, indices(chunk))),
@@ -241,12 +251,14 @@ function statColumn(spec: Spec, name: string, source: Exclude<CellSource, { kind
         },
       };
     case 'finalLoss':
+      if (spec.base.precision === 'df64') return { field: new Field(name, new Float64(), true), data: (chunk) => df64Data(chunk.finalLoss, chunk.finalLossLo!, chunk.count, 1, 0) };
       return { field: new Field(name, new Float32(), true), data: (chunk) => float32Data(chunk.finalLoss.subarray(0, chunk.count)) };
     case 'peak':
       return { field: new Field(name, new Float32(), true), data: (chunk) => float32Data(chunk.peak.subarray(0, chunk.count)) };
     case 'finalW': {
       const dims = spec.dims;
       const d = source.component;
+      if (spec.base.precision === 'df64') return { field: new Field(name, new Float64(), true), data: (chunk) => df64Data(chunk.finalW, chunk.finalWLo!, chunk.count, dims, d) };
       return {
         field: new Field(name, new Float32(), true),
         data: (chunk) => {

@@ -83,10 +83,10 @@ export async function writeBifurcationCsv(sink: TextSink, result: Bifurcation): 
 export function lrLabel(result: Bifurcation, i: number): string {
   const axis = result.spec.axes[0];
   const lr = result.lr;
-  if (!axis || axis.scale === 'list' || lr.length < 2) return formatValue(lr[i]!);
+  if (!axis || axis.scale === 'list' || lr.length < 2) return formatValue(lr[i]!, result.spec.base.precision);
   const spacing = axis.scale === 'log' ? Math.abs(Math.log10(lr[1]! / lr[0]!)) : Math.abs(lr[1]! - lr[0]!) / Math.max(Math.abs(lr[i]!), 1e-300);
   // Relative spacing s needs about 1 − log10(s) significant digits.
-  const digits = Math.min(9, Math.max(2, Math.ceil(1 - Math.log10(spacing))));
+  const digits = Math.min(result.spec.base.precision === 'df64' ? 17 : 9, Math.max(2, Math.ceil(1 - Math.log10(spacing))));
   return String(Number(lr[i]!.toPrecision(digits)));
 }
 

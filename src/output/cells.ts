@@ -2,7 +2,7 @@
  * One record per grid point, shared by the JSON, CSV and Arrow writers: every
  * swept parameter under its camelCase name, then what became of the trajectory.
  */
-import { formatFloat32, writeFloat32 } from '../float32.js';
+import { formatDf64, formatFloat32, writeFloat32 } from '../float32.js';
 import { gridCoords, type Axis, type Spec, type Value } from '../experiment/index.js';
 import { regimeNames, type ChunkResult } from '../engine/types.js';
 
@@ -20,7 +20,8 @@ export interface CellColumn {
   readonly source: CellSource;
 }
 
-const number = (x: number): Field => ({ kind: 'number', text: Number.isFinite(x) ? formatFloat32(x) : null });
+const number = (x: number, format: (x: number) => string = formatFloat32): Field => ({ kind: 'number', text: Number.isFinite(x) ? format(x) : null });
+
 
 /** The powers of ten a double holds exactly. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -49,11 +50,13 @@ export function rateFigure(x: number): number {
   return Number(x.toPrecision(7));
 }
 
-export function axisField(value: Value): Field {
-  if (typeof value === 'number') return number(value);
+/** An axis value's field: as float32 prints it, or (df64 runs) every digit of the double. */
+export function axisField(value: Value, precision: Spec['base']['precision'] = 'float32'): Field {
+  const format = precision === 'df64' ? formatDf64 : formatFloat32;
+  if (typeof value === 'number') return number(value, format);
   if (typeof value === 'boolean') return { kind: 'raw', text: String(value) };
   if (typeof value === 'string') return { kind: 'string', text: value };
-  return { kind: 'raw', text: `[${value.map((x) => formatFloat32(x)).join(',')}]` };
+  return { kind: 'raw', text: `[${value.map(format).join(',')}]` };
 }
 
 /** Every column, in the order the outputs write them unless told otherwise. */
@@ -170,7 +173,10 @@ const TRAINABLE = 5;
 /** The chunk's float32 array a FLOAT column reads. */
 type FloatField = 'finalLoss' | 'finalW' | 'peak' | 'score';
 
-/** Most bytes a computed value takes: a float32 (16), a step (11), a rate (a double's shortest text, 24). */
+/** The trailing parts of a df64 run's values, by the field of their leading parts. */
+const LOW_PARTS = { finalW: 'finalWLo', finalLoss: 'finalLossLo' } as const;
+
+/** Most bytes a computed value takes: a float32 (16), a step (11), a rate or a df64 value (a double's shortest text, 24). */
 const VALUE_BYTES = 24;
 
 /**
@@ -215,7 +221,7 @@ export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellCo
       case 'axis':
         kinds[j] = AXIS;
         index[j] = source.axis;
-        table = fixed(spec.axes[source.axis]!.values.map((v) => format.text(axisField(v))));
+        table = fixed(spec.axes[source.axis]!.values.map((v) => format.text(axisField(v, spec.base.precision))));
         break;
       case 'regime':
         kinds[j] = REGIME;
@@ -264,13 +270,14 @@ export function cellRows(spec: Spec, format: RowFormat, columns: readonly CellCo
     names: columns.map((c) => c.name),
     *slices(chunk) {
       const floats = fields.map((f) => (f ? (chunk[f] ?? none) : none));
+      const lows = fields.map((f) => (f === 'finalW' || f === 'finalLoss' ? (chunk[LOW_PARTS[f]] ?? none) : none));
       const trainable = chunk.trainable ?? new Uint8Array(chunk.count);
       for (let from = 0; from < chunk.count; from += ROWS_PER_WRITE) {
         const to = Math.min(chunk.count, from + ROWS_PER_WRITE);
         const coords = Int32Array.from(gridCoords(spec, chunk.start + from));
         rows.clear();
         rows.reserve((to - from) * rowBytes);
-        rows.length = writeRows(layout, floats, chunk.regime, chunk.regimeStep, chunk.rate, trainable, from, to, coords, rows.bytes, rows.data, 0);
+        rows.length = writeRows(layout, floats, lows, chunk.regime, chunk.regimeStep, chunk.rate, trainable, from, to, coords, rows.bytes, rows.data, 0);
         yield rows.view();
       }
     },
@@ -302,6 +309,8 @@ interface RowLayout {
 function writeRows(
   layout: RowLayout,
   floats: readonly Float32Array[],
+  /** A df64 run's trailing parts of a FLOAT column (empty elsewhere): the value is the double float + low. */
+  lows: readonly Float32Array[],
   regime: Uint8Array,
   regimeStep: Int32Array,
   rate: Float64Array,
@@ -333,7 +342,14 @@ function writeRows(
           break;
         }
         case FLOAT: {
-          const x = floats[j]![i * strides[j]! + index[j]!]!;
+          const cell = i * strides[j]! + index[j]!;
+          const low = lows[j]!;
+          if (low.length > 0) {
+            const x = floats[j]![cell]! + low[cell]!;
+            at = Number.isFinite(x) ? putAscii(out, put(out, data, at, prefixes[j]!), formatDf64(x)) : put(out, data, at, missing[j]!);
+            break;
+          }
+          const x = floats[j]![cell]!;
           if (!Number.isFinite(x)) {
             at = put(out, data, at, missing[j]!);
             break;

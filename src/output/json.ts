@@ -30,7 +30,7 @@ const JSON_ROWS: RowFormat = {
 
 export function axesJson(spec: Spec): string {
   const axes = spec.axes.map((a) => {
-    const values = a.values.map((v) => jsonField(axisField(v))).join(',');
+    const values = a.values.map((v) => jsonField(axisField(v, spec.base.precision))).join(',');
     return `{"name":${JSON.stringify(a.name)},"scale":${JSON.stringify(a.scale)},"values":[${values}]}`;
   });
   return `[${axes.join(',')}]`;

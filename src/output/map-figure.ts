@@ -47,9 +47,14 @@ export interface MapGeometry extends PlotGeometry {
   readonly ui: number;
 }
 
-/** The figure around a plot area of this size: margins for the axes and the title, a column for the legend, all `ui` times their size. */
-export function figureGeometry(plotWidth: number, plotHeight: number, ui: number): MapGeometry {
-  const left = 96 * ui;
+/**
+ * The figure around a plot area of this size: margins for the axes and the
+ * title, a column for the legend, all `ui` times their size. The left margin
+ * widens for y tick labels longer than 8 characters (a deep zoom's
+ * 2.6040131735), so that they keep clear of the axis title.
+ */
+export function figureGeometry(plotWidth: number, plotHeight: number, ui: number, yLabelChars = 0): MapGeometry {
+  const left = Math.max(96, 44 + 6.5 * yLabelChars) * ui;
   const top = 70 * ui; // title, and two lines for the command that reproduces the map
   return { left, top, plotWidth, plotHeight, width: left + plotWidth + 250 * ui, height: top + plotHeight + 64 * ui, ui };
 }

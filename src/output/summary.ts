@@ -60,9 +60,8 @@ export function describeRun(engine: Pick<Engine, 'kind' | 'description'>): strin
 export function describeAxis(spec: Spec, i: number): string {
   const axis = spec.axes[i]!;
   const n = axis.values.length;
-  const first = formatValue(axis.values[0]!);
-  const last = formatValue(axis.values[n - 1]!);
-  const range = axis.scale === 'list' ? axis.values.map(formatValue).join(', ') : `${first} … ${last}, ${axis.scale}`;
+  const format = (v: (typeof axis.values)[number]) => formatValue(v, spec.base.precision);
+  const range = axis.scale === 'list' ? axis.values.map(format).join(', ') : `${format(axis.values[0]!)} … ${format(axis.values[n - 1]!)}, ${axis.scale}`;
   return `${axis.name}: ${n} values (${range})`;
 }
 

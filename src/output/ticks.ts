@@ -17,16 +17,20 @@ function niceStep(span: number, target: number): number {
   return nice * magnitude;
 }
 
-/** Short label for a tick value. */
-export function tickLabel(x: number): string {
+/**
+ * Short label for a tick value: 3–4 significant digits, or as many as tell
+ * ticks `step` apart on a deep zoom (0.100000000025 on a 10¹⁰× view of 0.1).
+ */
+export function tickLabel(x: number, step = 0): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
+  const needed = step > 0 ? Math.ceil(Math.log10(a / step)) + 1 : 0;
   if (a >= 1e4 || a < 1e-3) {
     const [m, e] = x.toExponential().split('e') as [string, string];
-    const mantissa = Number(Number(m).toPrecision(3));
+    const mantissa = Number(Number(m).toPrecision(Math.min(17, Math.max(3, needed))));
     return mantissa === 1 ? `1e${Number(e)}` : `${mantissa}e${Number(e)}`;
   }
-  return String(Number(x.toPrecision(4)));
+  return String(Number(x.toPrecision(Math.min(17, Math.max(4, needed)))));
 }
 
 export function axisTicks(axis: Axis, target = 6): Tick[] {
@@ -60,8 +64,9 @@ export function axisTicks(axis: Axis, target = 6): Tick[] {
   const step = niceStep(hi - lo, target);
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
     // Snap the accumulated step to 0 where the axis crosses it (not 5.55e-17).
-    const rounded = Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12));
-    ticks.push({ position: axisPosition(axis, rounded), label: tickLabel(rounded) });
+    const digits = Math.min(17, Math.max(12, Math.ceil(Math.log10(Math.abs(v) / step)) + 3));
+    const rounded = Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(digits));
+    ticks.push({ position: axisPosition(axis, rounded), label: tickLabel(rounded, step) });
   }
   return ticks;
 }

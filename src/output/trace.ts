@@ -3,7 +3,7 @@
  * seed's `print` format, space-separated, no header), CSV or JSON. Floats are
  * printed as numpy prints a float32; in JSON a value that is not finite is null.
  */
-import { formatFloat32 } from '../float32.js';
+import { formatDf64, formatFloat32 } from '../float32.js';
 import type { Spec } from '../experiment/index.js';
 import type { Trace } from '../engine/types.js';
 import type { TextSink } from './sink.js';
@@ -42,10 +42,12 @@ export async function writeTrace(
   const dims = spec.dims;
   const names = traceColumnNames(columns, dims);
   const isStep = names.map((n) => n === 'step');
+  // df64 traces hold doubles (each df64 value hi + lo): every digit of them.
+  const formatFloat = spec.base.precision === 'df64' ? formatDf64 : formatFloat32;
   const text =
     format === 'json'
-      ? (x: number, i: number) => (isStep[i] ? String(x) : Number.isFinite(x) ? formatFloat32(x) : 'null')
-      : (x: number, i: number) => (isStep[i] ? String(x) : formatFloat32(x));
+      ? (x: number, i: number) => (isStep[i] ? String(x) : Number.isFinite(x) ? formatFloat(x) : 'null')
+      : (x: number, i: number) => (isStep[i] ? String(x) : formatFloat(x));
   const separator = format === 'csv' ? ',' : ' ';
   const line = (k: number) => rowValues(trace, columns, dims, k).map(text).join(format === 'json' ? ',' : separator);
   if (format === 'json') await sink.write(`{"spec":${JSON.stringify(spec.input)},"engine":${JSON.stringify(options.engine)},"columns":${JSON.stringify(names)},"rows":[`);
