@@ -54,7 +54,8 @@ describeGpu(gpu)('df64: GPU ≡ CPU bit for bit', () => {
           ...(q.schedule === 'constant' ? {} : { decayRate: '0.9,0.99' }),
           ...(['constant', 'exponential-lr'].includes(q.schedule) ? {} : { decaySteps: 7 }),
         };
-        const options = { chunkSize: 5 };
+        // Small chunks and table blocks, so that runs cross both boundaries.
+        const options = { chunkSize: 5, tableBudgetFloats: 96 };
         const [a, b] = [await collect(gpu!, input, options), await collect(cpu, input, options)];
         expectSameStats(a, b);
         expectSameBits(lowParts(a, 'finalWLo'), lowParts(b, 'finalWLo'), 'finalWLo');

@@ -31,6 +31,12 @@ describeEngines(gpu, 'the seed', (_, engine) => {
     expect(lines.slice(-5)).toEqual(['5.0', '-7.0', '5.0', '-7.0', '5.0']);
   });
 
+  it('lr = 1 in df64 prints the same -7.0 and 5.0: they are exact in both precisions', async () => {
+    const lines = await trace(['--lr', '1', '--columns', 'w', '--precision', 'df64'], engine);
+    expect(lines).toHaveLength(40);
+    lines.forEach((line, i) => expect(line).toBe(i % 2 === 0 ? '-7.0' : '5.0'));
+  });
+
   it('exponential decay, staircase: the printed table', async () => {
     const lines = await trace(
       ['--lr', '0.1', '--schedule', 'exponential', '--decay-rate', '0.99', '--decay-steps', '1', '--staircase'],

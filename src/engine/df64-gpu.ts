@@ -79,6 +79,7 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
   const dispatchSteps = Math.max(1, Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan))));
   let done = 0;
   const transient: GPUBuffer[] = [];
+  let table: { b0: number; buffer: GPUBuffer } | undefined;
   try {
     for (let start = plan.begin; start < plan.end; start += plan.chunk) {
       throwIfAborted(options.signal);
@@ -91,8 +92,12 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
       device.pushErrorScope('out-of-memory');
       for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
         const b1 = Math.min(plan.steps, b0 + plan.block);
-        const rates = storage(device, buildDf64Table(plan, b0, b1), 'df64 schedule table');
-        transient.push(rates);
+        // One block covers the whole run unless the table is large: then its table serves every chunk.
+        if (table?.b0 !== b0) {
+          table?.buffer.destroy();
+          table = { b0, buffer: storage(device, buildDf64Table(plan, b0, b1), 'df64 schedule table') };
+        }
+        const rates = table.buffer;
         const bindGroup = device.createBindGroup({
           layout: pipeline.getBindGroupLayout(0),
           entries: [buffers.uniforms, settings, rates, buffers.data, stateBuffer, buffers.trace].map((buffer, binding) => ({ binding, resource: { buffer } })),
@@ -127,6 +132,7 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
     }
   } finally {
     for (const b of [...Object.values(buffers), stateBuffer, readback, ...transient]) b.destroy();
+    table?.buffer.destroy();
   }
 }
 

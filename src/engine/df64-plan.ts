@@ -194,7 +194,7 @@ export function planDf64Run(spec: Spec, options: RunOptions = {}, limits?: { rea
     objective,
     network,
     schedule,
-    block: Math.max(1, Math.min(steps, Math.floor(TABLE_BUDGET / schedule.tupleCount))),
+    block: Math.max(1, Math.min(steps, Math.floor((options.tableBudgetFloats ?? 2 * TABLE_BUDGET) / 2 / schedule.tupleCount))),
     state,
     setting: df64SettingLayout(spec.dims, objective === undefined),
   };
