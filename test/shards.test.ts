@@ -29,6 +29,8 @@ const cli = (args: string[], size = 5) => runCli(args, undefined, { engine: chun
 const GRIDS = {
   quadratic: ['--lr', '0.1:1.9:13', '--curvature', '0.5:2:7', '--steps', '30'],
   network: ['--objective', 'mlp', '--width', '2', '--data-points', '3', '--input-lr', '0.05:8:13', '--output-lr', '0.05:8:7', '--steps', '40', '--trainability'],
+  // df64: the trailing parts of finalW and finalLoss travel in the parts too.
+  df64: ['--precision', 'df64', '--lr', '0.1:0.1000000001:13', '--momentum', '0.5:0.9:7', '--optimizer', 'momentum', '--steps', '30'],
 };
 const TOTAL = 91;
 

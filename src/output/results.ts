@@ -1,7 +1,8 @@
 /**
  * The per-trajectory fields of a ChunkResult, described once: what a part
  * file stores (src/output/part.ts) and what re-batching copies. Every one is a
- * typed array of `count` values, `dims` of them per trajectory for finalW.
+ * typed array of `count` values, `dims` of them per trajectory for finalW
+ * (and a df64 run's finalWLo).
  */
 import { statFields } from '../engine/records.js';
 import type { ChunkResult } from '../engine/types.js';
@@ -24,8 +25,17 @@ export function resultFields(spec: Spec): ResultField[] {
   const stats = statFields(trainability).map(
     (f): ResultField => ({ name: f.stat, type: ('host' in f ? f.host : f.type) as ResultType, width: 'perDimension' in f && f.perDimension ? spec.dims : 1 }),
   );
+  // A df64 run's trailing parts of finalW and finalLoss (src/engine/types.ts).
+  const lowParts: ResultField[] =
+    spec.base.precision === 'df64'
+      ? [
+          { name: 'finalWLo', type: 'f32', width: spec.dims },
+          { name: 'finalLossLo', type: 'f32', width: 1 },
+        ]
+      : [];
   return [
     ...stats,
+    ...lowParts,
     { name: 'regime', type: 'u8', width: 1 },
     { name: 'regimeStep', type: 'i32', width: 1 },
     { name: 'rate', type: 'f64', width: 1 },
