@@ -3,12 +3,13 @@
  * the neighbour across the nearest regime boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges, zoomEdges } from '../web/axes';
+import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges, sameIn, unresolvedAxes, zoomEdges } from '../web/axes';
+import { df64Missing, formatMagnification, magnification, mapPrecision } from '../web/precision';
 import { AXIS_KEYS, PRESETS } from '../web/controls';
 import { STRINGS } from '../web/i18n';
 import { regimeWords, scoreBarGradient } from '../web/map-legend';
-import { defaultState, stateFromSearch, withColor } from '../web/state';
-import { parseSpec as parse } from '../src/experiment';
+import { defaultState, searchFromState, stateFromSearch, withColor } from '../web/state';
+import { parseSpec as parse, parseSpec as parseSpecInput, type SpecInput } from '../src/experiment';
 import { REGIMES } from '../src/engine/types';
 import { nearestOtherRegime } from '../web/picking';
 import { PARAM_KEYS, PARAMS } from '../src/experiment';
@@ -161,5 +162,84 @@ describe("the trainability paper's presets", () => {
       ['initOffset', 64, 0.001, 1e6],
       ['lr', 64, 0.001, 1e6],
     ]);
+  });
+});
+
+describe('the precision of a deep zoom', () => {
+  const parse = (input: Record<string, string>) => parseSpecInput(input as SpecInput);
+  const deep = { lr: '1:1.000001:64', curvature: '1.9:2.1:16', steps: '50' };
+  const wide = { lr: '0.01:1.5:32', curvature: '0.25:4:32', steps: '50' };
+
+  it('auto runs df64 exactly where float32 cannot resolve the view and the optimizer and schedule have df64 versions', () => {
+    expect(unresolvedAxes(parse(deep))).toEqual(['lr']);
+    expect(mapPrecision(parse(deep), 'auto')).toBe('df64');
+    expect(mapPrecision(parse(wide), 'auto')).toBe('float32');
+    expect(mapPrecision(parse({ ...deep, schedule: 'exponential', decayRate: '0.9' }), 'auto')).toBe('df64');
+    expect(mapPrecision(parse({ ...deep, optimizer: 'adam' }), 'auto')).toBe('float32');
+    expect(df64Missing(parse({ ...deep, optimizer: 'adam' }))).toBe('optimizer adam');
+    expect(df64Missing(parse({ ...deep, schedule: 'cyclic-lr', maxLr: '2' }))).toBe('schedule cyclic-lr');
+    // A chosen precision holds at every zoom.
+    expect(mapPrecision(parse(deep), 'float32')).toBe('float32');
+    expect(mapPrecision(parse(wide), 'df64')).toBe('df64');
+  });
+
+  it('df64 resolves what float32 cannot, down to neighbours that share hi = float32(x) and lo = float32(x − hi)', () => {
+    expect(unresolvedAxes(parse(deep), 'df64')).toEqual([]);
+    expect(unresolvedAxes(parse({ ...deep, lr: '1:1.00000000000001:64' }), 'df64')).toEqual(['lr']);
+    expect(sameIn('float32', 1, 1 + 1e-9)).toBe(true);
+    expect(sameIn('df64', 1, 1 + 1e-9)).toBe(false);
+    expect(sameIn('df64', 1, 1 + 1e-16)).toBe(true);
+  });
+
+  it('the URL says precision=df64 where auto runs it, and reads it back as auto there and as a choice elsewhere', () => {
+    const defaults = defaultState(64);
+    const search = (input: Record<string, string>, precision: 'auto' | 'float32' | 'df64') =>
+      searchFromState({ ...defaults, spec: input as SpecInput, precision }, defaults);
+    expect(search(deep, 'auto')).toContain('precision=df64');
+    expect(search(wide, 'auto')).not.toContain('precision');
+    expect(search(wide, 'float32')).toContain('precision=float32');
+    expect(search({ ...deep, optimizer: 'adam' }, 'auto')).not.toContain('precision');
+
+    const back = stateFromSearch(search(deep, 'auto'), defaults);
+    expect(back.error).toBeUndefined();
+    expect(back.state.precision).toBe('auto');
+    expect(back.spec.base.precision).toBe('df64');
+    expect(back.state.spec).not.toHaveProperty('precision');
+    const chosen = stateFromSearch(search(wide, 'df64'), defaults);
+    expect(chosen.state.precision).toBe('df64');
+    expect(chosen.spec.base.precision).toBe('df64');
+    expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&precision=double', defaults).error).toMatch(/precision.*auto, float32 or df64/);
+    expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&optimizer=adam&precision=df64', defaults).error).toMatch(/adam has no df64 version/);
+  });
+
+  it("a zoom's URL keeps every digit df64 tells apart", () => {
+    const r = { start: 1 + 3e-13, stop: 1 + 9e-13, count: 32, log: false };
+    const [start, stop] = rangeText(r).split(':').map(Number) as [number, number];
+    expect(sameIn('df64', start, r.start) && sameIn('df64', stop, r.stop)).toBe(true);
+    expect(unresolvedAxes(parse({ ...deep, lr: rangeText(r) }), 'df64')).toEqual([]);
+    // A view float32 resolves keeps its short form.
+    expect(rangeText({ start: 0.01, stop: 1.5, count: 64, log: false })).toBe('0.01:1.5:64');
+  });
+
+  it('magnification: the span the zooms started from over the span shown, on the axis zoomed most, in decades on a log axis', () => {
+    const home = parse({ lr: '0:2:33', curvature: '0.001:1000:31:log' });
+    expect(magnification(home, home)).toBeCloseTo(1, 12);
+    const zoomed = parse({ lr: '0.5:0.5000002:33', curvature: '0.1:1:31:log' });
+    expect(magnification(home, zoomed)).toBeCloseTo(2 / 2e-7, 0);
+    // Only the log axis zoomed: 6 decades over 1.
+    expect(magnification(home, parse({ lr: '0:2:33', curvature: '1:10:31:log' }))).toBeCloseTo(6, 10);
+    expect(magnification(undefined, home)).toBeUndefined();
+    expect(magnification(parse({ decayRate: '0.8:1:8', schedule: 'exponential', minimum: '-1:1:4' }), home)).toBeUndefined();
+  });
+
+  it('formats a magnification compactly', () => {
+    expect(formatMagnification(1)).toBe('1×');
+    expect(formatMagnification(3.24)).toBe('3.2×');
+    expect(formatMagnification(32.4)).toBe('32×');
+    expect(formatMagnification(3240)).toBe('3200×');
+    expect(formatMagnification(3.2e8)).toBe('3.2 × 10⁸');
+    expect(formatMagnification(2.44e11)).toBe('2.4 × 10¹¹');
+    expect(formatMagnification(9.96e8)).toBe('1.0 × 10⁹');
+    expect(formatMagnification(1.2e13)).toBe('1.2 × 10¹³');
   });
 });

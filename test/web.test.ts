@@ -424,15 +424,71 @@ describeBrowser('the page with WebGPU', () => {
   });
 
   it('notes when float32 can no longer resolve the view', async () => {
-    const page = await open('?lr=1:1.000001:64&curvature=1.9:2.1:16&steps=50');
+    // float32 chosen: auto would compute this view in df64 (see the deep zoom's test below).
+    const page = await open('?lr=1:1.000001:64&curvature=1.9:2.1:16&steps=50&precision=float32');
     await mapDone(page);
     expect(await page.isVisible('#precision')).toBe(true);
-    expect(await page.textContent('#precision')).toMatch(/float32 cannot resolve this view.*lr/);
+    expect(await page.textContent('#precision')).toMatch(/float32 cannot resolve this view.*lr.*Precision is set to float32/);
     const wide = await open(search);
     await mapDone(wide);
     expect(await wide.isHidden('#precision')).toBe(true);
     await page.close();
     await wide.close();
+  });
+
+  it('a zoom past float32 switches to df64 and says so with the magnification; adam, without a df64 version, keeps float32 and its note', async () => {
+    // Around a point of the boundary between converging and diverged under exponential decay (lr ≈ 12.8752563533 at decayRate 0.9).
+    const c = 12.87525635333219;
+    const w = 1e-5;
+    const page = await open(`?lr=${c - w * c}:${c + w * c}:32&decayRate=${0.9 - w}:${0.9 + w}:32&schedule=exponential&decaySteps=1&steps=50&engine=gpu`);
+    let data = await mapDone(page);
+    expect(data.precision).toBe('float32');
+    expect(await page.isHidden('#precision-badge')).toBe(true);
+    // A drag across the middle cell zooms 32× on each axis: neighbouring pixels now share float32 values.
+    const before = new URL(page.url()).searchParams.get('lr');
+    const box = await canvasBox(page);
+    const a = cellCenter(data, 15, 15, 32, 32, box);
+    const b = cellCenter(data, 16, 16, 32, 32, box);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2);
+    await page.mouse.move(b.x, b.y);
+    await page.mouse.up();
+    await page.waitForFunction((lr) => new URL(location.href).searchParams.get('lr') !== lr, before);
+    data = await mapDone(page);
+    expect(data.precision).toBe('df64');
+    const badge = await page.locator('#precision-badge').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent, title: (e as HTMLElement).title }) as Record<string, string>);
+    expect(badge.precision).toBe('df64');
+    expect(Number(badge.magnification)).toBeGreaterThan(25);
+    expect(badge.text).toMatch(/^df64 \(double-float\) · switched on automatically past float32 — magnification \d+×$/);
+    expect(badge.title).toMatch(/two float32 values.*slowly/);
+    expect(await page.isVisible('#precision-badge')).toBe(true);
+    expect(await page.isHidden('#precision')).toBe(true);
+    // The URL is a complete df64 spec with every digit the zoom needs: the CPU reference engine computes the same regimes from it.
+    const params = new URL(page.url()).searchParams;
+    expect(params.get('precision')).toBe('df64');
+    const input = Object.fromEntries([...params].filter(([k]) => k !== 'engine')) as SpecInput;
+    const counts = (rs: readonly string[]) => Object.fromEntries(REGIMES.map((r) => [r, rs.filter((x) => x === r).length]).filter(([, n]) => n));
+    const df64 = counts(await cpuRegimes(input));
+    expect(Object.keys(df64).sort()).toEqual(['converging', 'diverged']);
+    const legend = (await page.textContent('#legend'))!;
+    for (const [regime, n] of Object.entries(df64)) expect(legend).toContain(`${regime} ${n} `);
+    // float32 draws this view otherwise: it no longer tells the pixels apart.
+    expect(counts(await cpuRegimes({ ...input, precision: 'float32' } as SpecInput))).not.toEqual(df64);
+
+    // Back out to where float32 resolves the view: float32 again, and no precision in the URL.
+    await page.click('#back');
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('precision'));
+    expect((await mapDone(page)).precision).toBe('float32');
+
+    // The deep view with adam: no df64 version, so float32 and the note that says why.
+    const adam = await open(`?${[...params].filter(([k]) => k !== 'precision').map(([k, v]) => `${k}=${v}`).join('&')}&optimizer=adam`);
+    expect((await mapDone(adam)).precision).toBe('float32');
+    expect(await adam.isVisible('#precision')).toBe(true);
+    expect(await adam.textContent('#precision')).toMatch(/float32 cannot resolve this view.*lr.*optimizer adam has no df64 version/);
+    expect(new URL(adam.url()).searchParams.get('precision')).toBeNull();
+    await page.close();
+    await adam.close();
   });
 
   it('maps the tiny network over its two layer rates, every number as the CPU engine computes it', async () => {

@@ -5,7 +5,7 @@
  * the bifurcation view share them.
  */
 import type uPlot from 'uplot';
-import { f32, type Axis, type Spec, type SpecInput } from '../src/core';
+import { f32, formatNumber, type Axis, type Precision, type Spec, type SpecInput } from '../src/core';
 
 /** 1e-45 … 1e39: every power of ten a float32 can hold. */
 export const POWERS_OF_TEN = Array.from({ length: 85 }, (_, i) => Number(`1e${i - 45}`));
@@ -23,8 +23,17 @@ export function axisRange(axis: Axis): AxisRange {
   return { start: values[0]!, stop: values[values.length - 1]!, count: values.length, log: axis.scale === 'log' };
 }
 
+/**
+ * A range in the value syntax: ends with ten significant digits where that
+ * moves them by less than a thousandth of a step, else with every digit a
+ * df64 tells apart (a deep zoom's ends differ only in their last digits).
+ */
 export function rangeText(r: AxisRange): string {
-  const n = (x: number) => String(Number(x.toPrecision(10)));
+  const step = r.count > 1 ? Math.abs(r.log ? Math.log(r.stop / r.start) : r.stop - r.start) / (r.count - 1) : Infinity;
+  const short = (x: number) => Number(x.toPrecision(10));
+  const moved = (x: number) => (r.log ? Math.abs(Math.log(short(x) / x)) : Math.abs(short(x) - x));
+  const full = moved(r.start) > 1e-3 * step || moved(r.stop) > 1e-3 * step;
+  const n = (x: number) => (full ? formatNumber(x, 'df64') : String(short(x)));
   return `${n(r.start)}:${n(r.stop)}:${r.count}${r.log ? ':log' : ''}`;
 }
 
@@ -88,12 +97,26 @@ export function sameInput(a: Readonly<Record<string, unknown>>, b: Readonly<Reco
   return [...keys].every((k) => String(a[k]) === String(b[k]));
 }
 
-/** Axes whose neighbouring values collapse to the same float32: the view is past float32's resolution. */
-export function unresolvedAxes(spec: Spec): string[] {
+/**
+ * Whether two numbers are one to an engine computing in this precision: the
+ * same float32, or the same df64 (hi = float32(x), lo = float32(x − hi)).
+ */
+export function sameIn(precision: Precision, a: number, b: number): boolean {
+  const [ha, hb] = [f32(a), f32(b)];
+  if (ha !== hb || precision === 'float32') return ha === hb;
+  return f32(a - ha) === f32(b - hb);
+}
+
+/**
+ * Axes whose neighbouring values collapse to the same number in this
+ * precision: the view is past its resolution.
+ */
+export function unresolvedAxes(spec: Spec, precision: Precision = 'float32'): string[] {
   return spec.axes
     .filter((axis) => {
-      const values = axis.values as readonly number[];
-      for (let i = 1; i < values.length; i++) if (f32(values[i]!) === f32(values[i - 1]!)) return true;
+      const values = axis.values as readonly unknown[];
+      if (typeof values[0] !== 'number') return false;
+      for (let i = 1; i < values.length; i++) if (sameIn(precision, values[i] as number, values[i - 1] as number)) return true;
       return false;
     })
     .map((a) => a.name);
@@ -112,7 +135,8 @@ function decimalsOf(x: number): number {
  */
 export function linearTickLabels(splits: number[]): string[] {
   const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : Math.abs(splits[0] ?? 1);
-  const decimals = Math.min(12, Math.max(0, ...splits.filter((v) => Math.abs(v) >= step / 2).map(decimalsOf)));
+  // At least the step's own decimals: a deep zoom's ticks differ beyond the twelve digits decimalsOf keeps.
+  const decimals = Math.min(20, Math.max(0, ...splits.filter((v) => Math.abs(v) >= step / 2).map(decimalsOf), step > 0 ? decimalsOf(Number(step.toPrecision(3))) : 0));
   return splits.map((v) => {
     const a = Math.abs(v);
     if (a < step / 2) return (0).toFixed(decimals); // where the axis crosses 0, not 5.55e-17
@@ -138,6 +162,18 @@ export function logSplits(min: number, max: number): number[] {
     }
   }
   return ticks;
+}
+
+/**
+ * Characters in the longest label of a linear axis over [min, max] with
+ * about five ticks: a deep zoom's labels are long, and the map gives them the room.
+ */
+export function linearLabelChars(min: number, max: number): number {
+  const step = Math.abs(max - min) / 5;
+  if (!(step > 0)) return 1;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step)));
+  const whole = String(Math.trunc(Math.max(Math.abs(min), Math.abs(max)))).length + (Math.min(min, max) < 0 ? 1 : 0);
+  return Math.min(24, whole + (decimals ? decimals + 1 : 0));
 }
 
 /** uPlot's tick options for a linear or a log axis of a range. */

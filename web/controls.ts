@@ -7,6 +7,7 @@ import { CONVENTIONS, OBJECTIVES, OPTIMIZERS, optimizerDefaults, optimizerParams
 import { axisRange, rangeText, sameInput, type AxisRange } from './axes';
 import { el, labelledBy } from './dom';
 import type { Strings } from './i18n';
+import { df64Missing, PRECISION_CHOICES, type PrecisionChoice } from './precision';
 import { checkMapSpec, type ColorChoice } from './state';
 
 /** Parameters that can be a map axis: every sweepable number or per-dimension vector of PARAMS, lr first. */
@@ -95,6 +96,7 @@ export interface ControlsCallbacks {
   apply(input: SpecInput): void;
   preset(preset: Preset): void;
   engine(choice: 'auto' | 'gpu' | 'cpu'): void;
+  precision(choice: PrecisionChoice): void;
 }
 
 export class Controls {
@@ -116,17 +118,19 @@ export class Controls {
 
   setStrings(strings: Strings): void {
     this.strings = strings;
-    if (this.spec) this.render(this.spec, this.engineState, this.pick);
+    if (this.spec) this.render(this.spec, this.engineState, this.pick, this.precision);
   }
 
   private engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean } = { choice: 'auto', gpuAvailable: false };
   private pick: readonly [number, number] | undefined;
+  private precision: PrecisionChoice = 'auto';
 
-  /** Shows a spec in the form; `pick` is the grid point picked on the map, if any. */
-  render(spec: Spec, engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean }, pick?: readonly [number, number]): void {
+  /** Shows a spec in the form; `pick` is the grid point picked on the map, if any; `precision` the precision chosen. */
+  render(spec: Spec, engineState: { choice: 'auto' | 'gpu' | 'cpu'; gpuAvailable: boolean }, pick?: readonly [number, number], precision: PrecisionChoice = 'auto'): void {
     this.spec = spec;
     this.engineState = engineState;
     this.pick = pick;
+    this.precision = precision;
     const s = this.strings;
     const [xAxis, yAxis] = spec.axes;
     const input = spec.input as Record<string, unknown>;
@@ -299,11 +303,27 @@ export class Controls {
     ]);
     engineSelect.addEventListener('change', () => this.callbacks.engine(engineSelect.value as 'auto' | 'gpu' | 'cpu'));
     rows.push(el('label', { className: 'field' }, [s.engine, engineSelect]));
+    // df64 where the optimizer and schedule have a df64 version (the menu says why not elsewhere).
+    const missing = df64Missing(spec);
+    const precisionSelect = el(
+      'select',
+      { name: 'precision' },
+      PRECISION_CHOICES.map((c) =>
+        el('option', {
+          value: c,
+          selected: c === precision,
+          disabled: c === 'df64' && missing !== undefined && precision !== 'df64',
+          textContent: c === 'auto' ? s.precisionAuto : c === 'df64' && missing ? `df64 (${s.precisionNoDf64.replace('{missing}', missing)})` : c,
+        }),
+      ),
+    );
+    precisionSelect.addEventListener('change', () => this.callbacks.precision(precisionSelect.value as PrecisionChoice));
+    rows.push(el('label', { className: 'field', title: `${s.precisionAutoTitle}. ${s.precisionDf64Title}` }, [s.precision, precisionSelect]));
     rows.push(el('p', { className: 'form-error', role: 'alert', hidden: true }));
     this.form.replaceChildren(...rows);
 
     for (const input of this.form.querySelectorAll('input, select')) {
-      if ((input as HTMLElement).getAttribute('name') === 'preset' || (input as HTMLElement).getAttribute('name') === 'engine') continue;
+      if (['preset', 'engine', 'precision'].includes((input as HTMLElement).getAttribute('name') ?? '')) continue;
       const immediate = ['schedule', 'optimizer', 'convention', 'objective'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
       input.addEventListener('change', () => this.schedule(immediate ? 0 : 400));
     }

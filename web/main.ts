@@ -13,6 +13,7 @@ import { kernelShape, pickEngine, shouldTune, tunePageKernel, webgpuAvailable, t
 import { STRINGS, type Lang, type Strings } from './i18n';
 import { Lesson } from './lesson';
 import { MapView } from './map-view';
+import { mapPrecision, renderPrecision, withoutPrecision, withPrecision, type PrecisionChoice } from './precision';
 import { regimeWords } from './map-legend';
 import { defaultState, searchFromState, stateFromSearch, withColor, type AppState, type EngineChoice, type View } from './state';
 import { TrajectoryCharts } from './trajectory-charts';
@@ -38,7 +39,6 @@ const mapView = new MapView(
     status: $('#status'),
     legend: $('#legend'),
     hover: $('#hover'),
-    precision: $('#precision'),
     summary: $('#map-summary'),
   },
   strings,
@@ -95,6 +95,7 @@ const controls = new Controls($<HTMLFormElement>('#controls'), strings, {
     remeasureNext = choice === 'auto';
     navigate({ ...state, engine: choice });
   },
+  precision: (choice: PrecisionChoice) => navigate({ ...state, precision: choice }),
 });
 /** The next pick of `auto` measures even where a choice is remembered. */
 let remeasureNext = false;
@@ -114,7 +115,10 @@ function setLanguage(lang: Lang): void {
   $('#export-label').textContent = strings.export;
   $('#trajectories-title').textContent = strings.trajectories;
   $('#map-note').textContent = strings.boundaryDimensionNote;
-  if (spec) showCaption();
+  if (spec) {
+    showCaption();
+    showPrecision();
+  }
   mapView.setStrings(strings);
   charts.setStrings(strings);
   controls.setStrings(strings);
@@ -197,6 +201,17 @@ function showCaption(): void {
   renderCaption($('#map-caption'), spec, strings, state.color, () => switchView('lesson'));
 }
 
+/** The line over the map naming the precision in use and the magnification, and the note where that precision no longer resolves the view. */
+function showPrecision(): void {
+  let reference: Spec | undefined;
+  try {
+    reference = parseSpec(zoomStack[0] ?? home ?? state.spec);
+  } catch {
+    reference = undefined;
+  }
+  renderPrecision({ badge: $('#precision-badge'), note: $('#precision') }, strings, { spec, choice: state.precision, reference });
+}
+
 /** sessionStorage key: the no-WebGPU notice was closed, for the rest of the session. */
 const NOTICE_DISMISSED = 'lrscope.webgpu-notice-dismissed';
 
@@ -209,7 +224,9 @@ function showUrlError(message: string | undefined): void {
 /** Moves to a new state: updates the URL and whatever it changes. */
 function navigate(next: AppState, options: { push?: boolean; recompute?: boolean } = {}): void {
   const previous = state;
-  state = next.view === 'map' ? { ...next, spec: withColor(next.spec, next.color) } : next;
+  // The precision is the state's own (a zoom's spec carries the one its map ran in).
+  const bare = { ...next, spec: withoutPrecision(next.spec) };
+  state = bare.view === 'map' ? { ...bare, spec: withColor(bare.spec, bare.color) } : bare;
   const search = searchFromState(state, defaults);
   if (search !== location.search) history[options.push === false ? 'replaceState' : 'pushState'](null, '', search || location.pathname);
   void apply(previous, options.recompute ?? true);
@@ -261,7 +278,8 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
     const unchanged = previous?.view === 'bifurcation' && JSON.stringify(previous.spec) === JSON.stringify(state.spec) && previous.tail === state.tail && previous.component === state.component;
     if (unchanged && !recompute) return;
     try {
-      await bifurcationView.show(state.spec, state.tail, state.component, page);
+      // A chosen precision holds here too (auto is float32: the diagram's zoom is its own form).
+      await bifurcationView.show(state.precision === 'auto' ? state.spec : withPrecision(state.spec, state.precision), state.tail, state.component, page);
     } catch (e) {
       showUrlError((e as Error).message);
     }
@@ -274,10 +292,13 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
   mapView.setTheory(state.theory);
   mapView.setColor(state.color);
   if (previous && previous.color !== state.color && spec) showCaption();
-  const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map';
+  const specChanged = !previous || JSON.stringify(previous.spec) !== JSON.stringify(state.spec) || previous.view !== 'map' || previous.precision !== state.precision;
   if (specChanged || recompute) {
     try {
-      spec = parseSpec(state.spec);
+      // In the precision the choice gives this view: under auto, df64 past float32's resolution (./precision).
+      const float32 = parseSpec(state.spec);
+      const precision = mapPrecision(float32, state.precision);
+      spec = precision === 'df64' ? parseSpec(withPrecision(state.spec, 'df64')) : float32;
     } catch (e) {
       // A spec the form or a preset made that this version cannot run (a key it does not know): say so, keep the page.
       if (!(e instanceof SpecError)) throw e;
@@ -285,7 +306,8 @@ async function apply(previous: AppState | undefined, recompute: boolean): Promis
       return;
     }
     showCaption();
-    controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk }, state.pick);
+    showPrecision();
+    controls.render(spec, { choice: state.engine, gpuAvailable: gpuOk }, state.pick, state.precision);
     $<HTMLButtonElement>('#back').disabled = zoomStack.length === 0;
     charts.clear(strings.trajectoryNone);
     $('#trajectory-caption').textContent = '';
@@ -317,7 +339,8 @@ function onTabKey(event: KeyboardEvent): void {
 function describeCell(coords: [number, number]): string {
   const [xAxis, yAxis] = spec.axes as [Axis, Axis];
   const cell = mapView.cell(coords);
-  const values = `${xAxis.name} = ${formatNumber((xAxis.values as number[])[coords[0]]!)}, ${yAxis.name} = ${formatNumber((yAxis.values as number[])[coords[1]]!)}`;
+  const p = spec.base.precision;
+  const values = `${xAxis.name} = ${formatNumber((xAxis.values as number[])[coords[0]]!, p)}, ${yAxis.name} = ${formatNumber((yAxis.values as number[])[coords[1]]!, p)}`;
   if (!cell) return values;
   const regime = REGIMES[cell.regime]!;
   const step = cell.chunk.regimeStep[cell.offset]!;

@@ -39,7 +39,7 @@ import {
   type BoxCountSlopes,
 } from '../src/core';
 import type { PageEngine } from './engines';
-import { axisRange, axisTicks, nearestIndex, rangeEdges, rangeWithEdges, unresolvedAxes, withAxes, zoomEdges, type AxisRange } from './axes';
+import { axisRange, axisTicks, linearLabelChars, nearestIndex, rangeEdges, rangeWithEdges, withAxes, zoomEdges, type AxisRange } from './axes';
 import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
 import { legendHtml, legendRows, regimeWords, scoreLegendHtml } from './map-legend';
@@ -118,7 +118,6 @@ export class MapView {
       status: HTMLElement;
       legend: HTMLElement;
       hover: HTMLElement;
-      precision: HTMLElement;
       /** The map's text alternative: what it shows, the count of each regime, and its keys. */
       summary: HTMLElement;
     },
@@ -218,9 +217,7 @@ export class MapView {
     this.renderLegend();
     // A zoom by the keyboard keeps its cursor, on the new grid's cell nearest to it.
     if (this.cursorShown) this.moveCursor(0, 0);
-    const precision = unresolvedAxes(spec);
-    this.parts.precision.hidden = precision.length === 0;
-    this.parts.precision.textContent = this.strings.precisionNote.replace('{axes}', precision.join(', '));
+    this.element.dataset.precision = spec.base.precision;
 
     const x = axisRange(spec.axes[0]!);
     const y = axisRange(spec.axes[1]!);
@@ -378,8 +375,26 @@ export class MapView {
         y: { distr: yr.log ? 3 : 1, auto: false, range: () => yEdges },
       },
       axes: [
-        { label: xTitle, labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...axisTicks(xr.log) },
-        { label: yTitle, labelSize: 32, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, size: 60, ...axisTicks(yr.log) },
+        {
+          label: xTitle,
+          labelSize: 28,
+          stroke: '#222',
+          grid: { show: false },
+          ticks: { stroke: '#444' },
+          ...axisTicks(xr.log),
+          // Room between ticks for their labels, which a deep zoom makes long.
+          ...(xr.log ? {} : { space: (_u: uPlot, _i: number, min: number, max: number) => Math.max(50, 7.5 * linearLabelChars(min, max) + 16) }),
+        },
+        {
+          label: yTitle,
+          labelSize: 32,
+          stroke: '#222',
+          grid: { show: false },
+          ticks: { stroke: '#444' },
+          // Wide enough for the longest tick label, so the axis title never overlaps them.
+          size: (_u: uPlot, values: string[] | null) => Math.max(60, Math.ceil(7.5 * Math.max(0, ...(values ?? []).map((v) => (v ?? '').length))) + 18),
+          ...axisTicks(yr.log),
+        },
       ],
       series: [{}, { label: 'map', stroke: 'transparent', points: { show: false } }],
       legend: { show: false },
@@ -544,7 +559,9 @@ export class MapView {
     const [xAxis, yAxis] = this.spec.axes as [Axis, Axis];
     const x = (xAxis.values as number[])[coords[0]]!;
     const y = (yAxis.values as number[])[coords[1]]!;
-    const parts = [`${xAxis.name} = ${formatNumber(x)}`, `${yAxis.name} = ${formatNumber(y)}`];
+    // With the digits the engine computed with: a deep zoom's values differ only in their last digits.
+    const p = this.spec.base.precision;
+    const parts = [`${xAxis.name} = ${formatNumber(x, p)}`, `${yAxis.name} = ${formatNumber(y, p)}`];
     const cell = this.cell(coords);
     if (cell) {
       const regime = REGIMES[cell.regime]!;

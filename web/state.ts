@@ -8,6 +8,7 @@
 import { parseSpec, SpecError, type Spec, type SpecInput } from '../src/core';
 import { BIFURCATION_SPEC, checkBifurcationInput } from './bifurcation-view';
 import type { Lang } from './i18n';
+import { choiceFromUrl, PRECISION_CHOICES, urlPrecision, withoutPrecision, withPrecision, mapPrecision, type PrecisionChoice } from './precision';
 
 export type View = 'map' | 'lesson' | 'bifurcation';
 export type EngineChoice = 'auto' | 'gpu' | 'cpu';
@@ -32,16 +33,18 @@ export interface AppState {
   readonly theory: boolean;
   /** What the map's colours show (color=trainability: the score). */
   readonly color: ColorChoice;
+  /** The precision chosen (precision=float32 or df64; auto, the default, picks df64 past float32's resolution: see ./precision). */
+  readonly precision: PrecisionChoice;
 }
 
-const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'component', 'theory', 'color'] as const;
+const UI_KEYS = ['view', 'lang', 'engine', 'pick', 'lessonLr', 'tail', 'component', 'theory', 'color', 'precision'] as const;
 
 export function defaultSpec(resolution: number): SpecInput {
   return { lr: `0.01:1.5:${resolution}`, curvature: `0.25:4:${resolution}`, steps: '200' };
 }
 
 export function defaultState(resolution: number): AppState {
-  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, component: undefined, theory: true, color: 'regime' };
+  return { spec: defaultSpec(resolution), view: 'map', lang: 'en', engine: 'auto', pick: undefined, lessonLr: 1, tail: undefined, component: undefined, theory: true, color: 'regime', precision: 'auto' };
 }
 
 /** The map needs exactly two swept parameters, each an evenly spaced range. */
@@ -80,6 +83,8 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
   if (theoryText !== 'on' && theoryText !== 'off') throw new SpecError('theory', `"${theoryText}" is not on or off`, 'on or off');
   const color = params.get('color') ?? fallback.color;
   if (!(COLOR_CHOICES as readonly string[]).includes(color)) throw new SpecError('color', `"${color}" is not a colouring`, 'regime or trainability');
+  const precision = params.get('precision') ?? fallback.precision;
+  if (!(PRECISION_CHOICES as readonly string[]).includes(precision)) throw new SpecError('precision', `"${precision}" is not a precision`, 'auto, float32 or df64');
   return {
     view,
     lang,
@@ -90,6 +95,7 @@ function parseUi(params: URLSearchParams, fallback: AppState) {
     component: params.get('component') ?? undefined,
     theory: theoryText === 'on',
     color: color as ColorChoice,
+    precision: precision as PrecisionChoice,
   } as const;
 }
 
@@ -110,12 +116,15 @@ export function stateFromSearch(search: string, fallback: AppState): { state: Ap
     const specInput = Object.keys(input).length ? (input as SpecInput) : bifurcation ? BIFURCATION_SPEC : fallback.spec;
     // The bifurcation view sweeps lr alone; the map and the lesson's link back to it take two axes.
     if (bifurcation) return { state: { ...ui, spec: specInput }, spec: checkBifurcationInput(specInput, ui.tail, ui.component).spec };
-    const spec = parseSpec(withColor(specInput, ui.color), 'key');
-    checkMapSpec(spec);
+    const float32 = parseSpec(withColor(specInput, ui.color), 'key');
+    checkMapSpec(float32);
+    const precision = choiceFromUrl(ui.precision, float32);
+    // A chosen df64 the spec cannot run (an optimizer without a df64 version) is refused here, with the parser's message.
+    const spec = mapPrecision(float32, precision) === 'df64' ? parseSpec(withPrecision(withColor(specInput, ui.color), 'df64'), 'key') : float32;
     if (ui.pick && (ui.pick[0] >= spec.axes[0]!.values.length || ui.pick[1] >= spec.axes[1]!.values.length)) {
       throw new SpecError('pick', `${ui.pick.join(',')} lies outside the ${spec.axes[0]!.values.length}×${spec.axes[1]!.values.length} grid`, 'a point of the grid');
     }
-    return { state: { ...ui, spec: withColor(specInput, ui.color) }, spec };
+    return { state: { ...ui, precision, spec: withColor(specInput, ui.color) }, spec };
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     if (params.get('view') === 'bifurcation') {
@@ -141,7 +150,9 @@ export function withColor(input: SpecInput, color: ColorChoice): SpecInput {
 /** The query string for a state: the spec's keys in order, then the view settings that differ from the defaults. */
 export function searchFromState(state: AppState, defaults: AppState): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(state.spec)) params.set(key, String(value));
+  for (const [key, value] of Object.entries(withoutPrecision(state.spec))) params.set(key, String(value));
+  const precision = urlPrecision(state.spec, state.precision, state.view === 'map');
+  if (precision) params.set('precision', precision);
   if (state.view !== defaults.view) params.set('view', state.view);
   if (state.lang !== defaults.lang) params.set('lang', state.lang);
   if (state.engine !== defaults.engine) params.set('engine', state.engine);
