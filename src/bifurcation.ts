@@ -43,7 +43,7 @@ export interface Bifurcation {
   /** The swept initial learning rate of each trajectory, in grid order (one value when lr is fixed). */
   readonly lr: readonly number[];
   /** Iterates steps − tail + 1 … steps of w[component]: row i (learning rate i) at i·tail. */
-  readonly iterates: Float32Array;
+  readonly iterates: Float32Array | Float64Array;
   /** First iterate with some |wᵢ| beyond the bound (or not a number), −1 if none. Its tail is meaningless. */
   readonly escapeStep: Int32Array;
 }
@@ -112,7 +112,8 @@ export async function bifurcation(spec: Spec, engine: Engine, options: Bifurcati
   // A trace holds w (dims per iterate), the loss and the rate: (steps + 1)·(dims + 2) floats.
   const perTrace = (steps + 1) * (dims + 2);
   const batch = Math.max(1, Math.min(MAX_TRACES_PER_CALL, Math.floor((options.budgetFloats ?? BIFURCATION_BUDGET_FLOATS) / perTrace)));
-  const iterates = new Float32Array(count * tail);
+  // df64 traces hold each iterate as the double hi + lo: kept whole.
+  const iterates = spec.base.precision === 'df64' ? new Float64Array(count * tail) : new Float32Array(count * tail);
   const escapeStep = new Int32Array(count);
   const bound = f32(spec.base.bound);
   const total = count * steps;
@@ -147,7 +148,7 @@ export async function bifurcation(spec: Spec, engine: Engine, options: Bifurcati
 }
 
 /** The tail of learning rate i. */
-export function tailOf(result: Bifurcation, i: number): Float32Array {
+export function tailOf(result: Bifurcation, i: number): Float32Array | Float64Array {
   return result.iterates.subarray(i * result.tail, (i + 1) * result.tail);
 }
 

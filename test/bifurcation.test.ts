@@ -100,6 +100,17 @@ describeEngines(gpu, 'analytic tails', (engine) => {
     expect(distinctValues(tailOf(result, 5))).toHaveLength(4);
   });
 
+  it('double well in df64: the analytic 2-cycle to 1e-12, where float32 holds it to 2e-6', async () => {
+    const lrs = [0.26, 0.28, 0.3];
+    const result = await run(engine, { objective: 'double-well', w0: 1.1, lr: lrs.join(','), steps: 3000, precision: 'df64' }, 100);
+    for (let i = 0; i < lrs.length; i++) {
+      const values = distinctValues(tailOf(result, i));
+      const expected = doubleWellTwoCycle(lrs[i]!);
+      expect(values).toHaveLength(2);
+      values.forEach((v, j) => expect(Math.abs(v - expected[j]!) / expected[j]!).toBeLessThan(1e-12));
+    }
+  });
+
   it('quartic w²/2 − w⁴/4: 0 below lr = 2, the symmetric 2-cycle ±√(1 − 2/lr) above, period 4 past 1 + √5', async () => {
     const lrs = [1.5, 1.9, 2.2, 2.5, 2.9, 3.26];
     const result = await run(engine, { objective: 'quartic', w0: 0.5, lr: lrs.join(','), steps: 3000 }, 128);
@@ -147,6 +158,8 @@ describe('the GPU engine draws the CPU reference engine\'s diagram, bit for bit'
     const gpuResult = await run(gpu!, twoD, 17, { component: 1, budgetFloats: 5000 });
     expectIdentical(gpuResult, await run(cpu, twoD, 17, { component: 1 }));
     expect(tailOf(gpuResult, 0)[0]).toBeCloseTo(-1, 5); // the second coordinate settles in the other well
+    const df64 = { objective: 'double-well', w0: 1.1, lr: '0.2:0.6:13', steps: 300, precision: 'df64' } as const;
+    expectIdentical(await run(gpu!, df64, 20), await run(cpu, df64, 20));
   });
 });
 

@@ -5,13 +5,14 @@
  * whose trajectory diverged are null in JSON and empty in CSV.
  */
 import { describeTail, periodBands, sameValue, summaryBands, tailOf, type Bifurcation } from '../bifurcation.js';
-import { formatFloat32 } from '../float32.js';
+import { formatDf64, formatFloat32 } from '../float32.js';
 import type { Engine } from '../engine/types.js';
 import { formatValue } from '../experiment/values.js';
 import { describeAxis, describeRun } from './summary.js';
 import type { TextSink } from './sink.js';
 
-const jsonNumber = (x: number) => (Number.isFinite(x) ? formatFloat32(x) : 'null');
+/** How a run's numbers print: as numpy prints a float32, or (df64 runs) with every digit their df64 holds. */
+const formatOf = (result: Bifurcation) => (result.spec.base.precision === 'df64' ? formatDf64 : formatFloat32);
 
 /** The name of the plotted coordinate: `w` in one dimension, `w[i]` in several. */
 export function componentName(result: Bifurcation): string {
@@ -34,6 +35,8 @@ export async function writeBifurcationJson(sink: TextSink, result: Bifurcation, 
   for (const band of periodBands(result)) {
     if (band.tail.kind === 'period') periods.fill(String(band.tail.period), band.first, band.last + 1);
   }
+  const format = formatOf(result);
+  const jsonNumber = (x: number) => (Number.isFinite(x) ? format(x) : 'null');
   const head = [
     `"spec":${JSON.stringify(spec.input)}`,
     `"engine":${JSON.stringify(engine.description)}`,
@@ -60,13 +63,14 @@ export async function writeBifurcationJson(sink: TextSink, result: Bifurcation, 
 /** `lr,step,w`: one row per iterate of the tail, learning rates in grid order. */
 export async function writeBifurcationCsv(sink: TextSink, result: Bifurcation): Promise<void> {
   const { tail } = result;
+  const format = formatOf(result);
   let block = `lr,step,${componentName(result)}\n`;
   for (let i = 0; i < result.lr.length; i++) {
-    const lr = formatFloat32(result.lr[i]!);
+    const lr = format(result.lr[i]!);
     const diverged = result.escapeStep[i]! >= 0;
     for (let j = 0; j < tail; j++) {
       const w = result.iterates[i * tail + j]!;
-      block += `${lr},${stepOf(result, j)},${diverged || !Number.isFinite(w) ? '' : formatFloat32(w)}\n`;
+      block += `${lr},${stepOf(result, j)},${diverged || !Number.isFinite(w) ? '' : format(w)}\n`;
     }
     if (block.length > 1 << 16) {
       await sink.write(block);
