@@ -161,7 +161,7 @@ describe.each(WITHOUT_VULKAN)('without a WebGPU adapter (%s)', (_, env) => {
     expect(stderr).not.toMatch(DAWN_TEXT);
     expect(stderr).toMatch(/^lrscope: no WebGPU adapter found; running on the CPU reference engine .*mesa-vulkan-drivers.*\n$/);
     expect(stderr.split('\n')).toHaveLength(2);
-    expect(stdout).toMatch(/^16 trajectories × 50 steps in .*, cpu engine: float32 CPU reference/);
+    expect(stdout).toMatch(/^16 trajectories × 50 steps in .*, cpu engine: CPU reference/);
     expect(code).toBe(0);
 
     const json = lrscope(['trace', '--lr', '1', '--steps', '2', '--format', 'json', '--engine', 'auto'], env);

@@ -53,7 +53,7 @@ export class WorkerEngine implements Engine {
       worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.handlers.get(event.data.id)?.(event.data);
       return worker;
     });
-    this.description = `float32 CPU reference in ${count} Web Worker${count === 1 ? '' : 's'}`;
+    this.description = `CPU reference in ${count} Web Worker${count === 1 ? '' : 's'}`;
   }
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {

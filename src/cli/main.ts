@@ -37,7 +37,7 @@ function commanderMessage(error: CommanderError, argv: readonly string[]): strin
     case 'commander.unknownCommand':
     case 'commander.excessArguments': {
       const word = /'([^']+)'/.exec(message[0]!)?.[1] ?? argv[0];
-      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, merge, bifurcation or doctor`;
+      return `${word}: is not a command of lrscope${hint ? ` (${hint.toLowerCase()})` : ''}; expected trace, sweep, zoom, merge, bifurcation or doctor`;
     }
     default:
       return message.join(' ');

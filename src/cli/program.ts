@@ -6,6 +6,7 @@ import { runDoctor } from './commands/doctor.js';
 import { runMerge } from './commands/merge.js';
 import { runSweep } from './commands/sweep.js';
 import { runTrace } from './commands/trace.js';
+import { MAX_FRAMES, runZoom } from './commands/zoom.js';
 import { specOptions } from './inputs.js';
 import type { CliIO } from './io.js';
 
@@ -61,6 +62,24 @@ export function program(io: CliIO, argv: readonly string[], result: { run?: () =
   out(bifurcation, '--component <index>', 'which coordinate of w to plot for an n-D objective (default 0)');
   out(bifurcation, '--format <format>', 'summary (default: the period along lr), json, csv (lr,step,w) or png');
   out(bifurcation, '--out <file>', 'write json, csv or png to this file (the summary still goes to stdout)');
+
+  const zoom = command(
+    'zoom',
+    'zoom into a map of two swept axes: numbered PNG frames, each computed afresh at factor^i magnification about --center, with an index (frames.csv)',
+    (c) => runZoom(c, argv, io),
+  );
+  const zoomOption = (flags: string, help: string) => zoom.addOption(new Option(flags, help).helpGroup('Zoom:'));
+  zoomOption('--center <X,Y>', "the point zoomed into, in the axes' own values, inside the view (default its middle); it keeps its place in every frame");
+  zoomOption('--factor <F>', 'magnification from one frame to the next, above 1 (frame i is F^i times frame 0): in log space on a log axis, linear on a linear one');
+  zoomOption('--frames <N>', `how many frames, 1 to ${MAX_FRAMES} (frame 0 is the map of the axes given)`);
+  // The spec's --precision, with the zoom's own default.
+  zoom.options.find((o) => o.long === '--precision')!.description =
+    'auto (default): float32 while it tells neighbouring values of each axis apart, df64 from the first frame where it does not; or float32 or df64 throughout';
+  out(zoom, '--out-dir <dir>', "the folder the frames go to (made if missing): PREFIX-0000.png, PREFIX-0001.png, … and frames.csv (frame, file, magnification, precision, the axes' ranges with every digit, seconds)");
+  out(zoom, '--prefix <name>', "start of each frame's file name (default frame)");
+  out(zoom, '--color <what>', "what the maps' colours show: regime (default) or trainability (turns on --trainability)");
+  out(zoom, '--no-theory', 'leave the analytic boundary off the maps');
+  zoom.addOption(new Option('--kernel <shape>', 'auto (tuned once per adapter, default), default, or lanes=1|2|4|8,workgroup=N,block=N').helpGroup('Engine:'));
 
   const doctor = command('doctor', 'report the WebGPU adapter, or say what to install', (c) => runDoctor(c, io), false);
   doctor.option('--tune', 'time every kernel shape on this adapter and cache the fastest');

@@ -292,7 +292,7 @@ const TRACE_BLOCK = 1 << 16;
 
 export class CpuEngine implements Engine {
   readonly kind = 'cpu' as const;
-  readonly description = 'float32 CPU reference (TypeScript)';
+  readonly description = 'CPU reference (TypeScript)';
 
   async *run(spec: Spec, options: RunOptions = {}): AsyncIterable<ChunkStats> {
     if (spec.base.precision === 'df64') yield* runDf64Cpu(spec, options);

@@ -30,6 +30,8 @@ export interface PngOptions {
   /** What the colours show (default the regime), and for trainability its totals. */
   readonly color?: MapColor;
   readonly trainability?: TrainabilityTotals;
+  /** A short caption at the top right, beside the title (a zoom frame's magnification and precision). */
+  readonly caption?: string;
 }
 
 export function mapGeometry(raster: MapRaster): MapGeometry {

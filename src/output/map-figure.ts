@@ -114,6 +114,8 @@ export interface FigureOptions {
   readonly color?: MapColor;
   /** With color 'trainability': the share trainable, and the score edges' dimension. */
   readonly trainability?: TrainabilityTotals;
+  /** A short caption at the top right, beside the title: a zoom frame's magnification. */
+  readonly caption?: string;
 }
 
 /** Draws everything but the raster, which the caller has put in the plot area. */
@@ -162,7 +164,13 @@ export function drawMapFigure(ctx: Figure2D, spec: Spec, raster: MapRaster, geom
   }
 
   const maxWidth = width - left - 12;
-  text(ctx, fit(ctx, runTitle(spec), 14, maxWidth), left, 22, 14, '#111111');
+  let titleWidth = maxWidth;
+  if (options.caption) {
+    const caption = fit(ctx, options.caption, 14, maxWidth / 2);
+    text(ctx, caption, left + maxWidth, 22, 14, '#111111', 'right');
+    titleWidth = maxWidth - ctx.measureText(caption).width - 16;
+  }
+  text(ctx, fit(ctx, runTitle(spec), 14, titleWidth), left, 22, 14, '#111111');
   const command = wrap(ctx, `lrscope sweep ${specFlags(spec).join(' ')}`, 11, maxWidth);
   if (command.length > 2) command.splice(1, command.length - 1, fit(ctx, command.slice(1).join(' '), 11, maxWidth));
   command.forEach((part, i) => text(ctx, part, left, 40 + 14 * i, 11, '#555555'));
