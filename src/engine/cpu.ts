@@ -11,17 +11,17 @@ import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js
 import { offsetWeights } from '../objectives/mlp.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
-import { emptyStats, LOSS_CAP, LOSS_TAIL, statFields } from './records.js';
+import { emptyLossRecord, emptyStats, recordLoss, statFields, type LossRecord } from './records.js';
 import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
 
 /**
  * Per-trajectory state carried from one step block to the next: the fields
- * of the trajectory record (src/engine/records.ts) and what the CPU engine
- * keeps beside them.
+ * of the trajectory record (src/engine/records.ts), the loss record among
+ * them where the spec keeps it, and what the CPU engine keeps beside them.
  */
-interface TrajectoryState {
+interface TrajectoryState extends LossRecord {
   readonly dims: number;
   w: Float64Array;
   gPrev: Float64Array;
@@ -45,15 +45,6 @@ interface TrajectoryState {
   gradB: number;
   flips: number;
   finalLoss: number;
-  /** The loss record (src/engine/records.ts), kept where the spec asks for it. */
-  loss0: number;
-  lossSum: number;
-  lossInvSum: number;
-  lossTail: number;
-  lossA: number;
-  lossB: number;
-  lossRise: number;
-  lossPrev: number;
 }
 
 /** Largest |x| over the vector; NaN if any component is NaN (as the kernel's bit-pattern max). */
@@ -125,14 +116,7 @@ function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, 
     gradB: 0,
     flips: 0,
     finalLoss: 0,
-    loss0: 0,
-    lossSum: 0,
-    lossInvSum: 0,
-    lossTail: 0,
-    lossA: 0,
-    lossB: 0,
-    lossRise: 0,
-    lossPrev: 0,
+    ...emptyLossRecord(),
   };
   const G0 = gradient(s, s.gPrev);
   s.gradTol = f32(f32(spec.base.tol) * G0);
@@ -171,25 +155,10 @@ function stepContext(plan: RunPlan): StepContext {
   };
 }
 
-const LOSS_FLOOR = f32(1 / LOSS_CAP);
-
 /** The loss record at iterate k, as trackLoss in the kernel (src/engine/kernel.ts). */
 function trackLoss(s: TrajectoryState, k: number, ctx: StepContext): void {
   // Right after the gradient at w_k: the network's gradient has added up the loss already.
-  const l = s.expr && 'recordedLoss' in s.expr ? s.expr.recordedLoss(s.w) : loss(s);
-  if (k === 0) s.loss0 = l;
-  const ratio = f32(l / s.loss0);
-  const v = !(ratio <= LOSS_CAP) ? LOSS_CAP : ratio < LOSS_FLOOR ? LOSS_FLOOR : ratio;
-  s.lossSum = f32(s.lossSum + v);
-  s.lossInvSum = f32(s.lossInvSum + f32(1 / v));
-  if (k + LOSS_TAIL >= ctx.steps) s.lossTail = f32(s.lossTail + v);
-  if (k >= ctx.lossB) {
-    s.lossB = f32(s.lossB + v);
-    if (k > 0 && v > s.lossPrev) s.lossRise = f32(s.lossRise + f32(v - s.lossPrev));
-  } else if (k >= ctx.lossA) {
-    s.lossA = f32(s.lossA + v);
-  }
-  s.lossPrev = v;
+  recordLoss(s, k, s.expr && 'recordedLoss' in s.expr ? s.expr.recordedLoss(s.w) : loss(s), ctx);
 }
 
 /** Bookkeeping for iterate k (gradient g at w_k, G = max |gᵢ|). */

@@ -6,12 +6,12 @@
  * (src/engine/df64-plan.ts), as the kernel does.
  */
 import { DF_ZERO, dfAdd, dfMul, dfNeg, dfSub, dfTanh, dfFromF32, type Df64 } from '../df64.js';
-import { f32, f32Bits, f32FromBits } from '../float32.js';
+import { f32, f32Bits } from '../float32.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
-import { LOSS_CAP, LOSS_TAIL } from './records.js';
-import { buildDf64Table, df64NetworkConstants, df64Rates, df64Uniforms, planDf64Run, stageTrajectories, type Df64Plan, type Df64Uniforms } from './df64-plan.js';
+import { emptyLossRecord, recordLoss, type LossRecord } from './records.js';
+import { buildDf64Table, df64NetworkConstants, df64Rates, df64Uniforms, planDf64Run, stageTrajectories, unpackDf64Stats, type Df64Plan, type Df64Uniforms } from './df64-plan.js';
 import type { ChunkStats, RunOptions, Trace } from './types.js';
 
 /** A df64 objective on the CPU: the gradient into g (returning the largest |gᵢ| of the leading parts) and the losses. */
@@ -21,11 +21,10 @@ interface Df64Evaluator {
   recordedLoss(w: readonly Df64[]): Df64;
 }
 
-const LOSS_FLOOR = f32(1 / LOSS_CAP);
 const magnitudeBits = (x: number) => f32Bits(x) & 0x7fffffff;
 
 /** One trajectory's state, as the kernel's record holds it. */
-interface State {
+interface State extends LossRecord {
   readonly settings: Float32Array;
   readonly settingU: Uint32Array;
   w: Df64[];
@@ -40,14 +39,6 @@ interface State {
   gradB: number;
   flips: number;
   finalLoss: Df64;
-  loss0: number;
-  lossSum: number;
-  lossInvSum: number;
-  lossTail: number;
-  lossA: number;
-  lossB: number;
-  lossRise: number;
-  lossPrev: number;
 }
 
 const pairAt = (a: Float32Array, i: number): Df64 => ({ hi: a[i]!, lo: a[i + 1]! });
@@ -211,14 +202,7 @@ class Stepper {
       gradB: 0,
       flips: 0,
       finalLoss: DF_ZERO,
-      loss0: 0,
-      lossSum: 0,
-      lossInvSum: 0,
-      lossTail: 0,
-      lossA: 0,
-      lossB: 0,
-      lossRise: 0,
-      lossPrev: 0,
+      ...emptyLossRecord(),
     };
   }
 
@@ -246,23 +230,6 @@ class Stepper {
     s.peak = this.largestMagnitude(s);
     s.lastAbove = -1;
     s.escapeStep = s.peak > this.u.boundBits ? 0 : -1;
-  }
-
-  private trackLoss(s: State, k: number, loss: number): void {
-    const u = this.u;
-    if (k === 0) s.loss0 = loss;
-    const ratio = f32(loss / s.loss0);
-    const v = !(ratio <= LOSS_CAP) ? LOSS_CAP : ratio < LOSS_FLOOR ? LOSS_FLOOR : ratio;
-    s.lossSum = f32(s.lossSum + v);
-    s.lossInvSum = f32(s.lossInvSum + f32(1 / v));
-    if (k + LOSS_TAIL >= u.steps) s.lossTail = f32(s.lossTail + v);
-    if (k >= u.lossB) {
-      s.lossB = f32(s.lossB + v);
-      if (k > 0 && v > s.lossPrev) s.lossRise = f32(s.lossRise + f32(v - s.lossPrev));
-    } else if (k >= u.lossA) {
-      s.lossA = f32(s.lossA + v);
-    }
-    s.lossPrev = v;
   }
 
   private observe(s: State, k: number, G: number): void {
@@ -312,7 +279,7 @@ class Stepper {
     this.current = s;
     const lr = dfMul(pairAt(s.settings, this.plan.setting.multiplier), tableValue);
     const G = this.objective.gradient(s.w, s.g, k);
-    if (this.plan.spec.base.trainability) this.trackLoss(s, k, this.objective.recordedLoss(s.w).hi);
+    if (this.plan.spec.base.trainability) recordLoss(s, k, this.objective.recordedLoss(s.w).hi, this.u);
     this.observe(s, k, G);
     this.update(s, lr);
     const m = this.largestMagnitude(s);
@@ -375,51 +342,30 @@ function* range(start: number, count: number): Generator<number> {
   for (let i = start; i < start + count; i++) yield i;
 }
 
-/** A chunk's statistics: the float32 record's, with finalW and finalLoss split into their leading and trailing parts. */
+/** A chunk's statistics: its states written into the kernel's record, and read back as the GPU engine reads them. */
 function collect(plan: Df64Plan, start: number, states: State[]): ChunkStats {
-  const count = states.length;
-  const { dims } = plan;
-  const column = <T extends Float32Array | Int32Array | Uint32Array>(make: new (n: number) => T, value: (s: State) => number): T => {
-    const out = new make(count);
-    states.forEach((s, i) => (out[i] = value(s)));
-    return out;
-  };
-  const finalW = new Float32Array(count * dims);
-  const finalWLo = new Float32Array(count * dims);
-  states.forEach((s, i) =>
+  const L = plan.state;
+  const words = new Float32Array(states.length * L.words);
+  const i32 = new Int32Array(words.buffer);
+  const u32 = new Uint32Array(words.buffer);
+  states.forEach((s, t) => {
+    const b = t * L.words;
+    words[b + L.gradTol] = s.gradTol;
+    i32[b + L.lastAbove] = s.lastAbove;
+    i32[b + L.escapeStep] = s.escapeStep;
+    u32[b + L.peak] = s.peak;
+    words[b + L.gradA] = s.gradA;
+    words[b + L.gradB] = s.gradB;
+    u32[b + L.flips] = s.flips;
+    words[b + L.finalLoss] = s.finalLoss.hi;
+    words[b + L.finalLoss + 1] = s.finalLoss.lo;
+    for (const field of ['loss0', 'lossSum', 'lossInvSum', 'lossTail', 'lossA', 'lossB', 'lossRise', 'lossPrev'] as const) words[b + L[field]] = s[field];
     s.w.forEach((w, d) => {
-      finalW[i * dims + d] = w.hi;
-      finalWLo[i * dims + d] = w.lo;
-    }),
-  );
-  const loss = plan.spec.base.trainability
-    ? {
-        loss0: column(Float32Array, (s) => s.loss0),
-        lossSum: column(Float32Array, (s) => s.lossSum),
-        lossInvSum: column(Float32Array, (s) => s.lossInvSum),
-        lossTail: column(Float32Array, (s) => s.lossTail),
-        lossA: column(Float32Array, (s) => s.lossA),
-        lossB: column(Float32Array, (s) => s.lossB),
-        lossRise: column(Float32Array, (s) => s.lossRise),
-      }
-    : {};
-  return {
-    start,
-    count,
-    dims,
-    finalW,
-    finalWLo,
-    gradTol: column(Float32Array, (s) => s.gradTol),
-    lastAbove: column(Int32Array, (s) => s.lastAbove),
-    escapeStep: column(Int32Array, (s) => s.escapeStep),
-    peak: column(Float32Array, (s) => f32FromBits(s.peak)),
-    gradA: column(Float32Array, (s) => s.gradA),
-    gradB: column(Float32Array, (s) => s.gradB),
-    flips: column(Uint32Array, (s) => s.flips),
-    finalLoss: column(Float32Array, (s) => s.finalLoss.hi),
-    finalLossLo: column(Float32Array, (s) => s.finalLoss.lo),
-    ...loss,
-  };
+      words[b + L.w + 2 * d] = w.hi;
+      words[b + L.w + 2 * d + 1] = w.lo;
+    });
+  });
+  return unpackDf64Stats(plan, start, states.length, words.buffer);
 }
 
 /** df64 traces on the CPU: every iterate and loss in double (each df64 value hi + lo). */

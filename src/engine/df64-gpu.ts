@@ -18,6 +18,7 @@ import {
   packDf64Uniforms,
   planDf64Run,
   stageTrajectories,
+  unpackDf64Stats,
   type Df64Plan,
 } from './df64-plan.js';
 import type { ChunkStats, RunOptions, Trace } from './types.js';
@@ -138,56 +139,6 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
 
 function* indices(start: number, count: number): Generator<number> {
   for (let i = start; i < start + count; i++) yield i;
-}
-
-/** The statistics of a chunk from its states' words (the record of src/engine/df64-plan.ts). */
-export function unpackDf64Stats(plan: Df64Plan, start: number, count: number, words: ArrayBuffer): ChunkStats {
-  const { state: L, dims } = plan;
-  const f = new Float32Array(words);
-  const i32 = new Int32Array(words);
-  const u32 = new Uint32Array(words);
-  const column = <T extends Float32Array | Int32Array | Uint32Array>(source: T, offset: number): T => {
-    const out = new (source.constructor as new (n: number) => T)(count);
-    for (let t = 0; t < count; t++) out[t] = source[t * L.words + offset]!;
-    return out;
-  };
-  const finalW = new Float32Array(count * dims);
-  const finalWLo = new Float32Array(count * dims);
-  for (let t = 0; t < count; t++) {
-    for (let d = 0; d < dims; d++) {
-      finalW[t * dims + d] = f[t * L.words + L.w + 2 * d]!;
-      finalWLo[t * dims + d] = f[t * L.words + L.w + 2 * d + 1]!;
-    }
-  }
-  const peakBits = column(u32, L.peak);
-  const loss = plan.spec.base.trainability
-    ? {
-        loss0: column(f, L.loss0),
-        lossSum: column(f, L.lossSum),
-        lossInvSum: column(f, L.lossInvSum),
-        lossTail: column(f, L.lossTail),
-        lossA: column(f, L.lossA),
-        lossB: column(f, L.lossB),
-        lossRise: column(f, L.lossRise),
-      }
-    : {};
-  return {
-    start,
-    count,
-    dims,
-    finalW,
-    finalWLo,
-    gradTol: column(f, L.gradTol),
-    lastAbove: column(i32, L.lastAbove),
-    escapeStep: column(i32, L.escapeStep),
-    peak: new Float32Array(peakBits.buffer),
-    gradA: column(f, L.gradA),
-    gradB: column(f, L.gradB),
-    flips: column(u32, L.flips),
-    finalLoss: column(f, L.finalLoss),
-    finalLossLo: column(f, L.finalLoss + 1),
-    ...loss,
-  };
 }
 
 /** df64 traces on the GPU: one trajectory per invocation, every iterate recorded. */

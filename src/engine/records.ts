@@ -155,6 +155,48 @@ export const LOSS_STAT_NAMES: readonly StatName[] = STAT_FIELDS.filter((f) => 'l
 export const LOSS_CAP = 1e6;
 export const LOSS_TAIL = 20;
 
+/** The loss record's fields, as the reference engines keep them (float32 values). */
+export interface LossRecord {
+  loss0: number;
+  lossSum: number;
+  lossInvSum: number;
+  lossTail: number;
+  lossA: number;
+  lossB: number;
+  lossRise: number;
+  lossPrev: number;
+}
+
+/** A record before its first iterate. */
+export function emptyLossRecord(): LossRecord {
+  return { loss0: 0, lossSum: 0, lossInvSum: 0, lossTail: 0, lossA: 0, lossB: 0, lossRise: 0, lossPrev: 0 };
+}
+
+const LOSS_FLOOR = Math.fround(1 / LOSS_CAP);
+
+/**
+ * Adds iterate k's loss to the record, every operation rounded to float32 as
+ * the kernels' trackLoss does: both reference engines (src/engine/cpu.ts,
+ * src/engine/df64-cpu.ts) call it. `windows` gives the run's steps and the
+ * loss windows' first iterates.
+ */
+export function recordLoss(s: LossRecord, k: number, loss: number, windows: { readonly steps: number; readonly lossA: number; readonly lossB: number }): void {
+  const f32 = Math.fround;
+  if (k === 0) s.loss0 = loss;
+  const ratio = f32(loss / s.loss0);
+  const v = !(ratio <= LOSS_CAP) ? LOSS_CAP : ratio < LOSS_FLOOR ? LOSS_FLOOR : ratio;
+  s.lossSum = f32(s.lossSum + v);
+  s.lossInvSum = f32(s.lossInvSum + f32(1 / v));
+  if (k + LOSS_TAIL >= windows.steps) s.lossTail = f32(s.lossTail + v);
+  if (k >= windows.lossB) {
+    s.lossB = f32(s.lossB + v);
+    if (k > 0 && v > s.lossPrev) s.lossRise = f32(s.lossRise + f32(v - s.lossPrev));
+  } else if (k >= windows.lossA) {
+    s.lossA = f32(s.lossA + v);
+  }
+  s.lossPrev = v;
+}
+
 /** The statistics a run with or without the loss record hands over. */
 export function statFields(trainability: boolean): readonly StatField[] {
   return trainability ? STAT_FIELDS : STAT_FIELDS.filter((f) => !('loss' in f));
