@@ -15,6 +15,7 @@ import { parseSpec, type SpecInput } from '../src/experiment';
 import { SpecError } from '../src/errors';
 import { describeGpu, gpuEngine, itEngines } from './helpers/engines';
 import { collect, expectSameBits, expectSameStats } from './helpers/stats';
+import { runCli } from './helpers/cli';
 
 const gpu = await gpuEngine();
 afterAll(() => gpu?.dispose());
@@ -79,17 +80,42 @@ describeGpu(gpu)('df64: GPU ≡ CPU bit for bit', () => {
     }
   }, 120_000);
 
-  it('the network, full batch and minibatch, tanh and relu', async () => {
-    const specs: SpecInput[] = [
-      { precision: 'df64', objective: 'mlp', width: 3, inputLr: '0.05:8:5:log', outputLr: '0.05:8:4:log', steps: 30 },
-      { precision: 'df64', objective: 'mlp', width: 2, activation: 'relu', minibatch: 2, lr: '0.1:20:6:log', optimizer: 'nesterov', convention: 'torch', steps: 25 },
-    ];
-    for (const input of specs) {
-      const [a, b] = [await collect(gpu!, input, { chunkSize: 6 }), await collect(cpu, input, { chunkSize: 6 })];
-      expectSameStats(a, b);
-      expectSameBits(lowParts(a, 'finalWLo'), lowParts(b, 'finalWLo'), 'finalWLo');
-    }
-  }, 120_000);
+  it('random networks: width, activation, full batch or minibatch, layer rates or one rate, every optimizer', async () => {
+    const networks = fc.record({
+      width: fc.integer({ min: 1, max: 3 }),
+      activation: fc.constantFrom('tanh', 'relu', 'identity'),
+      minibatch: fc.option(fc.integer({ min: 1, max: 2 }), { nil: undefined }),
+      seed: fc.integer({ min: 0, max: 1000 }),
+      optimizer: fc.constantFrom('gd', 'momentum', 'nesterov'),
+      convention: fc.constantFrom('tf', 'torch', 'keras'),
+      layerRates: fc.boolean(),
+      low: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      decades: fc.double({ min: 1e-9, max: 3, noNaN: true }),
+      steps: fc.integer({ min: 1, max: 30 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(networks, async (n) => {
+        const range = (count: number) => `${n.low}:${n.low * 10 ** n.decades}:${count}:log`;
+        const input: SpecInput = {
+          precision: 'df64',
+          objective: 'mlp',
+          width: n.width,
+          activation: n.activation,
+          seed: n.seed,
+          optimizer: n.optimizer,
+          convention: n.convention,
+          steps: n.steps,
+          ...(n.minibatch === undefined ? {} : { minibatch: n.minibatch }),
+          ...(n.layerRates ? { inputLr: range(4), outputLr: range(3) } : { lr: range(5) }),
+        };
+        const [a, b] = [await collect(gpu!, input, { chunkSize: 5 }), await collect(cpu, input, { chunkSize: 5 })];
+        expectSameStats(a, b);
+        expectSameBits(lowParts(a, 'finalWLo'), lowParts(b, 'finalWLo'), 'finalWLo');
+        expectSameBits(lowParts(a, 'finalLossLo'), lowParts(b, 'finalLossLo'), 'finalLossLo');
+      }),
+      { numRuns: 8 },
+    );
+  }, 240_000);
 
   it('traces', async () => {
     const spec = parseSpec({ precision: 'df64', loss: 'x^4/4 - x^2 + 0.3*sin(3*x)', w0: 1.7, lr: '0.05,0.37', steps: 50 });
@@ -140,6 +166,22 @@ describe('df64: results derived independently', () => {
     };
     const [single, double] = [await regimes('float32'), await regimes('df64')];
     expect(double).toEqual(single);
+  });
+});
+
+describe('df64 on the command line', () => {
+  it('--lr 1:1.0000000001:11 prints eleven distinct rates, each reading back as its df64', async () => {
+    const { code, stdout } = await runCli(['sweep', '--precision', 'df64', '--lr', '1:1.0000000001:11', '--steps', '2', '--format', 'csv', '--columns', 'lr,finalW', '--engine', 'cpu'], undefined);
+    expect(code).toBe(0);
+    const rows = stdout.trimEnd().split('\n').slice(1).map((r) => r.split(','));
+    expect(rows).toHaveLength(11);
+    const lrs = rows.map((r) => r[0]!);
+    expect(new Set(lrs).size).toBe(11);
+    // The i-th rate is 1 + i·10⁻¹¹ to within df64's resolution (about 2⁻⁴⁸ ≈ 3.6e-15 at 1).
+    lrs.forEach((text, i) => expect(Math.abs(Number(text) - (1 + i * 1e-11))).toBeLessThan(1e-14));
+    // Two steps of gd on (w+1)² from 5: w + 1 = 6·(1 − 2·lr)², eleven distinct end points.
+    rows.forEach((r, i) => expect(Math.abs(Number(r[1]) + 1 - 6 * (1 - 2 * (1 + i * 1e-11)) ** 2)).toBeLessThan(1e-12));
+    expect(new Set(rows.map((r) => r[1])).size).toBe(11);
   });
 });
 
