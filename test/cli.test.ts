@@ -218,7 +218,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['steps not a whole number', ['sweep', '--steps', '1.5'], /^lrscope: --steps: 1\.5 is not a whole number from 1 to 2147483647; expected a whole number from 1 to 2147483647$/],
     ['steps zero', ['trace', '--steps', '0'], /^lrscope: --steps: 0 is not a whole number from 1 to 2147483647/],
     ['flag given twice', ['sweep', '--lr', '0.1', '--lr', '0.2'], /^lrscope: --lr: is given twice; expected each flag once/],
-    ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep, merge, bifurcation or doctor$/],
+    ['unknown command', ['swep'], /^lrscope: swep: is not a command of lrscope \(did you mean sweep\?\); expected trace, sweep, zoom, merge, bifurcation or doctor$/],
     ['trace of a sweep', ['trace', '--lr', '0.1,0.2'], /^lrscope: --lr: trace follows one trajectory; expected one value/],
     ['bad column', ['trace', '--columns', 'w,grad'], /^lrscope: --columns: "grad" is not a column; expected a comma-separated list of lr, step, w, loss$/],
     ['png of three axes', ['sweep', '--lr', '0.1,0.2', '--w0', '1,2', '--minimum', '0,1', '--format', 'png', '--out', 'x.png'], /^lrscope: --format: png maps one or two swept axes, and this grid sweeps lr, w0, minimum/],
