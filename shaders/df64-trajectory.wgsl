@@ -10,8 +10,10 @@
 // and the loss record's constants, the objective's constants and code
 // (dfGradient(k), dfLoss, dfRecordedLoss), and shaders/df64.wgsl.
 //
-// The state of a trajectory is STATE_WORDS consecutive words of `state`; its
-// settings (written by the host for each chunk) SETTING_WORDS of `settings`.
+// The state of the chunk's trajectories is word-major: word i of trajectory t
+// at i·count + t, so neighbouring invocations read neighbouring words. So
+// are their settings (written by the host for each chunk), SETTING_WORDS
+// words each.
 
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var<storage, read> settings: array<f32>;
@@ -28,45 +30,49 @@ fn dfKeep(x: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(x) ^ u.zero);
 }
 
-// Where this invocation's trajectory keeps its state and reads its settings.
-var<private> base: u32;
-var<private> settingBase: u32;
+// This invocation's trajectory: its place in the chunk.
+var<private> lane: u32;
+
+// Where word i of this trajectory's state or settings is.
+fn at(i: u32) -> u32 {
+  return i * u.count + lane;
+}
 
 fn dimCount() -> u32 {
   return DIMS | u.zero;
 }
 
 fn word(i: u32) -> f32 {
-  return state[base + i];
+  return state[at(i)];
 }
 
 fn setWord(i: u32, x: f32) {
-  state[base + i] = x;
+  state[at(i)] = x;
 }
 
 fn wordU(i: u32) -> u32 {
-  return bitcast<u32>(state[base + i]);
+  return bitcast<u32>(state[at(i)]);
 }
 
 fn setWordU(i: u32, x: u32) {
-  state[base + i] = bitcast<f32>(x);
+  state[at(i)] = bitcast<f32>(x);
 }
 
 fn wordI(i: u32) -> i32 {
-  return bitcast<i32>(state[base + i]);
+  return bitcast<i32>(state[at(i)]);
 }
 
 fn setWordI(i: u32, x: i32) {
-  state[base + i] = bitcast<f32>(x);
+  state[at(i)] = bitcast<f32>(x);
 }
 
 fn pair(i: u32) -> vec2f {
-  return vec2f(state[base + i], state[base + i + 1u]);
+  return vec2f(state[at(i)], state[at(i + 1u)]);
 }
 
 fn setPair(i: u32, x: vec2f) {
-  state[base + i] = x.x;
-  state[base + i + 1u] = x.y;
+  state[at(i)] = x.x;
+  state[at(i + 1u)] = x.y;
 }
 
 fn wAt(i: u32) -> vec2f {
@@ -86,15 +92,15 @@ fn setG(i: u32, x: vec2f) {
 }
 
 fn setting(i: u32) -> f32 {
-  return settings[settingBase + i];
+  return settings[at(i)];
 }
 
 fn settingPair(i: u32) -> vec2f {
-  return vec2f(settings[settingBase + i], settings[settingBase + i + 1u]);
+  return vec2f(settings[at(i)], settings[at(i + 1u)]);
 }
 
 fn settingU(i: u32) -> u32 {
-  return bitcast<u32>(settings[settingBase + i]);
+  return bitcast<u32>(settings[at(i)]);
 }
 
 fn magnitudeBits(x: f32) -> u32 {
@@ -265,8 +271,7 @@ fn recordRow(trajectory: u32, row: u32) {
 }
 
 fn place(trajectory: u32) {
-  base = trajectory * STATE_WORDS;
-  settingBase = trajectory * SETTING_WORDS;
+  lane = trajectory;
 }
 
 @compute @workgroup_size(WORKGROUP)

@@ -11,7 +11,7 @@ import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { emptyLossRecord, recordLoss, type LossRecord } from './records.js';
-import { buildDf64Table, df64NetworkConstants, df64Rates, df64Uniforms, planDf64Run, stageTrajectories, unpackDf64Stats, type Df64Plan, type Df64Uniforms } from './df64-plan.js';
+import { buildDf64Table, df64NetworkConstants, df64Rates, df64Uniforms, planDf64Run, stageTrajectories, trajectoryWords, unpackDf64Stats, type Df64Plan, type Df64Uniforms } from './df64-plan.js';
 import type { ChunkStats, RunOptions, Trace } from './types.js';
 
 /** A df64 objective on the CPU: the gradient into g (returning the largest |gᵢ| of the leading parts) and the losses. */
@@ -315,7 +315,7 @@ export async function* runDf64Cpu(spec: Spec, options: RunOptions = {}): AsyncIt
     const count = Math.min(plan.chunk, plan.end - start);
     const { settings, state } = stageTrajectories(plan, range(start, count), count);
     const { setting: S, state: L } = plan;
-    const states = Array.from({ length: count }, (_, t) => stepper.load(settings.subarray(t * S.words, (t + 1) * S.words), state.subarray(t * L.words, (t + 1) * L.words)));
+    const states = Array.from({ length: count }, (_, t) => stepper.load(trajectoryWords(settings, S.words, count, t), trajectoryWords(state, L.words, count, t)));
     states.forEach((s) => stepper.start(s));
     for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
       const b1 = Math.min(plan.steps, b0 + plan.block);
@@ -345,27 +345,28 @@ function* range(start: number, count: number): Generator<number> {
 /** A chunk's statistics: its states written into the kernel's record, and read back as the GPU engine reads them. */
 function collect(plan: Df64Plan, start: number, states: State[]): ChunkStats {
   const L = plan.state;
-  const words = new Float32Array(states.length * L.words);
+  const count = states.length;
+  const words = new Float32Array(count * L.words);
   const i32 = new Int32Array(words.buffer);
   const u32 = new Uint32Array(words.buffer);
   states.forEach((s, t) => {
-    const b = t * L.words;
-    words[b + L.gradTol] = s.gradTol;
-    i32[b + L.lastAbove] = s.lastAbove;
-    i32[b + L.escapeStep] = s.escapeStep;
-    u32[b + L.peak] = s.peak;
-    words[b + L.gradA] = s.gradA;
-    words[b + L.gradB] = s.gradB;
-    u32[b + L.flips] = s.flips;
-    words[b + L.finalLoss] = s.finalLoss.hi;
-    words[b + L.finalLoss + 1] = s.finalLoss.lo;
-    for (const field of ['loss0', 'lossSum', 'lossInvSum', 'lossTail', 'lossA', 'lossB', 'lossRise', 'lossPrev'] as const) words[b + L[field]] = s[field];
+    const at = (word: number) => word * count + t;
+    words[at(L.gradTol)] = s.gradTol;
+    i32[at(L.lastAbove)] = s.lastAbove;
+    i32[at(L.escapeStep)] = s.escapeStep;
+    u32[at(L.peak)] = s.peak;
+    words[at(L.gradA)] = s.gradA;
+    words[at(L.gradB)] = s.gradB;
+    u32[at(L.flips)] = s.flips;
+    words[at(L.finalLoss)] = s.finalLoss.hi;
+    words[at(L.finalLoss + 1)] = s.finalLoss.lo;
+    for (const field of ['loss0', 'lossSum', 'lossInvSum', 'lossTail', 'lossA', 'lossB', 'lossRise', 'lossPrev'] as const) words[at(L[field])] = s[field];
     s.w.forEach((w, d) => {
-      words[b + L.w + 2 * d] = w.hi;
-      words[b + L.w + 2 * d + 1] = w.lo;
+      words[at(L.w + 2 * d)] = w.hi;
+      words[at(L.w + 2 * d + 1)] = w.lo;
     });
   });
-  return unpackDf64Stats(plan, start, states.length, words.buffer);
+  return unpackDf64Stats(plan, start, count, words.buffer);
 }
 
 /** df64 traces on the CPU: every iterate and loss in double (each df64 value hi + lo). */

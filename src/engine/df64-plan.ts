@@ -300,9 +300,11 @@ export function df64InitialW(plan: Df64Plan, cell: Cell): Df64[] {
 }
 
 /**
- * The settings and initial states of the trajectories at the given grid
- * indices: `settings` (setting.words each) and `state` (state.words each),
- * float32 words as both engines read them.
+ * The settings and initial states of the `count` trajectories at the given
+ * grid indices, float32 words as both engines read them, word-major: word i
+ * of trajectory t at i·count + t (`settings` has setting.words words per
+ * trajectory, `state` state.words), so that neighbouring invocations of the
+ * kernel read neighbouring words.
  */
 export function stageTrajectories(plan: Df64Plan, indices: Iterable<number>, count: number): { settings: Float32Array<ArrayBuffer>; state: Float32Array<ArrayBuffer> } {
   const { setting: S, state: L, spec } = plan;
@@ -310,37 +312,42 @@ export function stageTrajectories(plan: Df64Plan, indices: Iterable<number>, cou
   const state = new Float32Array(Math.max(4, count * L.words));
   const settingU = new Uint32Array(settings.buffer);
   const stateI = new Int32Array(state.buffer);
-  const put = (array: Float32Array, at: number, v: Df64) => {
-    array[at] = v.hi;
-    array[at + 1] = v.lo;
-  };
   let t = 0;
+  const put = (array: Float32Array, word: number, v: Df64) => {
+    array[word * count + t] = v.hi;
+    array[(word + 1) * count + t] = v.lo;
+  };
   for (const index of indices) {
     const cell = cellAt(spec, index);
-    const s = t * S.words;
-    put(settings, s + S.multiplier, df64Multiplier(cell));
-    put(settings, s + S.momentum, cell.optimizer === 'gd' ? DF_ZERO : df(cell.momentum));
-    put(settings, s + S.rate, df(cell.inputLr ?? 1));
-    put(settings, s + S.rate + 2, df(cell.outputLr ?? 1));
-    settingU[s + S.row] = tupleIndex(plan.schedule, gridCoords(spec, index));
-    settingU[s + S.variant] = DF64_VARIANTS.indexOf(cell.optimizer as (typeof DF64_VARIANTS)[number]);
-    settingU[s + S.convention] = CONVENTIONS.indexOf(cell.convention);
+    put(settings, S.multiplier, df64Multiplier(cell));
+    put(settings, S.momentum, cell.optimizer === 'gd' ? DF_ZERO : df(cell.momentum));
+    put(settings, S.rate, df(cell.inputLr ?? 1));
+    put(settings, S.rate + 2, df(cell.outputLr ?? 1));
+    settingU[S.row * count + t] = tupleIndex(plan.schedule, gridCoords(spec, index));
+    settingU[S.variant * count + t] = DF64_VARIANTS.indexOf(cell.optimizer as (typeof DF64_VARIANTS)[number]);
+    settingU[S.convention * count + t] = CONVENTIONS.indexOf(cell.convention);
     if (!plan.objective) {
       for (let i = 0; i < plan.dims; i++) {
-        put(settings, s + S.curvature + 2 * i, df(cell.curvature[i]!));
-        put(settings, s + S.minimum + 2 * i, df(cell.minimum[i]!));
+        put(settings, S.curvature + 2 * i, df(cell.curvature[i]!));
+        put(settings, S.minimum + 2 * i, df(cell.minimum[i]!));
       }
     }
-    const b = t * L.words;
-    stateI[b + L.lastAbove] = -1;
-    stateI[b + L.escapeStep] = -1;
-    df64InitialW(plan, cell).forEach((w, i) => put(state, b + L.w + 2 * i, w));
+    stateI[L.lastAbove * count + t] = -1;
+    stateI[L.escapeStep * count + t] = -1;
+    df64InitialW(plan, cell).forEach((w, i) => put(state, L.w + 2 * i, w));
     t++;
   }
   return { settings, state };
 }
 
-/** The statistics of a chunk from its states' words (the record of src/engine/df64-plan.ts). */
+/** Trajectory t's words of a word-major record of `count` trajectories, `words` each, in order. */
+export function trajectoryWords(record: Float32Array, words: number, count: number, t: number): Float32Array {
+  const out = new Float32Array(words);
+  for (let i = 0; i < words; i++) out[i] = record[i * count + t]!;
+  return out;
+}
+
+/** The statistics of a chunk from its states' words (word-major, as stageTrajectories lays them out). */
 export function unpackDf64Stats(plan: Df64Plan, start: number, count: number, words: ArrayBuffer): ChunkStats {
   const { state: L, dims } = plan;
   const f = new Float32Array(words);
@@ -348,15 +355,15 @@ export function unpackDf64Stats(plan: Df64Plan, start: number, count: number, wo
   const u32 = new Uint32Array(words);
   const column = <T extends Float32Array | Int32Array | Uint32Array>(source: T, offset: number): T => {
     const out = new (source.constructor as new (n: number) => T)(count);
-    for (let t = 0; t < count; t++) out[t] = source[t * L.words + offset]!;
+    out.set(source.subarray(offset * count, (offset + 1) * count));
     return out;
   };
   const finalW = new Float32Array(count * dims);
   const finalWLo = new Float32Array(count * dims);
   for (let t = 0; t < count; t++) {
     for (let d = 0; d < dims; d++) {
-      finalW[t * dims + d] = f[t * L.words + L.w + 2 * d]!;
-      finalWLo[t * dims + d] = f[t * L.words + L.w + 2 * d + 1]!;
+      finalW[t * dims + d] = f[(L.w + 2 * d) * count + t]!;
+      finalWLo[t * dims + d] = f[(L.w + 2 * d + 1) * count + t]!;
     }
   }
   const peakBits = column(u32, L.peak);
