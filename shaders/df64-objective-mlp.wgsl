@@ -33,8 +33,9 @@ fn batchPoint(b: u32, k: u32) -> u32 {
   return b;
 }
 
-fn dataX(i: u32, k: u32) -> vec2f {
-  return vec2f(data[i * WIDTH + k], 0.0);
+// An input, a float32 value: products with it take dfMulF, about half a df64 product's work.
+fn dataX(i: u32, k: u32) -> f32 {
+  return data[i * WIDTH + k];
 }
 
 fn dataY(i: u32) -> vec2f {
@@ -69,9 +70,9 @@ fn activationSlope(z: vec2f, h: vec2f) -> vec2f {
 // The network on data point i: z and h into the scratch, the output returned.
 fn forward(i: u32) -> vec2f {
   for (var j = 0u; j < widthCount(); j++) {
-    var s = dfMul(dataX(i, 0u), wAt(j));
+    var s = dfMulF(wAt(j), dataX(i, 0u));
     for (var k = 1u; k < widthCount(); k++) {
-      s = dfAdd(s, dfMul(dataX(i, k), wAt(k * WIDTH + j)));
+      s = dfAdd(s, dfMulF(wAt(k * WIDTH + j), dataX(i, k)));
     }
     let z = dfMul(s, SCALE);
     setPair(Z_AT + 2u * j, z);
@@ -133,7 +134,7 @@ fn dfGradient(k: u32) -> f32 {
     for (var k2 = 0u; k2 < widthCount(); k2++) {
       let x = dataX(i, k2);
       for (var j = 0u; j < widthCount(); j++) {
-        setG(k2 * WIDTH + j, dfAdd(gAt(k2 * WIDTH + j), dfMul(x, pair(DZ_AT + 2u * j))));
+        setG(k2 * WIDTH + j, dfAdd(gAt(k2 * WIDTH + j), dfMulF(pair(DZ_AT + 2u * j), x)));
       }
     }
   }

@@ -323,7 +323,7 @@ export function dfMul(a: Df64, b: Df64): Df64 {
 }
 
 /** y·b for a float32 b (DWTimesFP1, Algorithm 7 without fma; within 3u²). */
-function dfMulF(y: Df64, b: number): Df64 {
+export function dfMulF(y: Df64, b: number): Df64 {
   const c = twoProd(y.hi, b);
   const cl2 = f(y.lo * b);
   const t = fastTwoSum(c.hi, cl2);

@@ -5,7 +5,7 @@
  * do in float32. It starts from the settings and states the host stages
  * (src/engine/df64-plan.ts), as the kernel does.
  */
-import { DF_ZERO, dfAdd, dfMul, dfNeg, dfSub, dfTanh, dfFromF32, type Df64 } from '../df64.js';
+import { DF_ZERO, dfAdd, dfMul, dfMulF, dfNeg, dfSub, dfTanh, dfFromF32, type Df64 } from '../df64.js';
 import { f32, f32Bits } from '../float32.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
@@ -86,7 +86,7 @@ function network(plan: Df64Plan, net: MlpObjective, settings: () => Float32Array
   const OVERFLOW = f32(1e30);
   const overflows = (x: Df64) => magnitudeBits(x.hi) > f32Bits(OVERFLOW);
   const ONE = dfFromF32(1);
-  const x = (i: number, k: number) => dfFromF32(data[i * n + k]!);
+  const x = (i: number, k: number) => data[i * n + k]!;
   const y = (i: number) => dfFromF32(data[B * n + i]!);
   const point = (b: number, k: number) => (minibatch === undefined ? b : data[draws + k * batch + b]!);
   const act =
@@ -102,8 +102,8 @@ function network(plan: Df64Plan, net: MlpObjective, settings: () => Float32Array
   const dz: Df64[] = new Array<Df64>(n).fill(DF_ZERO);
   const forward = (w: readonly Df64[], i: number): Df64 => {
     for (let j = 0; j < n; j++) {
-      let s = dfMul(x(i, 0), w[j]!);
-      for (let k = 1; k < n; k++) s = dfAdd(s, dfMul(x(i, k), w[k * n + j]!));
+      let s = dfMulF(w[j]!, x(i, 0));
+      for (let k = 1; k < n; k++) s = dfAdd(s, dfMulF(w[k * n + j]!, x(i, k)));
       z[j] = dfMul(s, SCALE);
       h[j] = act(z[j]!);
     }
@@ -143,7 +143,7 @@ function network(plan: Df64Plan, net: MlpObjective, settings: () => Float32Array
         }
         for (let k2 = 0; k2 < n; k2++) {
           const xi = x(i, k2);
-          for (let j = 0; j < n; j++) g[k2 * n + j] = dfAdd(g[k2 * n + j]!, dfMul(xi, dz[j]!));
+          for (let j = 0; j < n; j++) g[k2 * n + j] = dfAdd(g[k2 * n + j]!, dfMulF(dz[j]!, xi));
         }
       }
       let largest = 0;
