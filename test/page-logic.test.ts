@@ -178,6 +178,9 @@ describe('the precision of a deep zoom', () => {
     expect(mapPrecision(parse({ ...deep, optimizer: 'adam' }), 'auto')).toBe('float32');
     expect(df64Missing(parse({ ...deep, optimizer: 'adam' }))).toBe('optimizer adam');
     expect(df64Missing(parse({ ...deep, schedule: 'cyclic-lr', maxLr: '2' }))).toBe('schedule cyclic-lr');
+    // A swept optimizer or schedule counts with every value it takes.
+    expect(df64Missing(parse({ lr: '1:1.000001:64', optimizer: 'gd,momentum,adam', steps: '50' }))).toBe('optimizer adam');
+    expect(df64Missing(parse({ lr: '1:1.000001:64', optimizer: 'gd,nesterov', steps: '50' }))).toBeUndefined();
     // A chosen precision holds at every zoom.
     expect(mapPrecision(parse(deep), 'float32')).toBe('float32');
     expect(mapPrecision(parse(wide), 'df64')).toBe('df64');

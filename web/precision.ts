@@ -23,9 +23,12 @@ export const PRECISION_CHOICES: readonly PrecisionChoice[] = ['auto', 'float32',
 
 /** What keeps a spec from df64, as words for a sentence ("optimizer adam"); undefined where it has a df64 version. */
 export function df64Missing(spec: Spec): string | undefined {
-  const { optimizer, schedule } = spec.base;
-  if (!DF64_OPTIMIZERS.includes(optimizer)) return `optimizer ${optimizer}`;
-  if (!DF64_SCHEDULES.includes(schedule)) return `schedule ${schedule}`;
+  // The values in play: the fixed one, or every value of an axis that sweeps it.
+  const inPlay = <T>(key: 'optimizer' | 'schedule', fixed: T): T[] => (spec.axes.find((a) => a.key === key)?.values as T[] | undefined) ?? [fixed];
+  const optimizer = inPlay('optimizer', spec.base.optimizer).find((o) => !DF64_OPTIMIZERS.includes(o));
+  if (optimizer) return `optimizer ${optimizer}`;
+  const schedule = inPlay('schedule', spec.base.schedule).find((s) => !DF64_SCHEDULES.includes(s));
+  if (schedule) return `schedule ${schedule}`;
   return undefined;
 }
 
