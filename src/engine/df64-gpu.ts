@@ -151,9 +151,15 @@ export async function traceDf64Gpu(gpu: Df64Device, spec: Spec, traced: readonly
   const count = traced.length;
   const kernel = kernelOf(plan);
   const pipeline = await gpu.waitFor(gpu.pipeline(kernel.key, kernel.wgsl, 'trace', {}));
-  const staged = stageTrajectories(plan, traced, count);
   const rowFloats = 2 * dims + 2;
   const traceBytes = count * (steps + 1) * rowFloats * 4;
+  // More rows than one buffer may hold: the traces in two halves.
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (traceBytes > limit && count > 1) {
+    const half = Math.ceil(count / 2);
+    return [...(await traceDf64Gpu(gpu, spec, traced.slice(0, half), options)), ...(await traceDf64Gpu(gpu, spec, traced.slice(half), options))];
+  }
+  const staged = stageTrajectories(plan, traced, count);
   const buffers = {
     uniforms: device.createBuffer({ size: DF64_UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
     settings: storage(device, staged.settings, 'df64 settings'),
