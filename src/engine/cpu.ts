@@ -11,7 +11,7 @@ import type { CompiledObjective, MlpObjective } from '../objectives/catalogue.js
 import { offsetWeights } from '../objectives/mlp.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
-import { emptyLossRecord, emptyStats, recordLoss, statFields, type LossRecord } from './records.js';
+import { emptyBookkeeping, emptyLossRecord, emptyStats, recordLoss, statFields, type Bookkeeping, type LossRecord } from './records.js';
 import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
@@ -21,7 +21,7 @@ import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
  * of the trajectory record (src/engine/records.ts), the loss record among
  * them where the spec keeps it, and what the CPU engine keeps beside them.
  */
-interface TrajectoryState extends LossRecord {
+interface TrajectoryState extends Bookkeeping, LossRecord {
   readonly dims: number;
   w: Float64Array;
   gPrev: Float64Array;
@@ -37,13 +37,6 @@ interface TrajectoryState extends LossRecord {
   hyper: OptimizerHyper;
   update: UpdateRule;
   row: number;
-  gradTol: number;
-  lastAbove: number;
-  escapeStep: number;
-  peak: number;
-  gradA: number;
-  gradB: number;
-  flips: number;
   finalLoss: number;
 }
 
@@ -108,13 +101,7 @@ function initialState(spec: Spec, expr: TrajectoryState['expr'], index: number, 
     hyper,
     update: updateRule(cell.optimizer, cell.convention),
     row,
-    gradTol: 0,
-    lastAbove: -1,
-    escapeStep: -1,
-    peak: 0,
-    gradA: 0,
-    gradB: 0,
-    flips: 0,
+    ...emptyBookkeeping(),
     finalLoss: 0,
     ...emptyLossRecord(),
   };

@@ -10,7 +10,7 @@ import { f32, f32Bits } from '../float32.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
-import { emptyLossRecord, recordLoss, type LossRecord } from './records.js';
+import { emptyBookkeeping, emptyLossRecord, recordLoss, type Bookkeeping, type LossRecord } from './records.js';
 import { buildDf64Table, df64NetworkConstants, df64Rates, df64Uniforms, planDf64Run, stageTrajectories, trajectoryWords, unpackDf64Stats, type Df64Plan, type Df64Uniforms } from './df64-plan.js';
 import type { ChunkStats, RunOptions, Trace } from './types.js';
 
@@ -24,20 +24,13 @@ interface Df64Evaluator {
 const magnitudeBits = (x: number) => f32Bits(x) & 0x7fffffff;
 
 /** One trajectory's state, as the kernel's record holds it. */
-interface State extends LossRecord {
+interface State extends Bookkeeping, LossRecord {
   readonly settings: Float32Array;
   readonly settingU: Uint32Array;
   w: Df64[];
   g: Df64[];
   gPrev: Float64Array;
   accum: Df64[];
-  gradTol: number;
-  lastAbove: number;
-  escapeStep: number;
-  peak: number;
-  gradA: number;
-  gradB: number;
-  flips: number;
   finalLoss: Df64;
 }
 
@@ -194,13 +187,7 @@ class Stepper {
       g: new Array<Df64>(dims).fill(DF_ZERO),
       gPrev: new Float64Array(dims),
       accum: new Array<Df64>(dims).fill(DF_ZERO),
-      gradTol: 0,
-      lastAbove: -1,
-      escapeStep: -1,
-      peak: 0,
-      gradA: 0,
-      gradB: 0,
-      flips: 0,
+      ...emptyBookkeeping(),
       finalLoss: DF_ZERO,
       ...emptyLossRecord(),
     };

@@ -155,6 +155,27 @@ export const LOSS_STAT_NAMES: readonly StatName[] = STAT_FIELDS.filter((f) => 'l
 export const LOSS_CAP = 1e6;
 export const LOSS_TAIL = 20;
 
+/**
+ * What a trajectory's record tracks for its regime (the statistics of
+ * TRAJECTORY_FIELDS other than w and the loss), as the reference engines
+ * keep them: float32 values, and peak as the float32 engine's value or the
+ * df64 engine's magnitude bits.
+ */
+export interface Bookkeeping {
+  gradTol: number;
+  lastAbove: number;
+  escapeStep: number;
+  peak: number;
+  gradA: number;
+  gradB: number;
+  flips: number;
+}
+
+/** A trajectory's bookkeeping before its first iterate: no step above the tolerance, no escape. */
+export function emptyBookkeeping(): Bookkeeping {
+  return { gradTol: 0, lastAbove: -1, escapeStep: -1, peak: 0, gradA: 0, gradB: 0, flips: 0 };
+}
+
 /** The loss record's fields, as the reference engines keep them (float32 values). */
 export interface LossRecord {
   loss0: number;
