@@ -3,7 +3,7 @@
  * "Regimes" section for the rules in prose). Both engines hand over the same
  * raw statistics, so this one function classifies for both.
  */
-import { LOSS_TAIL } from './engine/records.js';
+import { chunkArray, LOSS_TAIL, type ChunkArrays } from './engine/records.js';
 import { REGIMES, tailWindows, type ChunkResult, type ChunkStats } from './engine/types.js';
 import { trainabilityOf } from './trainability.js';
 
@@ -17,12 +17,13 @@ const DIVERGED = REGIMES.indexOf('diverged');
  * Over one more run of the same length, a contracting trajectory would at
  * least halve its gradient and a growing one at least double it. In between
  * it is neither: oscillating if its gradient keeps reversing, stalled if not.
+ * With `arrays` (a run that recycles its chunks) the derived arrays are reused too.
  */
-export function classifyChunk(stats: ChunkStats, steps: number, byLoss = false): ChunkResult {
+export function classifyChunk(stats: ChunkStats, steps: number, byLoss = false, arrays?: ChunkArrays): ChunkResult {
   const n = stats.count;
-  const regime = new Uint8Array(n);
-  const regimeStep = new Int32Array(n).fill(-1);
-  const rate = new Float64Array(n);
+  const regime = chunkArray(arrays, 'regime', Uint8Array, n);
+  const regimeStep = chunkArray(arrays, 'regimeStep', Int32Array, n).fill(-1);
+  const rate = chunkArray(arrays, 'rate', Float64Array, n);
   const { width } = tailWindows(steps);
   classifyInto(n, steps, width, stats.gradA, stats.gradB, stats.escapeStep, stats.lastAbove, stats.flips, regime, regimeStep, rate);
   const criterion = stats.lossSum ? trainabilityOf(stats, steps) : undefined;

@@ -2,13 +2,18 @@
  * Running a spec: an engine's raw statistics, classified chunk by chunk.
  */
 import { classifyChunk } from './classify.js';
+import { ChunkArrays } from './engine/records.js';
 import type { Spec } from './experiment/index.js';
 import { judgedByLoss, REGIMES, type ChunkResult, type Engine, type Regime, type RunOptions } from './engine/types.js';
 
-/** Streams the classified results of every trajectory in the grid, chunk by chunk in grid order. */
+/**
+ * Streams the classified results of every trajectory in the grid, chunk by chunk in grid order
+ * (with `recycle`, in arrays reused from chunk to chunk: see RunOptions).
+ */
 export async function* sweep(spec: Spec, engine: Engine, options: RunOptions = {}): AsyncGenerator<ChunkResult> {
   const byLoss = judgedByLoss(spec);
-  for await (const stats of engine.run(spec, options)) yield classifyChunk(stats, spec.base.steps, byLoss);
+  const arrays = options.recycle ? new ChunkArrays() : undefined;
+  for await (const stats of engine.run(spec, options)) yield classifyChunk(stats, spec.base.steps, byLoss, arrays);
 }
 
 export type RegimeCounts = Record<Regime, number>;

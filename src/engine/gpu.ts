@@ -13,7 +13,7 @@ import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { blocksOf, chunksOf, planGpuRun, planGpuTrace, type GpuPlan, type KernelPlan, type RunPlan, type TracePlan } from './plan.js';
 import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
 import { checkKernelOptions } from './kernel-options.js';
-import { packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
+import { ChunkArrays, packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
 import { buildScheduleTable, tableStride } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Gpu, traceDf64Gpu, type Df64Device } from './df64-gpu.js';
@@ -261,7 +261,7 @@ export class GpuEngine implements Engine {
   }
 
   /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */
-  async *execute(plan: GpuPlan, options: Pick<RunOptions, 'signal' | 'onProgress'> = {}): AsyncIterable<ChunkStats> {
+  async *execute(plan: GpuPlan, options: Pick<RunOptions, 'signal' | 'onProgress' | 'recycle'> = {}): AsyncIterable<ChunkStats> {
     const { kernel, state } = plan;
     const lanes = kernel.options.lanes;
     const total = (plan.end - plan.begin) * plan.steps;
@@ -286,6 +286,7 @@ export class GpuEngine implements Engine {
       tableBegin = firstBlock.b0;
     }
     let done = 0;
+    const arrays = options.recycle ? new ChunkArrays() : undefined;
     // At most two dispatches queued ahead, so cancellation lands within one.
     const inFlight: Promise<unknown>[] = [];
 
@@ -341,7 +342,7 @@ export class GpuEngine implements Engine {
         const readback = current.set.readback;
         // unpackStats copies every field out of the mapped range, so nothing it returns outlives the unmap.
         const words = new Uint32Array(readback.getMappedRange(0, current.bytes));
-        const stats = unpackStats(words, state, current.count, current.slotVectors * kernel.width);
+        const stats = unpackStats(words, state, current.count, current.slotVectors * kernel.width, arrays);
         readback.unmap();
         yield { start: current.start, count: current.count, dims: plan.dims, ...stats } as ChunkStats;
       }

@@ -303,20 +303,61 @@ export function stateLayout(
   return { dims, form, fields, variants: layouts, words: offset, resultWords, trainability };
 }
 
-/** Reads a chunk's statistics back from the leading words of its state (`slots` words per field). */
-export function unpackStats(words: Uint32Array, layout: StateLayout, count: number, slots: number): Record<StatName, Float32Array | Int32Array | Uint32Array> {
+type ChunkArray = Float32Array | Int32Array | Uint32Array | Uint8Array | Float64Array;
+type ChunkArrayConstructor<T extends ChunkArray> = new (length: number) => T;
+
+/**
+ * The arrays of a run whose chunks recycle theirs (RunOptions.recycle): one
+ * array per name, handed out again for every chunk and grown only when a
+ * chunk needs more. A chunk's statistics are tens of megabytes; allocated
+ * afresh, each one costs the operating system a round of page faults and
+ * zeroing that took longer than the copying itself (a 2048² sweep: 0.4 s of
+ * its 2 s).
+ */
+export class ChunkArrays {
+  private readonly arrays = new Map<string, ChunkArray>();
+
+  /** An array of `length` elements for `name`, its contents left from the last chunk. */
+  take<T extends ChunkArray>(name: string, make: ChunkArrayConstructor<T>, length: number): T {
+    const held = this.arrays.get(name);
+    if (held instanceof make && held.length >= length) return held.subarray(0, length) as T;
+    const fresh = new make(length);
+    this.arrays.set(name, fresh);
+    return fresh;
+  }
+}
+
+/** A fresh array, or the recycled one of `arrays` when a run recycles. */
+export function chunkArray<T extends ChunkArray>(arrays: ChunkArrays | undefined, name: string, make: ChunkArrayConstructor<T>, length: number): T {
+  return arrays ? arrays.take(name, make, length) : new make(length);
+}
+
+/**
+ * Reads a chunk's statistics back from the leading words of its state (`slots` words per field),
+ * into arrays of their own (from `arrays` when the run recycles them), so nothing returned holds `words`.
+ */
+export function unpackStats(
+  words: Uint32Array,
+  layout: StateLayout,
+  count: number,
+  slots: number,
+  arrays?: ChunkArrays,
+): Record<StatName, Float32Array | Int32Array | Uint32Array> {
   const views = { f32: new Float32Array(words.buffer, words.byteOffset, words.length), i32: new Int32Array(words.buffer, words.byteOffset, words.length), u32: words };
   const { dims } = layout;
   const out = {} as Record<StatName, Float32Array | Int32Array | Uint32Array>;
   for (const field of statFields(layout.trainability)) {
     const offset = layout.fields.find((f) => f.name === field.name)!.offset;
     const source = views[hostType(field)];
+    const make = source.constructor as ChunkArrayConstructor<Float32Array | Int32Array | Uint32Array>;
     // A scalar field, or a per-dimension one in one dimension, is a single contiguous column.
     if (!('perDimension' in field) || dims === 1) {
-      out[field.stat] = source.slice(offset * slots, offset * slots + count);
+      const values = chunkArray(arrays, field.stat, make, count);
+      values.set(source.subarray(offset * slots, offset * slots + count));
+      out[field.stat] = values;
       continue;
     }
-    const values = new (source.constructor as Float32ArrayConstructor)(count * dims);
+    const values = chunkArray(arrays, field.stat, make, count * dims);
     for (let d = 0; d < dims; d++) {
       const column = source.subarray((offset + d) * slots, (offset + d) * slots + count);
       for (let i = 0; i < count; i++) values[i * dims + d] = column[i]!;

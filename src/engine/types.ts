@@ -102,6 +102,13 @@ export interface RunOptions {
   readonly tableBudgetFloats?: number;
   /** Only these grid indices (to share a grid among workers or devices); the whole grid by default. */
   readonly range?: { readonly start: number; readonly count: number };
+  /**
+   * Let a yielded chunk's arrays be reused for a later chunk once the next one
+   * is asked for, so a long run allocates them once (see ChunkArrays in
+   * src/engine/records.ts). For a consumer that is done with each chunk within
+   * its loop iteration, copying whatever it keeps; engines may ignore it.
+   */
+  readonly recycle?: boolean;
 }
 
 /** The grid indices a run covers: [begin, end). */

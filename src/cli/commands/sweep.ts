@@ -62,7 +62,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
     const source: ResultSource = {
       engine,
       run: describeRun(engine, spec.base.precision),
-      chunks: (onProgress, minChunks) => sweep(spec, engine, { signal: io.signal, onProgress, minChunks, range }),
+      chunks: (onProgress, minChunks) => sweep(spec, engine, { signal: io.signal, onProgress, minChunks, range, recycle: true }),
       shard,
     };
     return writeResults(spec, source, format, out, io, { theory, columns, color });
@@ -130,7 +130,10 @@ export interface ResultSource {
   readonly engine: Pick<Engine, 'kind' | 'description'>;
   /** The summary's and the map's words for it (describeRun). */
   readonly run: string;
-  /** The results in grid order; `minChunks` as RunOptions's. */
+  /**
+   * The results in grid order; `minChunks` as RunOptions's. writeResults is done with each chunk
+   * within its loop iteration (its writers copy or write synchronously), so the chunks may recycle their arrays.
+   */
   chunks(onProgress: (p: Progress) => void, minChunks: number | undefined): AsyncIterable<ChunkResult>;
   /** The seconds the computing took, once every chunk is in; measured around the chunks when absent. */
   readonly seconds?: () => number;

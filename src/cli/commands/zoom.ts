@@ -402,7 +402,8 @@ async function renderFrame(spec: Spec, frame: ZoomFrame, frames: number, engine:
   const zoom = `${magnificationLabel(frame.magnification)}×`;
   const progress = progressFor(io, `frame ${frame.index + 1} of ${frames} (${zoom}, ${frame.precision})`);
   try {
-    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p) })) {
+    // The tally and the map copy what they keep, so the chunks may recycle their arrays.
+    for await (const chunk of sweep(spec, engine, { signal: io.signal, onProgress: (p) => progress?.update(p), recycle: true })) {
       tally.add(chunk);
       map.add(chunk);
     }
