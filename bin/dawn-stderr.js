@@ -15,7 +15,7 @@
 // writing, which the child announces over the channel, and exits with
 // 128 + the signal's number, as a shell would.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { fstatSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 
 /** A Dawn warning starts with its severity; an error it carries ends with source frames and a blank line. */
@@ -52,13 +52,34 @@ export function dawnLineFilter({ debug = false } = {}) {
 }
 
 /**
- * Whether a command can run in this process: help and the version, and
- * `merge` or a command on the CPU engine (`--engine cpu`) that writes no file.
- * Dawn never speaks there, so no filtering process is needed; a command that
- * writes a file keeps the two processes, so that the file's partial copy is
- * removed even if the one doing the work is killed outright.
+ * Whether file descriptor 2 is one that src/node/mute-stderr.ts can point at
+ * /dev/null for the length of Dawn's adapter discovery and then reopen
+ * through /proc/self/fd: a pipe or a character device (a terminal), on Linux,
+ * with descriptors 0 and 1 open.
  */
-export function runsWithoutGpu(args) {
+export function stderrCanBeMuted() {
+  if (process.platform !== 'linux') return false;
+  try {
+    fstatSync(0);
+    fstatSync(1);
+    const stderr = fstatSync(2);
+    return stderr.isFIFO() || stderr.isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a command can run in this process: help and the version, and any
+ * command that writes no file, except `doctor`. Dawn never speaks in `merge`
+ * or on the CPU engine (`--engine cpu`); a command that may use WebGPU keeps
+ * Dawn's discovery off stderr itself, where stderr can be muted (see
+ * stderrCanBeMuted). A command that writes a file (`--out`, and `zoom`'s
+ * frames) keeps the two processes, so that a partial file is removed even if
+ * the one doing the work is killed outright; `doctor` keeps them so that
+ * what Dawn says about the drivers it tried is filtered the same way.
+ */
+export function runsInProcess(args, stderrMutable = stderrCanBeMuted()) {
   if (args.length === 0 || args[0] === 'help') return true;
   if (args.some((a) => a === '--help' || a === '-h' || a === '--version')) return true;
   const value = (flag) => {
@@ -67,8 +88,10 @@ export function runsWithoutGpu(args) {
     return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
   };
   const out = value('--out');
-  const writesFile = out !== undefined && out !== '-';
-  return !writesFile && (args[0] === 'merge' || value('--engine') === 'cpu');
+  const writesFile = (out !== undefined && out !== '-') || args[0] === 'zoom';
+  if (writesFile) return false;
+  if (args[0] === 'merge' || value('--engine') === 'cpu') return true;
+  return stderrMutable && args[0] !== 'doctor';
 }
 
 export function runWithoutDawnNoise(script, args) {

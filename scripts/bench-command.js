@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // How much of a whole `lrscope sweep` command is its kernel: the command
-// (`node bin/lrscope.js sweep … --format summary`, as a user runs it), the
+// (`node bin/lrscope.js sweep … --format summary`, as a user runs it in a
+// shell pipeline: stderr a pipe, so it runs in one process), the
 // time its sweep line reports (from the first chunk asked for to the last
 // one classified, the kernel's compile included), and the kernel alone (the
-// same grid's chunks computed and read back, in a process where the pipeline
-// is already compiled, nothing classified). Medians of runs taken in turns.
+// same grid's chunks computed and read back into recycled arrays, as the
+// command's are, in a process where the pipeline is already compiled,
+// nothing classified). Medians of runs taken in turns.
 // Run `npm run build:lib` first.
 //
 //   node scripts/bench-command.js                 2048² and 1024², 5 runs
@@ -31,7 +33,7 @@ if (argv[0] === '--kernel') {
   await applyTunedKernel(gpu);
   const spec = parseSpec(specOf(Number(argv[1])));
   const drain = async () => {
-    for await (const _ of gpu.run(spec)) void _;
+    for await (const _ of gpu.run(spec, { recycle: true })) void _;
   };
   await drain(); // compiles
   const t0 = performance.now();
@@ -50,7 +52,8 @@ for (const size of sizes) {
   const kernel = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    // Node's own pipes are socket pairs, on which bin/lrscope.js keeps a second process; a shell's are pipes.
+    const run = spawnSync('sh', ['-c', '"$0" "$@" 2>&1 | cat', process.execPath, bin, ...args], { encoding: 'utf8' });
     whole.push((performance.now() - t0) / 1000);
     if (run.status !== 0) throw new Error(`exit ${run.status}\n${run.stderr}`);
     line.push(Number(/ in ([\d.]+) s /.exec(run.stdout)[1]));

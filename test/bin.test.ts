@@ -4,11 +4,11 @@
  * Signals, files and hostile input: test/hostile.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dawnLineFilter, runsWithoutGpu } from '../bin/dawn-stderr.js';
+import { dawnLineFilter, runsInProcess } from '../bin/dawn-stderr.js';
 import { gpuEngine, itGpu } from './helpers/engines';
 
 const bin = new URL('../bin/lrscope.js', import.meta.url).pathname;
@@ -46,17 +46,43 @@ describe('bin/lrscope.js', () => {
   });
 });
 
-describe('one process where no GPU is used and no file is written', () => {
-  it('help, the version, and merge or a CPU-engine run to stdout run in bin/lrscope.js itself', () => {
+describe('one process where no file is written', () => {
+  it('help, the version, merge, a CPU-engine run, and a GPU run to stdout with a mutable stderr run in bin/lrscope.js itself', () => {
     for (const args of [[], ['--version'], ['help'], ['sweep', '--help'], ['merge', 'a.lrpart'], ['merge', 'a.lrpart', '--out=-'], ['trace', '--engine', 'cpu'], ['sweep', '--engine=cpu']]) {
-      expect(runsWithoutGpu(args), args.join(' ')).toBe(true);
+      expect(runsInProcess(args, false), args.join(' ')).toBe(true);
+    }
+    for (const args of [['sweep'], ['sweep', '--engine', 'gpu', '--out', '-'], ['trace', '--lr', '1'], ['bifurcation']]) {
+      expect(runsInProcess(args, true), args.join(' ')).toBe(true);
     }
   });
 
-  it('a command that may use WebGPU, or writes a file, runs in a child (Dawn filtered, partial files removed if it is killed)', () => {
-    for (const args of [['sweep'], ['sweep', '--engine', 'gpu'], ['doctor'], ['merge', 'a.lrpart', '--out', 'map.csv'], ['sweep', '--engine', 'cpu', '--out=map.png']]) {
-      expect(runsWithoutGpu(args), args.join(' ')).toBe(false);
+  it('a file written, doctor, or a GPU run where stderr cannot be muted runs in a child (Dawn filtered, partial files removed if it is killed)', () => {
+    for (const args of [['merge', 'a.lrpart', '--out', 'map.csv'], ['sweep', '--engine', 'cpu', '--out=map.png'], ['zoom', '--engine', 'cpu'], ['sweep', '--out', 'map.png'], ['doctor']]) {
+      expect(runsInProcess(args, true), args.join(' ')).toBe(false);
     }
+    for (const args of [['sweep'], ['sweep', '--engine', 'gpu'], ['trace']]) {
+      expect(runsInProcess(args, false), args.join(' ')).toBe(false);
+    }
+  });
+
+  it("a GPU run in one process keeps Dawn's discovery off stderr (a named pipe), and stderr works after it", () => {
+    // Node's own pipes are socket pairs, which cannot be muted; a shell's are pipes, as a terminal user's would be.
+    const dir = mkdtempSync(join(tmpdir(), 'lrscope-stderr-'));
+    const script = 'mkfifo "$1/err"; cat "$1/err" > "$1/err.txt" & "$2" "$3" "$@" 2> "$1/err"; code=$?; wait; exit $code';
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const result = spawnSync('bash', ['-c', script.replace('"$@"', args.map((a) => `'${a}'`).join(' ')), 'lrscope-test', dir, process.execPath, bin], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+      const stderr = readFileSync(join(dir, 'err.txt'), 'utf8');
+      rmSync(join(dir, 'err'));
+      return [result.status, result.stdout, stderr];
+    };
+    expect(run(['trace', '--lr', '1', '--columns', 'w', '--steps', '2', '--engine', engine])).toEqual([0, '-7.0\n5.0\n', '']);
+    // With no driver to find, Dawn's reasons stay muted, and lrscope's note, written after the discovery, reaches the pipe.
+    const [code, stdout, stderr] = run(['trace', '--lr', '1', '--columns', 'w', '--steps', '2'], { VK_DRIVER_FILES: '/nonexistent.json', VK_ICD_FILENAMES: '/nonexistent.json' });
+    expect([code, stdout]).toEqual([0, '-7.0\n5.0\n']);
+    expect(stderr).toMatch(/^lrscope: no WebGPU adapter found; running on the CPU reference engine \(same results, slower\); for the GPU engine install [^\n]*\n$/);
   });
 
   it('a CPU-engine trace run in one process prints the seed orbit and exits 0', () => {

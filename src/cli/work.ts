@@ -31,7 +31,7 @@ async function makeEngine(io: CliIO, kind: EngineChoice, kernel: KernelChoice = 
   }
   if (io.createEngine) return io.createEngine(kind);
   if (kind === 'cpu') return new CpuEngine();
-  const engine = await createNodeGpuEngine(kernel.kind === 'given' ? { kernel: kernel.options } : {});
+  const engine = await createNodeGpuEngine({ muteDiscovery: true, ...(kernel.kind === 'given' ? { kernel: kernel.options } : {}) });
   if (kernel.kind === 'auto') {
     const cached = cachedKernel(engine);
     if (!cached && io.stderrIsTTY) io.stderr('lrscope: tuning the kernel for this adapter (once; the choice is cached)…\r');

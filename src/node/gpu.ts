@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoAdapterError } from '../errors.js';
 import { GpuEngine, type GpuEngineOptions } from '../engine/gpu.js';
+import { muteStderr } from './mute-stderr.js';
 import { quietly } from './quiet-wait.js';
 
 let instance: GPU | undefined;
@@ -56,11 +57,20 @@ export async function nodeGpu(): Promise<GPU> {
   return instance;
 }
 
+export interface NodeGpuEngineOptions extends GpuEngineOptions {
+  /**
+   * Keep Dawn's own messages while it looks for an adapter off stderr (src/node/mute-stderr.ts): for the
+   * command line, which says in its own words what a user needs to know (an adapter missing, and how to get one).
+   */
+  readonly muteDiscovery?: boolean;
+}
+
 /** A GPU engine on this machine's first adapter; throws NoAdapterError with install advice if there is none. */
-export async function createNodeGpuEngine(options: GpuEngineOptions = {}): Promise<GpuEngine> {
-  const gpu = await nodeGpu();
+export async function createNodeGpuEngine(options: NodeGpuEngineOptions = {}): Promise<GpuEngine> {
+  const { muteDiscovery, ...engineOptions } = options;
+  const discover = async () => GpuEngine.create(await nodeGpu(), { waitFor: quietly, ...engineOptions });
   try {
-    return await GpuEngine.create(gpu, { waitFor: quietly, ...options });
+    return await (muteDiscovery ? muteStderr(discover) : discover());
   } catch (e) {
     if (e instanceof NoAdapterError) {
       const detail = e.message === 'no WebGPU adapter found' ? 'no WebGPU adapter found.' : e.message;
