@@ -14,7 +14,7 @@
  * and uploads the values as a table (see `scheduleTable`), so both engines use
  * bit-identical rates.
  */
-import { add, cos, div, exp, f32, mul, PI_F32, pow, sqrt, sub } from './float32.js';
+import { add, cos, div, exp, f32, mul, PI_F32, pow, powSeries, sqrt, sub } from './float32.js';
 
 export const SCHEDULES = [
   'constant',
@@ -431,11 +431,17 @@ export function fillScheduleFactors(p: ScheduleParams, k0: number, k1: number, o
   if (p.schedule === 'exponential') {
     for (; k < k1 && k < w; k++) out[offset + k - k0] = scheduleFactor(p, k);
     const rate = f32(p.decayRate);
+    const lnRate = Math.log(rate);
     const ds = f32(p.decaySteps);
+    if (ds === 1 && k1 - w <= 2 ** 24) {
+      // Exponents k − w, whole numbers in a row (exact in float32 up to 2²⁴): a series of powers.
+      powSeries(rate, k - w, k1 - k, out, offset + k - k0);
+      return;
+    }
     for (; k < k1; k++) {
       let e = f32(f32(k - w) / ds);
       if (p.staircase) e = Math.floor(e);
-      out[offset + k - k0] = pow(rate, e);
+      out[offset + k - k0] = pow(rate, e, lnRate);
     }
     return;
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { f32, f32Bits, f32FromBits, formatDf64, formatDouble, formatFloat32, pow } from '../src/float32';
+import { f32, f32Bits, f32FromBits, formatDf64, formatDouble, formatFloat32, pow, powSeries } from '../src/float32';
 import { random } from './helpers/random';
 
 // Expected strings: the reference's §7 (numpy 2.4 `str(np.float32(x))`) and the seed's printout.
@@ -212,6 +212,42 @@ describe('pow is float32(Math.pow) bit for bit', () => {
   it('on the special cases Math.pow defines', () => {
     const values = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, Infinity, -Infinity, NaN, 1e-45, 3.4e38, f32(0.9), 1000, -1000, 1024, 2 ** 24];
     for (const a of values) for (const b of values) expect(same(a, b), `pow(${a}, ${b})`).toBe(true);
+  });
+});
+
+// powSeries multiplies its way from one exp to the next: every power must still be float32(Math.pow).
+describe('powSeries is float32(Math.pow) power by power', () => {
+  /** Powers n0 … n0 + count − 1 of a that differ from f32(Math.pow(a, n)). */
+  const differing = (a: number, n0: number, count: number) => {
+    const out = new Float32Array(count + 3);
+    out.fill(7);
+    powSeries(a, n0, count, out, 2);
+    expect([out[0], out[1], out[count + 2]], 'nothing written outside the series').toEqual([7, 7, 7]);
+    const wrong: number[] = [];
+    for (let i = 0; i < count; i++) if (!Object.is(out[2 + i], f32(Math.pow(a, n0 + i)))) wrong.push(n0 + i);
+    return wrong;
+  };
+
+  it('on decay rates near 1, long series from any start, through underflow', () => {
+    const next = random(19);
+    for (let i = 0; i < 300; i++) {
+      const rate = f32(i % 3 ? 0.9 + 0.2 * next() : 0.5 + next());
+      expect(differing(rate, Math.floor(next() * 5000), 3000), `rate ${rate}`).toEqual([]);
+    }
+  });
+
+  it('on bases across the float32 range, through overflow, and on the special bases', () => {
+    const next = random(20);
+    for (let i = 0; i < 300; i++) {
+      const a = f32(Math.exp((next() - 0.5) * 20));
+      expect(differing(a, Math.floor(next() * 300), 700), `base ${a}`).toEqual([]);
+    }
+    for (const a of [0, -0, 1, -1, 0.5, -0.5, 2, -2, Infinity, -Infinity, NaN, 1e-45, 3.4e38]) expect(differing(a, 0, 200), `base ${a}`).toEqual([]);
+  });
+
+  it('at exact float32 ties (squares and cubes, as for pow)', () => {
+    for (let k = 1; k < 4096; k++) expect(differing(1 + k * 2 ** -12, 0, 4), `(1 + ${k}·2⁻¹²)ⁿ`).toEqual([]);
+    for (let k = 1; k < 256; k++) expect(differing(1 + k * 2 ** -8, 0, 4), `(1 + ${k}·2⁻⁸)ⁿ`).toEqual([]);
   });
 });
 
