@@ -18,17 +18,32 @@ const DIVERGED = REGIMES.indexOf('diverged');
  * least halve its gradient and a growing one at least double it. In between
  * it is neither: oscillating if its gradient keeps reversing, stalled if not.
  * With `arrays` (a run that recycles its chunks) the derived arrays are reused too.
+ *
+ * The contraction rates (`rate`) are computed when first read: a power per
+ * trajectory that has not converged, they took nine tenths of the
+ * classifying, and a summary never reads them.
  */
 export function classifyChunk(stats: ChunkStats, steps: number, byLoss = false, arrays?: ChunkArrays): ChunkResult {
   const n = stats.count;
   const regime = chunkArray(arrays, 'regime', Uint8Array, n);
   const regimeStep = chunkArray(arrays, 'regimeStep', Int32Array, n).fill(-1);
-  const rate = chunkArray(arrays, 'rate', Float64Array, n);
   const { width } = tailWindows(steps);
-  classifyInto(n, steps, width, stats.gradA, stats.gradB, stats.escapeStep, stats.lastAbove, stats.flips, regime, regimeStep, rate);
+  classifyInto(n, steps, width, stats.gradA, stats.gradB, stats.escapeStep, stats.lastAbove, stats.flips, regime, regimeStep);
   const criterion = stats.lossSum ? trainabilityOf(stats, steps) : undefined;
   if (byLoss && criterion) classifyByLoss(stats, steps, width, criterion.trainable, regime, regimeStep);
-  return { ...stats, regime, regimeStep, rate, ...criterion };
+  const result = { ...stats, regime, regimeStep, ...criterion } as ChunkResult;
+  let rate: Float64Array | undefined;
+  Object.defineProperty(result, 'rate', {
+    enumerable: true,
+    get: () => {
+      if (!rate) {
+        rate = chunkArray(arrays, 'rate', Float64Array, n);
+        ratesInto(n, width, stats.gradA, stats.gradB, stats.escapeStep, rate);
+      }
+      return rate;
+    },
+  });
+  return result;
 }
 
 /**
@@ -83,29 +98,26 @@ function classifyInto(
   flips: Uint32Array,
   regime: Uint8Array,
   regimeStep: Int32Array,
-  rate: Float64Array,
 ): void {
   const contracting = Math.pow(2, -width / steps);
   const growing = Math.pow(2, width / steps);
-  const root = 1 / width;
   for (let i = 0; i < n; i++) {
     const escaped = escapeStep[i]!;
     if (escaped >= 0) {
       regime[i] = DIVERGED;
       regimeStep[i] = escaped;
-      rate[i] = NaN; // frozen before the tail windows: no rate was measured
+      continue;
+    }
+    const last = lastAbove[i]!;
+    if (last < steps) {
+      regime[i] = CONVERGED;
+      regimeStep[i] = last + 1;
       continue;
     }
     const a = gradA[i]!;
     const b = gradB[i]!;
     const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
-    // pow(±0, 1/W) is +0 and pow(∞, 1/W) is ∞ exactly: the common converged case skips the call.
-    rate[i] = ratio === 0 ? 0 : ratio === Infinity ? Infinity : Math.pow(ratio, root);
-    const last = lastAbove[i]!;
-    if (last < steps) {
-      regime[i] = CONVERGED;
-      regimeStep[i] = last + 1;
-    } else if (ratio > growing) {
+    if (ratio > growing) {
       regime[i] = DIVERGED;
     } else if (ratio < contracting) {
       regime[i] = CONVERGING;
@@ -114,5 +126,21 @@ function classifyInto(
     } else {
       regime[i] = STALLED;
     }
+  }
+}
+
+/** Contraction rates per step over the tail, (gradB / gradA)^(1/W); NaN where a trajectory escaped before the tail windows. */
+function ratesInto(n: number, width: number, gradA: Float32Array, gradB: Float32Array, escapeStep: Int32Array, rate: Float64Array): void {
+  const root = 1 / width;
+  for (let i = 0; i < n; i++) {
+    if (escapeStep[i]! >= 0) {
+      rate[i] = NaN; // frozen before the tail windows: no rate was measured
+      continue;
+    }
+    const a = gradA[i]!;
+    const b = gradB[i]!;
+    const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
+    // pow(±0, 1/W) is +0 and pow(∞, 1/W) is ∞ exactly: the common converged case skips the call.
+    rate[i] = ratio === 0 ? 0 : ratio === Infinity ? Infinity : Math.pow(ratio, root);
   }
 }

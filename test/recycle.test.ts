@@ -81,3 +81,22 @@ itGpu(gpu)('sweep: recycled regimes, steps and rates equal the plain ones', asyn
   // Every regime occurs, so a stale value left in a reused array would show.
   expect(new Set(all(plain, 'regime')).size).toBeGreaterThanOrEqual(3);
 });
+
+itGpu(gpu)('a chunk computes its contraction rates when they are first read: (gradB / gradA)^(1/W), NaN where it escaped', async () => {
+  const width = 30; // tailWindows(120): a quarter of the steps
+  let checked = 0;
+  for await (const chunk of sweep(spec, gpu!, { chunkSize })) {
+    // An own, enumerable property: a spread or Object.entries copies it like the others.
+    expect(Object.keys(chunk)).toContain('rate');
+    const { rate } = { ...chunk };
+    expect(chunk.rate).toBe(rate); // computed once
+    for (let i = 0; i < chunk.count; i++) {
+      const a = chunk.gradA[i]!;
+      const b = chunk.gradB[i]!;
+      const expected = chunk.escapeStep[i]! >= 0 ? NaN : a > 0 ? (b / a) ** (1 / width) : b > 0 ? Infinity : 0;
+      if (!Object.is(rate[i], expected)) expect.fail(`rate[${chunk.start + i}]: ${rate[i]} ≠ ${expected}`);
+      checked++;
+    }
+  }
+  expect(checked).toBe(37 * 29);
+});
