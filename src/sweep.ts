@@ -23,9 +23,16 @@ export function emptyCounts(): RegimeCounts {
 }
 
 export function addCounts(counts: RegimeCounts, chunk: ChunkResult): void {
-  // Counted by index first: one typed-array increment per trajectory rather than a keyed property.
-  const byIndex = new Float64Array(REGIMES.length);
-  const { regime, count } = chunk;
-  for (let i = 0; i < count; i++) byIndex[regime[i]!]!++;
+  const byIndex = countRegimes(chunk.regime, chunk.count);
   REGIMES.forEach((r, k) => (counts[r] += byIndex[k]!));
+}
+
+/**
+ * Counted by index: one integer increment per trajectory rather than a keyed property, in a
+ * function of typed arrays alone (V8 keeps one fast loop for every chunk).
+ */
+function countRegimes(regime: Uint8Array, count: number): Uint32Array {
+  const byIndex = new Uint32Array(REGIMES.length);
+  for (let i = 0; i < count; i++) byIndex[regime[i]!]!++;
+  return byIndex;
 }
