@@ -34,6 +34,9 @@ async function best(runs, fn) {
   return t;
 }
 
+/** The GPU engine's sweeps reuse their chunks' arrays, as the command line's do. */
+const RECYCLED = { recycle: true };
+
 async function drain(iterable) {
   let count = 0;
   for await (const chunk of iterable) count += chunk.count;
@@ -261,8 +264,8 @@ for (const workload of workloads) {
   if (workload.note) print(`  (${workload.note})`);
   print(`  ${header}`);
   // GPU: the whole grid; the first run compiles, the best of the next two counts.
-  await drain(sweep(spec, gpu));
-  const gpuMs = await best(2, () => drain(sweep(spec, gpu)));
+  await drain(sweep(spec, gpu, RECYCLED));
+  const gpuMs = await best(2, () => drain(sweep(spec, gpu, RECYCLED)));
   // CPU engine and plain JS on a slice of the grid (they run for minutes on all of it).
   const slice = quick ? 1 << 12 : 1 << 16;
   const cpuMs = await best(1, () => drain(sweep(spec, cpu, { range: { start: 0, count: slice } })));
@@ -290,8 +293,8 @@ for (const workload of workloads) {
   const spec = parseSpec({ objective: 'mlp', dataPoints: 64, inputLr: `0.01:100:${n}:log`, outputLr: `0.01:100:${n}:log`, steps: 200 });
   print(`W3  the tiny network 8-8-1 tanh, 64 points: input × output layer rate, ${n}² × 200 steps`);
   print(`  ${'engine'.padEnd(14)}${'M steps/s'.padStart(11)}${'× CPU'.padStart(8)}`);
-  await drain(sweep(spec, gpu)); // compiles
-  const gpuMs = await best(1, () => drain(sweep(spec, gpu)));
+  await drain(sweep(spec, gpu, RECYCLED)); // compiles
+  const gpuMs = await best(1, () => drain(sweep(spec, gpu, RECYCLED)));
   const slice = 256;
   const cpuMs = await best(1, () => drain(sweep(spec, cpu, { range: { start: 0, count: slice } })));
   const gpuRate = (gridSize(spec) * 200) / gpuMs / 1e3;
@@ -308,8 +311,8 @@ for (const workload of workloads) {
   const steps = quick ? 5 : 20;
   const spec = parseSpec({ objective: 'mlp', width: 16, inputLr: `0.001:1000000:${n}:log`, outputLr: `0.001:1000000:${n}:log`, steps });
   print(`W3p the paper's network 16-16-1 tanh, 272 points: input × output layer rate, ${n}² × ${steps} steps`);
-  await drain(sweep(spec, gpu)); // compiles
-  const ms = await best(1, () => drain(sweep(spec, gpu)));
+  await drain(sweep(spec, gpu, RECYCLED)); // compiles
+  const ms = await best(1, () => drain(sweep(spec, gpu, RECYCLED)));
   const rate = (gridSize(spec) * steps) / ms / 1e3;
   results.set('W3p', rate);
   print(`  GPU engine ${rate.toFixed(4)} M steps/s; ${((MLP_OPS_PER_STEP * rate) / 1e3).toFixed(2)} G float32 operations/s`);
@@ -334,8 +337,8 @@ for (const workload of workloads) {
   ];
   for (const [label, extra] of cases) {
     const spec = parseSpec({ lr: `0.001:2:${n}:log`, curvature: `0.1:10:${n}`, steps: 1000, ...extra });
-    await drain(sweep(spec, gpu)); // compiles
-    const ms = await best(2, () => drain(sweep(spec, gpu)));
+    await drain(sweep(spec, gpu, RECYCLED)); // compiles
+    const ms = await best(2, () => drain(sweep(spec, gpu, RECYCLED)));
     const rate = (gridSize(spec) * 1000) / ms / 1e3;
     gd ??= rate;
     print(`  ${label.padEnd(22)}${rate.toFixed(0).padStart(11)}${(rate / gd).toFixed(2).padStart(8)}`);
