@@ -15,8 +15,9 @@
 // writing, which the child announces over the channel, and exits with
 // 128 + the signal's number, as a shell would.
 import { spawn } from 'node:child_process';
-import { fstatSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
+import { stderrCanBeMuted } from './stderr-mutable.js';
 
 /** A Dawn warning starts with its severity; an error it carries ends with source frames and a blank line. */
 const DAWN_WARNING = /^Warning: /;
@@ -49,24 +50,6 @@ export function dawnLineFilter({ debug = false } = {}) {
   const mayDrop = (start) =>
     'Warning: '.startsWith(start.slice(0, 9)) || (after !== 'text' && '    at '.startsWith(start.slice(0, 7))) || XDG.test(start);
   return { keep, mayDrop };
-}
-
-/**
- * Whether file descriptor 2 is one that src/node/mute-stderr.ts can point at
- * /dev/null for the length of Dawn's adapter discovery and then reopen
- * through /proc/self/fd: a pipe or a character device (a terminal), on Linux,
- * with descriptors 0 and 1 open.
- */
-export function stderrCanBeMuted() {
-  if (process.platform !== 'linux') return false;
-  try {
-    fstatSync(0);
-    fstatSync(1);
-    const stderr = fstatSync(2);
-    return stderr.isFIFO() || stderr.isCharacterDevice();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -11,25 +11,15 @@
  * is reopened through /proc/self/fd.
  *
  * Reopening gives back the same pipe or terminal, so it is done only where
- * descriptor 2 is a pipe or a character device (a terminal, /dev/null). A
- * regular file would come back with an offset of its own and overwrite what
- * was written before; a socket cannot be reopened. There, off Linux, and with
- * LRSCOPE_DEBUG set, nothing is muted.
+ * descriptor 2 is a pipe or a character device (bin/stderr-mutable.js says
+ * why). Elsewhere, off Linux, and with LRSCOPE_DEBUG set, nothing is muted.
  */
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
+import { stderrCanBeMuted } from '../../bin/stderr-mutable.js';
 
-/** Whether muteStderr can mute here (bin/lrscope.js asks the same before it runs a GPU command in its own process). */
+/** Whether muteStderr mutes here: where stderr can be muted (bin/stderr-mutable.js), unless LRSCOPE_DEBUG asks for Dawn's messages. */
 export function canMuteStderr(): boolean {
-  if (process.platform !== 'linux' || process.env.LRSCOPE_DEBUG) return false;
-  try {
-    // Descriptors 0 and 1 open, so that the lowest free one, which open() takes, is 2 once 2 is closed.
-    fstatSync(0);
-    fstatSync(1);
-    const stderr = fstatSync(2);
-    return stderr.isFIFO() || stderr.isCharacterDevice();
-  } catch {
-    return false;
-  }
+  return !process.env.LRSCOPE_DEBUG && stderrCanBeMuted();
 }
 
 const WRITE = constants.O_WRONLY | constants.O_NOCTTY;
