@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { defineConfig } from 'vite';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+// dist is not emptied (dist/web is the page's build), so the last build's chunks, whose names carry
+// hashes, and declarations (written by tsc after this build) are cleared here, lest they pile up and ship.
+for (const folder of ['chunks', 'types']) rmSync(new URL(`./dist/${folder}`, import.meta.url), { recursive: true, force: true });
 
 // Builds the Node library (dist/index.js) and the command line (dist/cli.js).
 // Shaders are inlined through `?raw`; dependencies stay external.
