@@ -114,9 +114,7 @@ function classifyInto(
       regimeStep[i] = last + 1;
       continue;
     }
-    const a = gradA[i]!;
-    const b = gradB[i]!;
-    const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
+    const ratio = tailRatio(gradA[i]!, gradB[i]!);
     if (ratio > growing) {
       regime[i] = DIVERGED;
     } else if (ratio < contracting) {
@@ -129,6 +127,11 @@ function classifyInto(
   }
 }
 
+/** How much the gradient grew from tail window A to B: gradB / gradA, with ∞ for growth from zero and 0 for none. */
+function tailRatio(a: number, b: number): number {
+  return a > 0 ? b / a : b > 0 ? Infinity : 0;
+}
+
 /** Contraction rates per step over the tail, (gradB / gradA)^(1/W); NaN where a trajectory escaped before the tail windows. */
 function ratesInto(n: number, width: number, gradA: Float32Array, gradB: Float32Array, escapeStep: Int32Array, rate: Float64Array): void {
   const root = 1 / width;
@@ -137,9 +140,7 @@ function ratesInto(n: number, width: number, gradA: Float32Array, gradB: Float32
       rate[i] = NaN; // frozen before the tail windows: no rate was measured
       continue;
     }
-    const a = gradA[i]!;
-    const b = gradB[i]!;
-    const ratio = a > 0 ? b / a : b > 0 ? Infinity : 0;
+    const ratio = tailRatio(gradA[i]!, gradB[i]!);
     // pow(±0, 1/W) is +0 and pow(∞, 1/W) is ∞ exactly: the common converged case skips the call.
     rate[i] = ratio === 0 ? 0 : ratio === Infinity ? Infinity : Math.pow(ratio, root);
   }

@@ -28,12 +28,17 @@ export function pow(a: number, b: number, lnA?: number): number {
   if (a > 0 && a < Infinity) {
     const y = b * (lnA ?? Math.log(a));
     if (y > -1024 && y < 1024) {
-      const x = Math.exp(y);
-      const low = f32(x * POW_LOW);
-      if (low === f32(x * POW_HIGH)) return low;
+      const rounded = certainF32(Math.exp(y));
+      if (!Number.isNaN(rounded)) return rounded;
     }
   }
   return f32(Math.pow(a, b));
+}
+
+/** f32(x) where every value within 2⁻³⁶ of x rounds to it, NaN where that is not certain. */
+function certainF32(x: number): number {
+  const low = f32(x * POW_LOW);
+  return low === f32(x * POW_HIGH) ? low : NaN;
 }
 const POW_LOW = 1 - 2 ** -36;
 const POW_HIGH = 1 + 2 ** -36;
@@ -62,8 +67,8 @@ export function powSeries(a: number, n0: number, count: number, out: Float32Arra
       continue;
     }
     x = i % SERIES_RESEED === 0 ? Math.exp(y) : x * a;
-    const low = f32(x * POW_LOW);
-    out[offset + i] = low === f32(x * POW_HIGH) ? low : pow(a, n, lnA);
+    const rounded = certainF32(x);
+    out[offset + i] = Number.isNaN(rounded) ? pow(a, n, lnA) : rounded;
   }
 }
 export const exp = (a: number): number => f32(Math.exp(a));

@@ -172,9 +172,6 @@ export class BoundaryCounter {
   private readonly occupied: Uint8Array[];
   private previous: Uint8Array;
   private current: Uint8Array;
-  /** The same rows four cells to a word (see markRow). */
-  private previous32: Uint32Array;
-  private current32: Uint32Array;
   /** Cells of the current row received so far, and rows complete. */
   private filled = 0;
   private rows = 0;
@@ -195,8 +192,6 @@ export class BoundaryCounter {
     this.occupied = this.sizes.map((s) => new Uint8Array(Math.ceil(width / s)));
     this.previous = new Uint8Array(width);
     this.current = new Uint8Array(width);
-    this.previous32 = new Uint32Array(this.previous.buffer, 0, width >> 2);
-    this.current32 = new Uint32Array(this.current.buffer, 0, width >> 2);
   }
 
   /** The next regimes in grid order. */
@@ -215,7 +210,6 @@ export class BoundaryCounter {
     // The row before this one now has both of its neighbours.
     if (this.pending) this.markRow(this.rows - 1, this.previous, this.current);
     [this.previous, this.current] = [this.current, this.previous];
-    [this.previous32, this.current32] = [this.current32, this.previous32];
     this.filled = 0;
     this.rows++;
     this.pending = true;
@@ -229,10 +223,11 @@ export class BoundaryCounter {
   private markRow(y: number, row: Uint8Array, next: Uint8Array | undefined): void {
     const { width, occupied } = this;
     const levels = occupied.length;
-    const row32 = row === this.previous ? this.previous32 : this.current32;
-    const next32 = next === undefined ? undefined : next === this.previous ? this.previous32 : this.current32;
     // Words whose fourth cell has a right-hand neighbour; the cells after them go one by one.
     const words = LITTLE_ENDIAN ? (width - 1) >> 2 : 0;
+    // The rows are arrays of their own (offset 0), so their words are aligned.
+    const row32 = new Uint32Array(row.buffer, 0, words);
+    const next32 = next && new Uint32Array(next.buffer, 0, words);
     let x = 0;
     for (let k = 0; k < words; k++, x += 4) {
       const w = row32[k]!;

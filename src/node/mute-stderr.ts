@@ -52,12 +52,13 @@ export async function muteStderr<T>(work: () => Promise<T>): Promise<T> {
       closeSync(saved);
     }
   };
+  let muted = false;
   try {
-    if (!reopen('/dev/null')) {
-      restore();
-      return work();
-    }
+    muted = reopen('/dev/null');
   } catch {
+    // /dev/null could not be opened: run as it is
+  }
+  if (!muted) {
     restore();
     return work();
   }
