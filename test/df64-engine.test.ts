@@ -12,6 +12,7 @@ import { classifyChunk } from '../src/classify';
 import { CpuEngine } from '../src/engine/cpu';
 import type { ChunkStats } from '../src/engine/types';
 import { parseSpec, type SpecInput } from '../src/experiment';
+import { defaultDataPoints } from '../src/objectives/mlp';
 import { SpecError } from '../src/errors';
 import { describeGpu, gpuEngine, itEngines } from './helpers/engines';
 import { collect, expectSameBits, expectSameStats } from './helpers/stats';
@@ -105,7 +106,8 @@ describeGpu(gpu)('df64: GPU ≡ CPU bit for bit', () => {
           optimizer: n.optimizer,
           convention: n.convention,
           steps: n.steps,
-          ...(n.minibatch === undefined ? {} : { minibatch: n.minibatch }),
+          // A minibatch draws from the dataset: no more points than it has (an identity network of width 1 has one).
+          ...(n.minibatch === undefined ? {} : { minibatch: Math.min(n.minibatch, defaultDataPoints(n.width, n.activation)) }),
           ...(n.layerRates ? { inputLr: range(4), outputLr: range(3) } : { lr: range(5) }),
         };
         const [a, b] = [await collect(gpu!, input, { chunkSize: 5 }), await collect(cpu, input, { chunkSize: 5 })];
