@@ -9,9 +9,12 @@
 // (shaders/f32math.wgsl) so the compiler keeps the reference's grouping.
 // The network runs in the wide form (shaders/wide.wgsl): w and g are read
 // and written in place through wAt, gAt and gSet, and the hidden layer's z,
-// h of the current data point sit in the state's scratch fields Z_FIELD and
+// h of the data points in hand sit in the state's scratch fields Z_FIELD and
 // H_FIELD, and ∂loss/∂z of every point of the batch in DZ_FIELD. The generated struct Objective holds rate,
 // the learning rate of each layer (input, output), which scales its gradient.
+// The passes over the data (lossSum, batchPasses, inputGradient) come in one
+// of two layouts, chosen per run (src/engine/mlp-kernel.ts): point by point
+// (shaders/mlp-points.wgsl), or in blocks of points, generated for the width.
 
 // Loops over the hidden units and the data stay loops: unrolled (their counts
 // are constants), the width-32 network took ten minutes to compile on lavapipe.
@@ -71,24 +74,6 @@ fn dataX(i: u32, k: u32) -> V {
   return V(axisValues[DATA + i * WIDTH + k]);
 }
 
-// The network on data point i: z and h into the scratch fields, the output returned.
-fn forward(w: WIn, i: u32) -> V {
-  for (var j = 0u; j < widthCount(); j++) {
-    var s = o(dataX(i, 0u) * wAt(w, j));
-    for (var k = 1u; k < widthCount(); k++) {
-      s = o(s + o(dataX(i, k) * wAt(w, k * WIDTH + j)));
-    }
-    let z = o(s * SCALE);
-    setStateAt(Z_FIELD, j, z);
-    setStateAt(H_FIELD, j, activation(z));
-  }
-  var s = o(stateAt(H_FIELD, 0u) * wAt(w, W2));
-  for (var j = 1u; j < widthCount(); j++) {
-    s = o(s + o(stateAt(H_FIELD, j) * wAt(w, W2 + j)));
-  }
-  return o(s * SCALE);
-}
-
 // Past this magnitude (or not a number) an error signal has overflowed, or
 // is about to: products with it would need IEEE infinities, which WGSL does
 // not promise (0·∞ is 0 on some drivers, NaN on others).
@@ -96,38 +81,6 @@ const OVERFLOW = 1e30f;
 
 fn overflows(x: V) -> VB {
   return (bitcast<VU>(x) & VU(0x7fffffffu)) > VU(bitcast<u32>(OVERFLOW));
-}
-
-// Adds data point i's share to the output layer's gradient sums (scaled by
-// 1/√WIDTH once, at the end) and keeps its ∂loss/∂z for the input layer's
-// (inputGradient) at place b of the batch; returns the lanes whose error
-// signals overflowed.
-fn backward(w: WIn, i: u32, b: u32, out: V, g: GOut) -> VB {
-  let dOut = o(o(out - dataY(i)) * TWO_OVER_BATCH);
-  var overflowed = overflows(dOut);
-  for (var j = 0u; j < widthCount(); j++) {
-    let h = stateAt(H_FIELD, j);
-    gSet(g, W2 + j, o(gAt(g, W2 + j) + o(dOut * h)));
-    let dh = o(o(dOut * wAt(w, W2 + j)) * SCALE);
-    overflowed = overflowed | overflows(dh);
-    setStateAt(DZ_FIELD, b * WIDTH + j, o(dh * activationSlope(stateAt(Z_FIELD, j), h)));
-  }
-  return overflowed;
-}
-
-// The input layer's gradient sums, Σᵢ xᵢₖ·∂loss/∂zᵢⱼ over the batch's points
-// in order, as the reference adds them point by point; each sum is held in a
-// register rather than read and written back in storage once per point.
-fn inputGradient(g: GOut, zero: V) {
-  for (var k = 0u; k < widthCount(); k++) {
-    for (var j = 0u; j < widthCount(); j++) {
-      var sum = zero;
-      for (var b = 0u; b < batchCount(); b++) {
-        sum = o(sum + o(dataX(batchPoint(b), k) * stateAt(DZ_FIELD, b * WIDTH + j)));
-      }
-      gSet(g, k * WIDTH + j, sum);
-    }
-  }
 }
 
 // The loss at the w of the last gradient() over the whole dataset, which
@@ -145,13 +98,7 @@ fn recordedLoss(objective: Objective, w: WIn) -> V {
 }
 
 fn lossAt(objective: Objective, w: WIn) -> V {
-  var total = V(0.0);
-  for (var i = 0u; i < pointCount(); i++) {
-    let r = o(forward(w, i) - dataY(i));
-    let sq = o(r * r);
-    total = select(o(total + sq), sq, i == 0u);
-  }
-  return o(total * ONE_OVER_POINTS);
+  return o(lossSum(w) * ONE_OVER_POINTS);
 }
 
 // Backpropagation over the batch (the whole dataset, or iterate
@@ -165,19 +112,8 @@ fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
   for (var j = 0u; j < widthCount(); j++) {
     gSet(g, W2 + j, zero);
   }
-  var overflowed = VB(false);
   var total = V(0.0);
-  for (var b = 0u; b < batchCount(); b++) {
-    let i = batchPoint(b);
-    let out = forward(w, i);
-    if (!MINIBATCH) {
-      // lossAt's sum, operation for operation (see gradientLoss).
-      let r = o(out - dataY(i));
-      let sq = o(r * r);
-      total = select(o(total + sq), sq, b == 0u);
-    }
-    overflowed = overflowed | backward(w, i, b, out, g);
-  }
+  let overflowed = batchPasses(w, g, &total);
   if (!MINIBATCH) {
     gradientLoss = o(total * ONE_OVER_POINTS);
   }

@@ -8,6 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelParts, NARROW_DIMS, type KernelOptions } from '../src/engine/kernel';
 import { planGpuRun, planRun } from '../src/engine/plan';
+import { BLOCK_LAYOUT_WORK, POINT_BLOCK } from '../src/engine/mlp-kernel';
+import type { RunOptions } from '../src/engine/types';
 import { gridValues } from '../src/engine/grid-values';
 import { TRAJECTORY_FIELDS } from '../src/engine/records';
 import { MAX_DIMS, parseSpec, type SpecInput } from '../src/experiment';
@@ -498,6 +500,39 @@ describe('private memory', () => {
     // The network is always wide, and its code is the same at every width.
     const network = (width: number) => plan({ objective: 'mlp', width, dataPoints: 2 * width, optimizer: 'momentum', lr: '0.1,0.2' }).kernel.wgsl;
     expect(network(2).replace(constants, '')).toBe(network(32).replace(constants, ''));
+    // So is the block layout's.
+    const blocks = (width: number) => planGpuRun(parseSpec({ objective: 'mlp', width, dataPoints: 2 * width, lr: '0.1,0.2' }), { networkLayout: 'blocks' }, KERNEL, LIMITS).kernel.wgsl;
+    expect(blocks(3).replace(constants, '')).toBe(blocks(32).replace(constants, ''));
+  });
+});
+
+describe('the network’s layout', () => {
+  const plan = (input: SpecInput, options: RunOptions = {}) => planGpuRun(parseSpec(input), options, KERNEL, LIMITS);
+  const network: SpecInput = { objective: 'mlp', width: 16, lr: '0.1:1:64' };
+  // Work: trajectories × steps × batch points (272) × weights (272).
+  const work = (trajectories: number, steps: number) => trajectories * steps * 272 * 272;
+
+  it('is point by point for short runs and in blocks for long ones, unless told', () => {
+    expect(work(64, 10)).toBeLessThan(BLOCK_LAYOUT_WORK);
+    expect(work(64 * 64, 500)).toBeGreaterThan(BLOCK_LAYOUT_WORK);
+    const short = plan({ ...network, steps: 10 });
+    const wide: SpecInput = { objective: 'mlp', width: 16, inputLr: '0.1:1:64', outputLr: '0.1:1:64', steps: 500 };
+    const long = plan(wide);
+    expect([short.networkLayout, long.networkLayout]).toEqual(['points', 'blocks']);
+    expect(plan({ ...network, steps: 10 }, { networkLayout: 'blocks' }).networkLayout).toBe('blocks');
+    expect(plan(wide, { networkLayout: 'points' }).networkLayout).toBe('points');
+    // Other objectives have no layout to choose.
+    expect(plan({ lr: '0.1:1:64', steps: 100000 }).networkLayout).toBe('points');
+  });
+
+  it('puts the block code in the kernel, with z and h of a whole block in the scratch', () => {
+    const points = plan({ ...network, steps: 10 });
+    const blocks = plan({ ...network, steps: 10 }, { networkLayout: 'blocks' });
+    expect(points.kernel.wgsl).toMatch(/fn forward\(/);
+    expect(points.kernel.wgsl).not.toMatch(/fn forwardBlock\(/);
+    expect(blocks.kernel.wgsl).toMatch(/fn forwardBlock\(/);
+    expect(blocks.kernel.wgsl).not.toMatch(/fn forward\(/);
+    expect(blocks.state.words - points.state.words).toBe(2 * 16 * (POINT_BLOCK - 1));
   });
 });
 

@@ -14,6 +14,7 @@ import advanceSource from '../../shaders/advance.wgsl?raw';
 import commonSource from '../../shaders/common.wgsl?raw';
 import mathSource from '../../shaders/f32math.wgsl?raw';
 import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
+import mlpPointsSource from '../../shaders/mlp-points.wgsl?raw';
 import quadraticSource from '../../shaders/objective-quadratic.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
 import wideSource from '../../shaders/wide.wgsl?raw';
@@ -24,6 +25,7 @@ import { COMPLEMENT_OF, CONVENTIONS, HYPER_FIELDS, optimizer, OPTIMIZER_TABLE, o
 import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
 import { f32 } from '../float32.js';
+import { mlpBlocksWgsl, POINT_BLOCK, type NetworkLayout } from './mlp-kernel.js';
 import { AXIS_FIELDS, LOSS_CAP, LOSS_TAIL, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
@@ -35,6 +37,7 @@ export const KERNEL_SOURCES: readonly string[] = [
   quadraticSource,
   mathSource,
   mlpSource,
+  mlpPointsSource,
   ...new Set(Object.values(OPTIMIZER_TABLE).map((o) => o.wgsl.source)),
   commonSource,
   trajectorySource,
@@ -170,13 +173,14 @@ type Objective = CompiledObjective | MlpObjective | undefined;
 function objectiveWgsl(objective: Objective, fixed: FixedOffsets): string {
   if (!objective) return '';
   if (!('config' in objective)) return `${mathConstants()}\n\n${objective.wgsl}`;
-  return `${mathConstants()}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }])}`;
+  return `${mathConstants()}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
 }
 
-/** The objective's files: the quadratic's, or the math library (and the network's). */
-function objectiveFiles(objective: Objective): string[] {
+/** The objective's files: the quadratic's, or the math library (and the network's, its passes over the data in the layout given). */
+function objectiveFiles(objective: Objective, layout: NetworkLayout): string[] {
   if (!objective) return [quadraticSource];
-  return 'config' in objective ? [mathSource, mlpSource] : [mathSource];
+  if (!('config' in objective)) return [mathSource];
+  return [mathSource, mlpSource, layout === 'blocks' ? mlpBlocksWgsl(objective.config.width) : mlpPointsSource];
 }
 
 /** The values a trajectory reads one per dimension. */
@@ -315,6 +319,8 @@ export interface KernelInput {
   readonly fixed: FixedOffsets;
   readonly objective: Objective;
   readonly lanes: KernelOptions['lanes'];
+  /** The network's passes over its data (other objectives ignore it). */
+  readonly networkLayout?: NetworkLayout;
 }
 
 /** What is generated for a kernel, part by part (the files of shaders/ are joined between them). */
@@ -404,7 +410,7 @@ ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
 export function kernelWgsl(input: KernelInput): string {
   const parts = kernelParts(input);
   const steps = input.state.form === 'wide' ? [wideSource] : [trajectorySource, advanceSource];
-  const files = [...objectiveFiles(input.objective), ...optimizerFiles(input.variants), commonSource, ...steps];
+  const files = [...objectiveFiles(input.objective, input.networkLayout ?? 'points'), ...optimizerFiles(input.variants), commonSource, ...steps];
   return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, parts.loss, ...files].filter(Boolean).join('\n\n');
 }
 

@@ -9,6 +9,7 @@
  *   spec ─ planRun ──→ RunPlan  ─ CpuEngine ──────────────→ ChunkStats
  *        └ planGpuRun → GpuPlan ─ GpuEngine (WGSL, buffers) → ChunkStats
  */
+import { defaultNetworkLayout, pointsInHand, type NetworkLayout } from './mlp-kernel.js';
 import { gridSize, optimizerVariants, type Spec } from '../experiment/index.js';
 import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import type { Convention, OptimizerName } from '../optimizers/index.js';
@@ -52,6 +53,8 @@ export interface RunPlan {
   readonly block: number;
   /** The compiled objective; undefined for the quadratic. */
   readonly objective: CompiledObjective | MlpObjective | undefined;
+  /** How the network's kernel runs through its data (src/engine/mlp-kernel.ts); 'points' for other objectives. */
+  readonly networkLayout: NetworkLayout;
   readonly state: StateLayout;
   /** Trajectories per chunk. */
   readonly chunk: number;
@@ -79,6 +82,8 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
   const variants = optimizerVariants(spec);
   const schedule = scheduleLayout(spec);
   const objective = specObjective(spec);
+  const network = objective && 'config' in objective ? objective : undefined;
+  const networkLayout = network ? (options.networkLayout ?? defaultNetworkLayout((end - begin) * steps * batchPoints(network) * spec.dims)) : 'points';
   return {
     spec,
     dims: spec.dims,
@@ -90,16 +95,23 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
     schedule,
     block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
     objective,
-    state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective), spec.base.trainability),
+    networkLayout,
+    state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective, networkLayout), spec.base.trainability),
     chunk: clampChunk(chunk, begin, end),
   };
 }
 
-/** The wide form's scratch for an objective: the network's hidden layer (z and h of one data point, ∂loss/∂z of every point of the batch). */
-function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined): Scratch[] {
+/** Data points per gradient of a network. */
+function batchPoints(objective: MlpObjective): number {
+  return objective.config.minibatch ?? objective.config.dataPoints;
+}
+
+/** The wide form's scratch for an objective: the network's hidden layer (z and h of the data points in hand, ∂loss/∂z of every point of the batch). */
+function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined, layout: NetworkLayout): Scratch[] {
   if (!objective || !('config' in objective)) return [];
-  const { width, dataPoints, minibatch } = objective.config;
-  return [{ name: 'z', words: width }, { name: 'h', words: width }, { name: 'dz', words: width * (minibatch ?? dataPoints) }];
+  const { width } = objective.config;
+  const inHand = width * pointsInHand(layout);
+  return [{ name: 'z', words: inHand }, { name: 'h', words: inHand }, { name: 'dz', words: width * batchPoints(objective) }];
 }
 
 /** Trajectories per chunk: at least one, at most the range. */
@@ -161,7 +173,7 @@ export function hashText(text: string, seed = 0): string {
 
 function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
   const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'config' in plan.objective ? plan.objective.kernelData(plan.steps) : []);
-  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes });
+  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
   return {
@@ -203,7 +215,7 @@ export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOption
  * one-dimensional grid.
  */
 export function stepCost(plan: RunPlan): number {
-  const points = plan.objective && 'config' in plan.objective ? (plan.objective.config.minibatch ?? plan.objective.config.dataPoints) : 1;
+  const points = plan.objective && 'config' in plan.objective ? batchPoints(plan.objective) : 1;
   return Math.max(1, plan.dims * points);
 }
 
@@ -233,7 +245,8 @@ export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOpt
 
 /** The GPU engine's plan of a trace: one vector per invocation, recorded block by block. */
 export function planGpuTrace(spec: Spec, indices: readonly number[], options: RunOptions, requested: KernelOptions): TracePlan {
-  const plan = basePlan(spec, {}, Math.max(1, indices.length));
+  // A trace follows a few trajectories: point by point unless asked, whatever the grid's size.
+  const plan = basePlan(spec, { networkLayout: options.networkLayout ?? 'points' }, Math.max(1, indices.length));
   const kernel = fittedKernel(plan, requested);
   const width = vectorWidth(kernel.lanes);
   const vectors = Math.ceil(indices.length / width);

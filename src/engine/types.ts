@@ -109,6 +109,15 @@ export interface RunOptions {
    * its loop iteration, copying whatever it keeps; engines may ignore it.
    */
   readonly recycle?: boolean;
+  /**
+   * How a network's GPU kernel runs through its data: 'points', one data
+   * point at a time (the quickest to compile), or 'blocks' of points, which
+   * reads the weights a quarter as often and takes seconds longer to compile
+   * on a software adapter. By default a run takes blocks when its work
+   * (trajectories × steps × batch points × weights) reaches BLOCK_LAYOUT_WORK
+   * (src/engine/mlp-kernel.ts). The results are the same bits either way.
+   */
+  readonly networkLayout?: 'points' | 'blocks';
 }
 
 /** The grid indices a run covers: [begin, end). */
