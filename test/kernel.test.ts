@@ -391,6 +391,7 @@ describe('generated WGSL', () => {
         "const MINIBATCH = false;",
         "const ACTIVATION = 0u;",
         "const DATA = 50u;",
+        "const POINT_BLOCK = 4u;",
       ]
     `);
     expect(p.decoder).toMatchInlineSnapshot(`
