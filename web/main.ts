@@ -18,6 +18,9 @@ import { regimeWords } from './map-legend';
 import { defaultState, searchFromState, stateFromSearch, withColor, type AppState, type EngineChoice, type View } from './state';
 import { TrajectoryCharts } from './trajectory-charts';
 
+/** Below this ratio of the engines' times, the engine badge calls them about as fast. */
+const AUTO_TIE_RATIO = 1.15;
+
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 
 let strings: Strings = STRINGS.en;
@@ -156,7 +159,10 @@ function renderEngineBadge(): void {
     // For scripts and tests: each engine's estimated first-map time and whether this load measured them.
     Object.assign(badge.dataset, { auto: auto.measured ? 'measured' : 'remembered', gpuMs: String(Math.round(auto.gpuMs)), cpuMs: String(Math.round(auto.cpuMs)) });
     const ratio = auto.choice === 'gpu' ? auto.cpuMs / auto.gpuMs : auto.gpuMs / auto.cpuMs;
-    why = ` (${(auto.measured ? strings.engineAutoMeasured : strings.engineAutoRemembered)
+    // A lead of under 15 % is within the timing's noise: the page says so rather than "1.0× faster".
+    const tie = ratio < AUTO_TIE_RATIO;
+    const words = tie ? (auto.measured ? strings.engineAutoTie : strings.engineAutoTieRemembered) : auto.measured ? strings.engineAutoMeasured : strings.engineAutoRemembered;
+    why = ` (${words
       .replace('{ratio}', ratio.toFixed(1))
       .replace('{other}', name(auto.choice === 'gpu' ? 'cpu' : 'gpu'))})`;
   } else {
