@@ -274,23 +274,27 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
   });
 });
 
+/** A network run's statistics, regimes and two traces (weights and losses) on the GPU engine with these options, against the CPU engine's, bit for bit. */
+async function expectNetworkMatches(input: SpecInput, options: RunOptions): Promise<void> {
+  const [g, c] = [await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 8 })];
+  expectSameStats(g, c);
+  const spec = parseSpec(input);
+  const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, spec.base.steps).regime));
+  expect(regimes(g)).toEqual(regimes(c));
+  const [tg, tc] = await Promise.all([gpu4!.trace(spec, [0, 5], options), cpu.trace(spec, [0, 5])]);
+  tg.forEach((t, i) => {
+    expectSameBits(t.w, tc[i]!.w, `w of trajectory ${t.index}`);
+    expectSameBits(t.loss, tc[i]!.loss, `loss of trajectory ${t.index}`);
+  });
+}
+
 describeGpu(gpu4)('GPU ≡ CPU on the network’s block layout', () => {
   // Widths and batches that are not whole blocks, so the last block of each pass is partial.
   it.each<[string, SpecInput]>([
     ['width 5, relu, 13 points, nesterov', { objective: 'mlp', width: 5, dataPoints: 13, activation: 'relu', optimizer: 'nesterov', inputLr: '0.01:100:4:log', outputLr: '0.01:100:4:log', steps: 30 }],
     ['width 6, a minibatch of 7 from 9 points, momentum, an offset', { objective: 'mlp', width: 6, dataPoints: 9, minibatch: 7, optimizer: 'momentum', initOffset: '-1:1:3', lr: '0.05:5:3:log', steps: 25, seed: 4 }],
   ])('%s: statistics, regimes and traces', async (_, input) => {
-    const options: RunOptions = { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'blocks' };
-    const [g, c] = [await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 8 })];
-    expectSameStats(g, c);
-    const spec = parseSpec(input);
-    const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, spec.base.steps).regime));
-    expect(regimes(g)).toEqual(regimes(c));
-    const [tg, tc] = await Promise.all([gpu4!.trace(spec, [0, 5], options), cpu.trace(spec, [0, 5])]);
-    tg.forEach((t, i) => {
-      expectSameBits(t.w, tc[i]!.w, `w of trajectory ${t.index}`);
-      expectSameBits(t.loss, tc[i]!.loss, `loss of trajectory ${t.index}`);
-    });
+    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'blocks' });
   });
 });
 
@@ -301,16 +305,6 @@ describeGpu(gpu4)('GPU ≡ CPU on the network’s offset and minibatch', () => {
     ['both, with momentum', { objective: 'mlp', width: 2, dataPoints: 6, minibatch: 2, initOffset: '0.3,-0.7', optimizer: 'momentum', lr: '0.05:2:3:log', steps: 25, seed: 9 }],
   ])('%s: statistics, regimes and traces', async (_, input) => {
     // Dispatches of 7 steps: the draws are found by the absolute step.
-    const options: RunOptions = { chunkSize: 8, stepsPerDispatch: 7 };
-    const [g, c] = [await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 8 })];
-    expectSameStats(g, c);
-    const spec = parseSpec(input);
-    const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, spec.base.steps).regime));
-    expect(regimes(g)).toEqual(regimes(c));
-    const [tg, tc] = await Promise.all([gpu4!.trace(spec, [0, 5], options), cpu.trace(spec, [0, 5])]);
-    tg.forEach((t, i) => {
-      expectSameBits(t.w, tc[i]!.w, `w of trajectory ${t.index}`);
-      expectSameBits(t.loss, tc[i]!.loss, `loss of trajectory ${t.index}`);
-    });
+    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7 });
   });
 });
