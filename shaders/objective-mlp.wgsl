@@ -83,6 +83,14 @@ fn overflows(x: V) -> VB {
   return (bitcast<VU>(x) & VU(0x7fffffffu)) > VU(bitcast<u32>(OVERFLOW));
 }
 
+// The loss's running sum after data point i's output `out`, the first point's
+// (first) starting it: the order lossAt's reference adds in, kept by both layouts.
+fn addSquaredError(total: V, out: V, i: u32, first: bool) -> V {
+  let r = o(out - dataY(i));
+  let sq = o(r * r);
+  return select(o(total + sq), sq, first);
+}
+
 // The loss at the w of the last gradient() over the whole dataset, which
 // adds it up as lossAt does, operation for operation: the loss record
 // (trackLoss, right after the gradient at the same w) reads it rather than

@@ -151,7 +151,11 @@ fn blockPoints(b0: u32, count: u32, batch: bool) -> array<u32, POINT_BLOCK> {
   var points: array<u32, POINT_BLOCK>;
   for (var p = 0u; p < POINT_BLOCK; p++) {
     let b = min(b0 + p, count - 1u);
-    points[p] = select(b, batchPoint(b), batch);
+    if (batch) {
+      points[p] = batchPoint(b);
+    } else {
+      points[p] = b;
+    }
   }
   return points;
 }
@@ -162,9 +166,7 @@ fn lossSum(w: WIn) -> V {
   for (var i0 = 0u; i0 < pointCount(); i0 += POINT_BLOCK) {
     let outs = forwardBlock(w, blockPoints(i0, pointCount(), false));
     for (var p = 0u; p < POINT_BLOCK && i0 + p < pointCount(); p++) {
-      let r = o(outs[p] - dataY(i0 + p));
-      let sq = o(r * r);
-      total = select(o(total + sq), sq, i0 + p == 0u);
+      total = addSquaredError(total, outs[p], i0 + p, i0 + p == 0u);
     }
   }
   return total;
@@ -181,9 +183,7 @@ fn batchPasses(w: WIn, g: GOut, total: ptr<function, V>) -> VB {
     if (!MINIBATCH) {
       // lossSum's sum, operation for operation (see gradientLoss).
       for (var p = 0u; p < POINT_BLOCK && b0 + p < batchCount(); p++) {
-        let r = o(outs[p] - dataY(points[p]));
-        let sq = o(r * r);
-        *total = select(o(*total + sq), sq, b0 + p == 0u);
+        *total = addSquaredError(*total, outs[p], points[p], b0 + p == 0u);
       }
     }
     overflowed = overflowed | backwardBlock(w, points, b0, outs, g);

@@ -3,6 +3,7 @@
  * computed with the same float32 operations in the same order.
  */
 import type { Spec } from '../experiment/index.js';
+import type { NetworkLayout } from './mlp-kernel.js';
 import type { HostArray, StatField } from './records.js';
 
 type LossField = Extract<StatField, { readonly loss: true }>;
@@ -117,7 +118,7 @@ export interface RunOptions {
    * (trajectories × steps × batch points × weights) reaches BLOCK_LAYOUT_WORK
    * (src/engine/mlp-kernel.ts). The results are the same bits either way.
    */
-  readonly networkLayout?: 'points' | 'blocks';
+  readonly networkLayout?: NetworkLayout;
 }
 
 /** The grid indices a run covers: [begin, end). */
