@@ -7,14 +7,19 @@
 // then with a minibatch the draws (BATCH_SIZE indices per iterate, as exact
 // floats) start in axisValues. Every result passes through o()
 // (shaders/f32math.wgsl) so the compiler keeps the reference's grouping.
-// The network runs in the wide form (shaders/wide.wgsl): w and g are read
-// and written in place through wAt, gAt and gSet, and the hidden layer's z,
-// h of the data points in hand sit in the state's scratch fields Z_FIELD and
-// H_FIELD, and ∂loss/∂z of every point of the batch in DZ_FIELD. The generated struct Objective holds rate,
-// the learning rate of each layer (input, output), which scales its gradient.
-// The passes over the data (lossSum, batchPasses, inputGradient) come in one
-// of two layouts, chosen per run (src/engine/mlp-kernel.ts): point by point
-// (shaders/mlp-points.wgsl), or in blocks of points, generated for the width.
+// The network runs in the wide form's state (shaders/wide-state.wgsl): w and
+// g are read and written in place through wAt, gAt and gSet. The generated
+// struct Objective holds rate, the learning rate of each layer (input,
+// output), which scales its gradient. This file holds what every layout
+// shares; the gradient and lossSum come in one of three layouts, chosen per
+// run (src/engine/mlp-kernel.ts):
+// - points (shaders/mlp-wide.wgsl and mlp-points.wgsl): one invocation per
+//   vector of trajectories, point by point, the hidden layer's z, h of the
+//   point in hand in the state's scratch fields Z_FIELD and H_FIELD, and
+//   ∂loss/∂z of every point of the batch in DZ_FIELD;
+// - blocks: the same, in blocks of points, generated for the width;
+// - team (shaders/mlp-team.wgsl, src/engine/mlp-team.ts): one subgroup per
+//   trajectory, each invocation holding a few hidden units' weights.
 
 // Loops over the hidden units and the data stay loops: unrolled (their counts
 // are constants), the width-32 network took ten minutes to compile on lavapipe.
@@ -107,31 +112,4 @@ fn recordedLoss(objective: Objective, w: WIn) -> V {
 
 fn lossAt(objective: Objective, w: WIn) -> V {
   return o(lossSum(w) * ONE_OVER_POINTS);
-}
-
-// Backpropagation over the batch (the whole dataset, or iterate
-// gradientStep's draw); g gets each layer's gradient times
-// its rate, and the result is the largest |component| of the plain gradient.
-// A lane whose error signals overflowed gets a NaN gradient (so it escapes
-// at the next update, on every driver alike) and an infinite largest component.
-fn gradient(objective: Objective, w: WIn, g: GOut) -> V {
-  // Sums start from an opaque zero: a literal 0 + x may be folded to x, which keeps a −0.
-  let zero = o(V(0.0));
-  for (var j = 0u; j < widthCount(); j++) {
-    gSet(g, W2 + j, zero);
-  }
-  var total = V(0.0);
-  let overflowed = batchPasses(w, g, &total);
-  if (!MINIBATCH) {
-    gradientLoss = o(total * ONE_OVER_POINTS);
-  }
-  inputGradient(g, zero);
-  var largest = V(0.0);
-  let nan = fromBits(0x7fc00000u);
-  for (var d = 0u; d < dimCount(); d++) {
-    let gd = o(gAt(g, d) * SCALE);
-    largest = max(largest, abs(gd));
-    gSet(g, d, select(o(gd * objective.rate[select(1u, 0u, d < W2)]), nan, overflowed));
-  }
-  return select(largest, infinity(), overflowed);
 }

@@ -8,7 +8,8 @@
 // Each invocation steps one vector of LANES trajectories, every step checked
 // (the narrow form's careful step, done in place): with many dimensions the
 // checks cost little beside the step. The arithmetic, and the order of every
-// sum, is that of shaders/trajectory.wgsl and src/engine/cpu.ts.
+// sum, is that of shaders/trajectory.wgsl and src/engine/cpu.ts. The state's
+// accessors and the phases of a dispatch are in shaders/wide-state.wgsl.
 //
 // Generated in front of this file (src/engine/kernel.ts): the lane aliases,
 // the structural constants, W_FIELD, G_PREV_FIELD, G_FIELD (offsets of the
@@ -19,56 +20,11 @@
 
 override WORKGROUP: u32 = 64u;
 
-// The vector this invocation steps.
-var<private> current: u32;
-
-// The iterate whose gradient is being computed (the network's minibatch draw).
-var<private> gradientStep: u32;
-
-fn stateAt(field: u32, i: u32) -> V {
-  return bitcast<V>(state[slotOf(field + i, current)]);
-}
-
-fn setStateAt(field: u32, i: u32, x: V) {
-  state[slotOf(field + i, current)] = bitcast<VU>(x);
-}
-
-// How objectives and optimizers see the dimensions (shaders/trajectory.wgsl
-// defines the same names over private arrays): w and g are fields of the
-// state, and an optimizer's call covers one dimension.
-alias WIn = u32;
-alias GOut = u32;
-const PART = 1u;
-
-fn partCount() -> u32 {
-  return 1u;
-}
-
-fn wAt(w: WIn, i: u32) -> V {
-  return stateAt(w, i);
-}
-
-fn gAt(g: GOut, i: u32) -> V {
-  return stateAt(g, i);
-}
-
-fn gSet(g: GOut, i: u32, x: V) {
-  setStateAt(g, i, x);
-}
-
-// What a vector of trajectories is: fixed for the dispatch.
-struct Setting {
-  objective: Objective,
-  multiplier: V, // lr for lr × factor schedules, 1 otherwise
-  hyper: Hyper, // the optimizer's hyperparameters
-  row: VU, // schedule-table row of each lane
-}
-
 // One update with every check, in place, from the gradient just computed
 // into G_FIELD (G, its largest component): one pass over the dimensions takes
 // the turn g·g′ in window B (in index order), steps each dimension and keeps it only for
 // live lanes.
-fn wideStep(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
+fn stepLanes(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
   let live = (*s).escapeStep < VI(0);
   trackLoss(s, setting, W_FIELD, k, live);
   let lr = rateAt(setting, k);
@@ -147,36 +103,6 @@ fn finishLanes(s: ptr<function, Lanes>, setting: Setting, G: V) {
   (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
   (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (turn < V(0.0)));
   (*s).finalLoss = lossAt(setting.objective, W_FIELD);
-}
-
-// A dispatch is a sequence of gradient evaluations: at w₀ if it starts the
-// run (phase −1), before each of its steps, and at the final iterate if it
-// ends the run (phase u.steps). Both entry points step through the phases
-// with one call of gradient(): the network's is long, and a call site is a copy.
-fn firstPhase(s: ptr<function, Lanes>, setting: Setting, vector: u32) -> i32 {
-  current = vector;
-  if (u.stepBegin == 0u) {
-    startLanes(s, setting);
-    return -1;
-  }
-  *s = loadLanes(vector);
-  return i32(u.stepBegin);
-}
-
-fn endPhase() -> i32 {
-  return i32(u.stepEnd) + select(0, 1, u.stepEnd == u.steps);
-}
-
-fn phase(s: ptr<function, Lanes>, setting: Setting, e: i32) {
-  gradientStep = u32(max(e, 0)); // the gradient at w₀ (e = −1) draws as step 0
-  let G = gradient(setting.objective, W_FIELD, G_FIELD);
-  if (e < 0) {
-    startGradient(s, G);
-  } else if (u32(e) == u.steps) {
-    finishLanes(s, setting, G);
-  } else {
-    wideStep(s, setting, u32(e), G);
-  }
 }
 
 @compute @workgroup_size(WORKGROUP)

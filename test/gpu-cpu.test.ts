@@ -298,6 +298,29 @@ describeGpu(gpu4)('GPU ≡ CPU on the network’s block layout', () => {
   });
 });
 
+describeGpu(gpu4)('GPU ≡ CPU on the network’s team layout', () => {
+  // Lavapipe's teams are 8 invocations: width 5 leaves three members with only
+  // a stand-in unit, widths 9 and 12 give each member two units, the second
+  // a stand-in for some, and width 16 two real ones. Rates up to 10⁴ make
+  // runs diverge, so escapes, overflowed error signals and frozen lanes are
+  // crossed; dispatches of 7 steps and chunks of 8 reload the state.
+  it.each<[string, SpecInput]>([
+    ['width 5, relu, 13 points, nesterov', { objective: 'mlp', width: 5, dataPoints: 13, activation: 'relu', optimizer: 'nesterov', inputLr: '0.01:1e4:4:log', outputLr: '0.01:100:3:log', steps: 30 }],
+    ['width 9, adam, 11 points', { objective: 'mlp', width: 9, dataPoints: 11, optimizer: 'adam', lr: '0.001:3:5:log', steps: 24, seed: 2 }],
+    ['width 12, a minibatch of 5 from 14 points, momentum, an offset', { objective: 'mlp', width: 12, dataPoints: 14, minibatch: 5, optimizer: 'momentum', initOffset: '-1:1:3', lr: '0.05:50:3:log', steps: 25, seed: 4 }],
+    ['width 16, identity, rmsprop (torch)', { objective: 'mlp', width: 16, dataPoints: 17, activation: 'identity', optimizer: 'rmsprop', convention: 'torch', lr: '0.0001:1:5:log', steps: 20 }],
+  ])('%s: statistics, regimes and traces', async (_, input) => {
+    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'team' });
+  });
+
+  it('is what a network runs on a device with fixed-size subgroups, unless told otherwise', async () => {
+    expect(gpu4!.team).toBe(8); // lavapipe's subgroups
+    const input: SpecInput = { objective: 'mlp', width: 4, dataPoints: 6, lr: '0.1:10:3:log', steps: 12 };
+    // The point-by-point layout, asked for, still agrees.
+    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 5, networkLayout: 'points' });
+  });
+});
+
 describeGpu(gpu4)('GPU ≡ CPU on the network’s offset and minibatch', () => {
   it.each<[string, SpecInput]>([
     ['an input-layer offset against lr (the paper’s second map)', { objective: 'mlp', width: 3, dataPoints: 8, initOffset: '-1.5:1.5:4', lr: '0.01:3:4:log', steps: 40, seed: 3 }],

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelParts, NARROW_DIMS, type KernelOptions } from '../src/engine/kernel';
-import { planGpuRun, planRun } from '../src/engine/plan';
+import { planGpuRun, planGpuTrace, planRun } from '../src/engine/plan';
 import { BLOCK_LAYOUT_WORK, POINT_BLOCK } from '../src/engine/mlp-kernel';
 import type { RunOptions } from '../src/engine/types';
 import { gridValues } from '../src/engine/grid-values';
@@ -534,6 +534,60 @@ describe('the network’s layout', () => {
     expect(blocks.kernel.wgsl).toMatch(/fn forwardBlock\(/);
     expect(blocks.kernel.wgsl).not.toMatch(/fn forward\(/);
     expect(blocks.state.words - points.state.words).toBe(2 * 16 * (POINT_BLOCK - 1));
+  });
+
+  describe('in teams', () => {
+    // A device whose subgroups are 8 invocations (lavapipe's) or 32.
+    const teamPlan = (input: SpecInput, team: number, options: RunOptions = {}) => planGpuRun(parseSpec(input), options, KERNEL, LIMITS, team);
+
+    it('is the default wherever the device has fixed-size subgroups, for short runs and long', () => {
+      const wide: SpecInput = { objective: 'mlp', width: 16, inputLr: '0.1:1:64', outputLr: '0.1:1:64', steps: 500 };
+      expect([teamPlan({ ...network, steps: 10 }, 8).networkLayout, teamPlan(wide, 8).networkLayout]).toEqual(['team', 'team']);
+      expect(teamPlan(wide, 8, { networkLayout: 'blocks' }).networkLayout).toBe('blocks');
+      expect(teamPlan(wide, 8, { networkLayout: 'points' }).networkLayout).toBe('points');
+      // Other objectives run as before.
+      expect(teamPlan({ lr: '0.1:1:64', steps: 100 }, 8).networkLayout).toBe('points');
+      expect(teamPlan({ lr: '0.1:1:64', steps: 100 }, 8).team).toBe(1);
+    });
+
+    it('is refused, in words, on a device without subgroups of one size', () => {
+      expect(() => plan({ ...network, steps: 10 }, { networkLayout: 'team' })).toThrow(/networkLayout: the team layout needs a device whose subgroups have one fixed size .*use "points" or "blocks"/);
+    });
+
+    it('steps one trajectory per team: one lane, whole teams per workgroup, a team of invocations per trajectory', () => {
+      const eight = teamPlan({ ...network, steps: 10 }, 8);
+      expect([eight.kernel.options.lanes, eight.kernel.width, eight.team]).toEqual([1, 1, 8]);
+      expect(eight.kernel.options.workgroupSize % 8).toBe(0);
+      const odd = planGpuRun(parseSpec({ ...network, steps: 10 }), {}, { ...KERNEL, workgroupSize: 20 }, LIMITS, 8);
+      expect(odd.kernel.options.workgroupSize).toBe(24);
+      expect(odd.kernel.overrides.WORKGROUP).toBe(24);
+    });
+
+    it('holds each member’s units in named registers, enables subgroups, and keeps no hidden layer in the state', () => {
+      const points = plan({ ...network, steps: 10 });
+      const eight = teamPlan({ ...network, steps: 10 }, 8);
+      const wgsl = eight.kernel.wgsl;
+      expect(wgsl.startsWith('enable subgroups;')).toBe(true);
+      expect(wgsl).toMatch(/const TEAM = 8u;\nconst UNITS = 2u;/);
+      // Width 16 in teams of 8: two units per member, each with 16 input weights and their sums.
+      expect(wgsl).toMatch(/let a1_15 = wAt\(w, 240u \+ j1\);/);
+      expect(wgsl).toMatch(/gA1_15 = o\(gA1_15 \+ o\(x15 \* dz1\)\);/);
+      expect(wgsl).not.toMatch(/a2_0|const Z_FIELD|const DZ_FIELD|fn forward\(|fn trace\(/);
+      // Input 9 is member 1's second unit's input.
+      expect(wgsl).toMatch(/let x9 = subgroupBroadcast\(xr1, 1u\);/);
+      // The scratch of the point in hand and ∂loss/∂z of the whole batch (272 points) are gone.
+      expect(points.state.words - eight.state.words).toBe(2 * 16 + 16 * 272);
+      // Teams of 32 hold one unit each, the last 16 members stand-ins.
+      const wide = teamPlan({ ...network, steps: 10 }, 32).kernel.wgsl;
+      expect(wide).toMatch(/const TEAM = 32u;\nconst UNITS = 1u;/);
+      expect(wide).not.toMatch(/a1_0/);
+    });
+
+    it('traces point by point: the team layout has no trace entry point', () => {
+      const spec = parseSpec({ ...network, steps: 10 });
+      expect(planGpuTrace(spec, [0, 3], { networkLayout: 'team' }, KERNEL).networkLayout).toBe('points');
+      expect(planGpuTrace(spec, [0, 3], { networkLayout: 'blocks' }, KERNEL).networkLayout).toBe('blocks');
+    });
   });
 });
 

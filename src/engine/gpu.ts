@@ -50,6 +50,12 @@ export function describeAdapter(adapter: GPUAdapter): AdapterSummary {
   };
 }
 
+/** The device's subgroup size where every subgroup has it and the device has the 'subgroups' feature; else 0. */
+function teamSize(adapter: GPUAdapter, device: GPUDevice): number {
+  const { subgroupMinSize: min, subgroupMaxSize: max } = adapter.info;
+  return device.features.has('subgroups') && min && min === max ? min : 0;
+}
+
 /** The fewest chunks a run on a software adapter is split into (see GpuEngine.run). */
 const SOFTWARE_MIN_CHUNKS = 16;
 
@@ -107,6 +113,11 @@ export class GpuEngine implements Engine {
   private lost = false;
   /** Whether the adapter is a CPU implementation (lavapipe, SwiftShader), which prefers smaller chunks. */
   private readonly software: boolean;
+  /**
+   * The network's team layout's invocations per trajectory (src/engine/mlp-team.ts):
+   * the subgroup size, where the device has subgroups of one fixed size; else 0.
+   */
+  readonly team: number;
   private readonly waitFor: <T>(promise: Promise<T>) => Promise<T>;
   /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
   readonly created = { modules: 0, pipelines: 0 };
@@ -121,6 +132,7 @@ export class GpuEngine implements Engine {
     const summary = describeAdapter(adapter);
     this.description = summary.name;
     this.software = summary.isFallbackAdapter;
+    this.team = teamSize(adapter, device);
     this.kernelOptions = checkKernelOptions({ ...DEFAULT_KERNEL_OPTIONS, ...options.kernel }, device.limits);
     this.readbacks = new BufferPool(device);
     this.waitFor = options.waitFor ?? ((promise) => promise);
@@ -141,6 +153,8 @@ export class GpuEngine implements Engine {
     if (!adapter) throw new NoAdapterError('no WebGPU adapter found');
     const limits = adapter.limits;
     const device = await adapter.requestDevice({
+      // Subgroups, where there are, let the network run in teams (src/engine/mlp-team.ts).
+      requiredFeatures: adapter.features.has('subgroups') ? ['subgroups'] : [],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,
@@ -257,7 +271,7 @@ export class GpuEngine implements Engine {
     // (on lavapipe a 1024² sweep ran about 10% faster in 16 chunks than in 4). A GPU keeps the
     // large chunks it needs to fill its cores.
     const minChunks = options.minChunks ?? (this.software ? SOFTWARE_MIN_CHUNKS : undefined);
-    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits), options);
+    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits, this.team), options);
   }
 
   /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */
@@ -306,7 +320,7 @@ export class GpuEngine implements Engine {
           const k1 = Math.min(b1, k0 + plan.dispatchSteps);
           this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(uniforms(plan, { start, count, slotVectors, k0, k1, b0, b1, traceRows: 0 })));
           const encoder = this.device.createCommandEncoder();
-          this.dispatch(encoder, pipeline, set.bindGroup, this.dispatchSize(slotVectors / kernel.groups, kernel.options.workgroupSize));
+          this.dispatch(encoder, pipeline, set.bindGroup, this.dispatchSize((slotVectors / kernel.groups) * plan.team, kernel.options.workgroupSize));
           this.device.queue.submit([encoder.finish()]);
           const work = count * (k1 - k0);
           inFlight.push(

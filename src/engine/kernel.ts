@@ -15,8 +15,11 @@ import commonSource from '../../shaders/common.wgsl?raw';
 import mathSource from '../../shaders/f32math.wgsl?raw';
 import mlpSource from '../../shaders/objective-mlp.wgsl?raw';
 import mlpPointsSource from '../../shaders/mlp-points.wgsl?raw';
+import mlpTeamSource from '../../shaders/mlp-team.wgsl?raw';
+import mlpWideSource from '../../shaders/mlp-wide.wgsl?raw';
 import quadraticSource from '../../shaders/objective-quadratic.wgsl?raw';
 import trajectorySource from '../../shaders/trajectory.wgsl?raw';
+import wideStateSource from '../../shaders/wide-state.wgsl?raw';
 import wideSource from '../../shaders/wide.wgsl?raw';
 import type { Spec } from '../experiment/index.js';
 import { MATH_CONSTANTS } from '../objectives/f32math.js';
@@ -26,6 +29,7 @@ import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
 import { f32 } from '../float32.js';
 import { mlpBlocksWgsl, POINT_BLOCK, type NetworkLayout } from './mlp-kernel.js';
+import { mlpTeamWgsl } from './mlp-team.js';
 import { AXIS_FIELDS, LOSS_CAP, LOSS_TAIL, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
@@ -37,11 +41,14 @@ export const KERNEL_SOURCES: readonly string[] = [
   quadraticSource,
   mathSource,
   mlpSource,
+  mlpWideSource,
   mlpPointsSource,
+  mlpTeamSource,
   ...new Set(Object.values(OPTIMIZER_TABLE).map((o) => o.wgsl.source)),
   commonSource,
   trajectorySource,
   advanceSource,
+  wideStateSource,
   wideSource,
 ];
 
@@ -176,11 +183,13 @@ function objectiveWgsl(objective: Objective, fixed: FixedOffsets): string {
   return `${mathConstants()}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
 }
 
-/** The objective's files: the quadratic's, or the math library (and the network's, its passes over the data in the layout given). */
-function objectiveFiles(objective: Objective, layout: NetworkLayout): string[] {
+/** The objective's files: the quadratic's, or the math library (and the network's, its gradient and passes over the data in the layout given). */
+function objectiveFiles(objective: Objective, layout: NetworkLayout, team: number): string[] {
   if (!objective) return [quadraticSource];
   if (!('config' in objective)) return [mathSource];
-  return [mathSource, mlpSource, layout === 'blocks' ? mlpBlocksWgsl(objective.config.width) : mlpPointsSource];
+  const { width } = objective.config;
+  if (layout === 'team') return [mathSource, mlpSource, mlpTeamWgsl(width, team)];
+  return [mathSource, mlpSource, mlpWideSource, layout === 'blocks' ? mlpBlocksWgsl(width) : mlpPointsSource];
 }
 
 /** The values a trajectory reads one per dimension. */
@@ -321,6 +330,8 @@ export interface KernelInput {
   readonly lanes: KernelOptions['lanes'];
   /** The network's passes over its data (other objectives ignore it). */
   readonly networkLayout?: NetworkLayout;
+  /** The team layout's invocations per trajectory: the device's subgroup size. */
+  readonly team?: number;
 }
 
 /** What is generated for a kernel, part by part (the files of shaders/ are joined between them). */
@@ -406,12 +417,19 @@ ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
   };
 }
 
-/** The whole kernel: both entry points, `advance` (sweeps) and `trace`. */
+/**
+ * The whole kernel: both entry points, `advance` (sweeps) and `trace`; the
+ * network's team layout has `advance` only (a trace runs point by point).
+ */
 export function kernelWgsl(input: KernelInput): string {
   const parts = kernelParts(input);
-  const steps = input.state.form === 'wide' ? [wideSource] : [trajectorySource, advanceSource];
-  const files = [...objectiveFiles(input.objective, input.networkLayout ?? 'points'), ...optimizerFiles(input.variants), commonSource, ...steps];
-  return [parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, parts.loss, ...files].filter(Boolean).join('\n\n');
+  const layout = input.networkLayout ?? 'points';
+  const team = layout === 'team';
+  const steps = input.state.form === 'wide' ? [wideStateSource, team ? mlpTeamSource : wideSource] : [trajectorySource, advanceSource];
+  const files = [...objectiveFiles(input.objective, layout, input.team ?? 0), ...optimizerFiles(input.variants), commonSource, ...steps];
+  // Subgroup operations in code the uniformity analysis cannot prove uniform: a team's members agree by construction.
+  const directives = team ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '';
+  return [directives, parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, parts.loss, ...files].filter(Boolean).join('\n\n');
 }
 
 /** The kernel's entry points: a sweep's dispatch, and a trace's. */

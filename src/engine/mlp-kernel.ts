@@ -22,8 +22,12 @@ export const POINT_BLOCK = 4;
 const SUM_UNITS = 4;
 const SUM_INPUTS = 4;
 
-/** How a network kernel runs through its data: point by point, or in blocks of points. */
-export type NetworkLayout = 'points' | 'blocks';
+/**
+ * How a network kernel runs through its data: one invocation per vector of
+ * trajectories, point by point or in blocks of points, or a team (a
+ * subgroup) per trajectory (src/engine/mlp-team.ts).
+ */
+export type NetworkLayout = 'points' | 'blocks' | 'team';
 
 /**
  * Work (trajectories × steps × batch points × weights) above which a run
@@ -32,14 +36,18 @@ export type NetworkLayout = 'points' | 'blocks';
  */
 export const BLOCK_LAYOUT_WORK = 1.5e10;
 
-/** The layout a run of this much work takes when not told. */
-export function defaultNetworkLayout(work: number): NetworkLayout {
+/**
+ * The layout a run of this much work takes when not told: teams where the
+ * device has subgroups of a fixed size (`team`, that size), else by the work.
+ */
+export function defaultNetworkLayout(work: number, team?: number): NetworkLayout {
+  if (team) return 'team';
   return work >= BLOCK_LAYOUT_WORK ? 'blocks' : 'points';
 }
 
-/** Data points whose hidden layer the layout keeps in the scratch at once. */
+/** Data points whose hidden layer the layout keeps in the scratch at once (the team layout keeps it in registers). */
 export function pointsInHand(layout: NetworkLayout): number {
-  return layout === 'blocks' ? POINT_BLOCK : 1;
+  return layout === 'blocks' ? POINT_BLOCK : layout === 'team' ? 0 : 1;
 }
 
 const lines = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => line(i)).join('\n');

@@ -55,6 +55,8 @@ export interface RunPlan {
   readonly objective: CompiledObjective | MlpObjective | undefined;
   /** How the network's kernel runs through its data (src/engine/mlp-kernel.ts); 'points' for other objectives. */
   readonly networkLayout: NetworkLayout;
+  /** Invocations per vector of trajectories: the team's size (the device's subgroup size) in the team layout, else 1. */
+  readonly team: number;
   readonly state: StateLayout;
   /** Trajectories per chunk. */
   readonly chunk: number;
@@ -76,14 +78,18 @@ export function* blocksOf(plan: Pick<RunPlan, 'steps' | 'block'>): Generator<{ b
   for (let b0 = 0; b0 < plan.steps; b0 += plan.block) yield { b0, b1: Math.min(plan.steps, b0 + plan.block) };
 }
 
-function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
+/**
+ * `team`: the device's subgroup size where it is fixed and the team layout
+ * can run (src/engine/mlp-team.ts), else 0.
+ */
+function basePlan(spec: Spec, options: RunOptions, chunk: number, team = 0): RunPlan {
   const { begin, end } = runRange(gridSize(spec), options.range);
   const steps = spec.base.steps;
   const variants = optimizerVariants(spec);
   const schedule = scheduleLayout(spec);
   const objective = specObjective(spec);
   const network = objective && 'config' in objective ? objective : undefined;
-  const networkLayout = network ? (options.networkLayout ?? defaultNetworkLayout((end - begin) * steps * batchPoints(network) * spec.dims)) : 'points';
+  const networkLayout = network ? (options.networkLayout ?? defaultNetworkLayout((end - begin) * steps * batchPoints(network) * spec.dims, team)) : 'points';
   return {
     spec,
     dims: spec.dims,
@@ -96,6 +102,7 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number): RunPlan {
     block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
     objective,
     networkLayout,
+    team: networkLayout === 'team' ? team : 1,
     state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective, networkLayout), spec.base.trainability),
     chunk: clampChunk(chunk, begin, end),
   };
@@ -108,7 +115,7 @@ function batchPoints(objective: MlpObjective): number {
 
 /** The wide form's scratch for an objective: the network's hidden layer (z and h of the data points in hand, ∂loss/∂z of every point of the batch). */
 function objectiveScratch(objective: CompiledObjective | MlpObjective | undefined, layout: NetworkLayout): Scratch[] {
-  if (!objective || !('config' in objective)) return [];
+  if (!objective || !('config' in objective) || layout === 'team') return [];
   const { width } = objective.config;
   const inHand = width * pointsInHand(layout);
   return [{ name: 'z', words: inHand }, { name: 'h', words: inHand }, { name: 'dz', words: width * batchPoints(objective) }];
@@ -173,7 +180,7 @@ export function hashText(text: string, seed = 0): string {
 
 function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
   const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'config' in plan.objective ? plan.objective.kernelData(plan.steps) : []);
-  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout });
+  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout, team: plan.team });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
   return {
@@ -202,9 +209,11 @@ export function rowsShared(plan: RunPlan, lanes: number): boolean {
 
 /**
  * The kernel options a plan runs with: the wide form steps one vector (at
- * most four lanes) per invocation, so eight lanes become four.
+ * most four lanes) per invocation, so eight lanes become four; a team steps
+ * one trajectory, in workgroups of whole teams.
  */
 export function fittedKernel(plan: RunPlan, kernel: KernelOptions): KernelOptions {
+  if (plan.networkLayout === 'team') return { ...kernel, lanes: 1, workgroupSize: Math.ceil(kernel.workgroupSize / plan.team) * plan.team };
   return plan.state.form === 'wide' && kernel.lanes === 8 ? { ...kernel, lanes: 4 } : kernel;
 }
 
@@ -225,9 +234,10 @@ function gpuChunk(plan: RunPlan, minChunks = 1): number {
   return Math.min(GPU_CHUNK, Math.max(MIN_STREAMING_CHUNK, streaming));
 }
 
-/** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work. */
-export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits): GpuPlan {
-  const sizing = basePlan(spec, options, 1); // the chunk is sized below, from the state's words
+/** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work; `team` as for basePlan. */
+export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits, team = 0): GpuPlan {
+  if (options.networkLayout === 'team' && !team) throw new Error('networkLayout: the team layout needs a device whose subgroups have one fixed size (WebGPU feature "subgroups"); this device has none, so use "points" or "blocks"');
+  const sizing = basePlan(spec, options, 1, team); // the chunk is sized below, from the state's words
   const kernel = fittedKernel(sizing, requested);
   const lanes = kernel.lanes;
   const words = sizing.state.words;
@@ -245,8 +255,8 @@ export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOpt
 
 /** The GPU engine's plan of a trace: one vector per invocation, recorded block by block. */
 export function planGpuTrace(spec: Spec, indices: readonly number[], options: RunOptions, requested: KernelOptions): TracePlan {
-  // A trace follows a few trajectories: point by point unless asked, whatever the grid's size.
-  const plan = basePlan(spec, { networkLayout: options.networkLayout ?? 'points' }, Math.max(1, indices.length));
+  // A trace follows a few trajectories: point by point unless asked for blocks, whatever the grid's size (the team layout has no trace).
+  const plan = basePlan(spec, { networkLayout: options.networkLayout === 'blocks' ? 'blocks' : 'points' }, Math.max(1, indices.length));
   const kernel = fittedKernel(plan, requested);
   const width = vectorWidth(kernel.lanes);
   const vectors = Math.ceil(indices.length / width);

@@ -111,12 +111,16 @@ export interface RunOptions {
    */
   readonly recycle?: boolean;
   /**
-   * How a network's GPU kernel runs through its data: 'points', one data
-   * point at a time (the quickest to compile), or 'blocks' of points, which
-   * reads the weights a quarter as often and takes seconds longer to compile
-   * on a software adapter. By default a run takes blocks when its work
-   * (trajectories × steps × batch points × weights) reaches BLOCK_LAYOUT_WORK
-   * (src/engine/mlp-kernel.ts). The results are the same bits either way.
+   * How a network's GPU kernel runs through its data: 'team', a subgroup per
+   * trajectory with the weights in registers (src/engine/mlp-team.ts; only
+   * where the device has subgroups of one fixed size, and not for traces);
+   * or one invocation per vector of trajectories, 'points', one data point at
+   * a time (the quickest of those two to compile), or 'blocks' of points,
+   * which reads the weights a quarter as often and takes seconds longer to
+   * compile on a software adapter. By default a run takes teams where it
+   * can, else blocks when its work (trajectories × steps × batch points ×
+   * weights) reaches BLOCK_LAYOUT_WORK (src/engine/mlp-kernel.ts). The
+   * results are the same bits in every layout.
    */
   readonly networkLayout?: NetworkLayout;
 }
