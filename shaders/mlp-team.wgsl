@@ -17,9 +17,6 @@ override WORKGROUP: u32 = 64u;
 // This invocation's place in its team.
 var<private> member: u32;
 
-// Teams of the workgroup numbered so far: each team's first member takes the next number.
-var<workgroup> teamsNumbered: atomic<u32>;
-
 // This member's hidden unit u; a stand-in past WIDTH repeats the last unit.
 fn unitIndex(u: u32) -> u32 {
   return min(member + u * TEAM, WIDTH - 1u);
@@ -143,15 +140,13 @@ fn finishLanes(s: ptr<function, Lanes>, setting: Setting, G: V) {
   (*s).finalLoss = lossAt(setting.objective, W_FIELD);
 }
 
+// A team is TEAM consecutive invocations of a workgroup, one subgroup: the
+// engine checks that the device forms its subgroups so before it runs teams
+// (GpuEngine's team check), and member = the subgroup invocation id.
 @compute @workgroup_size(WORKGROUP)
-fn advance(@builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
-  // A team is a subgroup, numbered within its workgroup whichever invocations the driver put in it.
-  var number = 0u;
-  if (lane == 0u) {
-    number = atomicAdd(&teamsNumbered, 1u);
-  }
-  let vector = (group.x + group.y * groups.x) * (WORKGROUP / TEAM) + subgroupBroadcast(number, 0u);
-  member = lane;
+fn advance(@builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) local: u32) {
+  let vector = ((group.x + group.y * groups.x) * WORKGROUP + local) / TEAM;
+  member = local % TEAM;
   if (vector >= u.slotVectors) {
     return;
   }

@@ -551,7 +551,7 @@ describe('the network’s layout', () => {
     });
 
     it('is refused, in words, on a device without subgroups of one size', () => {
-      expect(() => plan({ ...network, steps: 10 }, { networkLayout: 'team' })).toThrow(/networkLayout: the team layout needs a device whose subgroups have one fixed size .*use "points" or "blocks"/);
+      expect(() => plan({ ...network, steps: 10 }, { networkLayout: 'team' })).toThrow(/networkLayout: the team layout needs a device whose subgroups have one fixed size and hold consecutive invocations .*use "points" or "blocks"/);
     });
 
     it('steps one trajectory per team: one lane, whole teams per workgroup, a team of invocations per trajectory', () => {
@@ -581,6 +581,16 @@ describe('the network’s layout', () => {
       const wide = teamPlan({ ...network, steps: 10 }, 32).kernel.wgsl;
       expect(wide).toMatch(/const TEAM = 32u;\nconst UNITS = 1u;/);
       expect(wide).not.toMatch(/a1_0/);
+    });
+
+    itGpu(gpu)('runs only where the device’s subgroups are the teams the kernel takes them to be', async () => {
+      const engine = gpu!;
+      expect(engine.team).toBe(8); // lavapipe: subgroups of 8, the only size
+      expect(await engine.subgroupsFormTeams(8, 64)).toBe(true);
+      expect(await engine.subgroupsFormTeams(8, 256)).toBe(true);
+      // Teams of another size than the subgroups' are refused.
+      expect(await engine.subgroupsFormTeams(4, 64)).toBe(false);
+      expect(await engine.subgroupsFormTeams(16, 64)).toBe(false);
     });
 
     it('traces point by point: the team layout has no trace entry point', () => {

@@ -56,6 +56,21 @@ function teamSize(adapter: GPUAdapter, device: GPUDevice): number {
   return device.features.has('subgroups') && min && min === max ? min : 0;
 }
 
+/** A kernel that flags (in word 0) any invocation whose subgroup is not the team subgroupsFormTeams expects. */
+function teamCheckWgsl(team: number, workgroup: number): string {
+  return `enable subgroups;
+diagnostic(off, subgroup_uniformity);
+@group(0) @binding(0) var<storage, read_write> flags: array<u32>;
+
+@compute @workgroup_size(${workgroup})
+fn check(@builtin(local_invocation_index) local: u32, @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) size: u32) {
+  let first = subgroupBroadcast(local, 0u);
+  if (size != ${team}u || first % ${team}u != 0u || local != first + lane) {
+    flags[0] = 1u;
+  }
+}`;
+}
+
 /** The fewest chunks a run on a software adapter is split into (see GpuEngine.run). */
 const SOFTWARE_MIN_CHUNKS = 16;
 
@@ -118,6 +133,8 @@ export class GpuEngine implements Engine {
    * the subgroup size, where the device has subgroups of one fixed size; else 0.
    */
   readonly team: number;
+  /** Whether the device forms its subgroups as teams need, per workgroup size (checked once each). */
+  private readonly teamChecks = new Map<number, Promise<boolean>>();
   private readonly waitFor: <T>(promise: Promise<T>) => Promise<T>;
   /** Shader modules and pipelines created so far (a new grid shape or a zoom creates neither). */
   readonly created = { modules: 0, pipelines: 0 };
@@ -271,7 +288,52 @@ export class GpuEngine implements Engine {
     // (on lavapipe a 1024² sweep ran about 10% faster in 16 chunks than in 4). A GPU keeps the
     // large chunks it needs to fill its cores.
     const minChunks = options.minChunks ?? (this.software ? SOFTWARE_MIN_CHUNKS : undefined);
-    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits, this.team), options);
+    const team = await this.teamFor(spec, options);
+    yield* this.execute(planGpuRun(spec, { ...options, minChunks }, this.kernelOptions, this.device.limits, team), options);
+  }
+
+  /**
+   * The team size a run of this spec may use (src/engine/mlp-team.ts): `team`
+   * for a network where the device forms its subgroups as the team layout
+   * needs, else 0. The first network run at a workgroup size checks that.
+   */
+  private async teamFor(spec: Spec, options: RunOptions): Promise<number> {
+    if (!this.team || spec.base.objective !== 'mlp' || (options.networkLayout && options.networkLayout !== 'team')) return 0;
+    const workgroup = Math.ceil(this.kernelOptions.workgroupSize / this.team) * this.team;
+    let check = this.teamChecks.get(workgroup);
+    if (!check) {
+      check = this.subgroupsFormTeams(this.team, workgroup);
+      this.teamChecks.set(workgroup, check);
+    }
+    return (await this.waitFor(check)) ? this.team : 0;
+  }
+
+  /**
+   * Whether every subgroup of a workgroup of this size is `team` consecutive
+   * invocations in order, the first at a multiple of `team`: what the team
+   * layout takes a subgroup to be. WebGPU fixes the subgroup size here but not
+   * which invocations share one; lavapipe and SwiftShader group them so.
+   */
+  async subgroupsFormTeams(team: number, workgroup: number): Promise<boolean> {
+    const flags = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: 'team check' });
+    const readback = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'team check readback' });
+    try {
+      const module = this.device.createShaderModule({ code: teamCheckWgsl(team, workgroup), label: 'lrscope team check' });
+      const pipeline = await this.waitFor(this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'check' } }));
+      const encoder = this.device.createCommandEncoder();
+      this.dispatch(encoder, pipeline, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: flags } }] }), [4, 1]);
+      encoder.copyBufferToBuffer(flags, 0, readback, 0, 16);
+      this.device.queue.submit([encoder.finish()]);
+      await this.waitFor(readback.mapAsync(GPUMapMode.READ));
+      const wrong = new Uint32Array(readback.getMappedRange())[0];
+      readback.unmap();
+      return wrong === 0;
+    } catch {
+      return false;
+    } finally {
+      flags.destroy();
+      readback.destroy();
+    }
   }
 
   /** Runs a sweep plan: two sets of state and readback buffers alternate, so one chunk is read back while the next computes. */

@@ -236,7 +236,7 @@ function gpuChunk(plan: RunPlan, minChunks = 1): number {
 
 /** The GPU engine's plan of a sweep: chunks sized to the device's limits, dispatches of bounded work; `team` as for basePlan. */
 export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOptions, limits: DeviceLimits, team = 0): GpuPlan {
-  if (options.networkLayout === 'team' && !team) throw new Error('networkLayout: the team layout needs a device whose subgroups have one fixed size (WebGPU feature "subgroups"); this device has none, so use "points" or "blocks"');
+  if (options.networkLayout === 'team' && !team) throw new Error('networkLayout: the team layout needs a device whose subgroups have one fixed size and hold consecutive invocations (WebGPU feature "subgroups"); this device’s do not, so use "points" or "blocks"');
   const sizing = basePlan(spec, options, 1, team); // the chunk is sized below, from the state's words
   const kernel = fittedKernel(sizing, requested);
   const lanes = kernel.lanes;
