@@ -291,7 +291,7 @@ for (const workload of workloads) {
   // W3: the tiny network (width 8, 64 points, 200 steps) over its two layer rates.
   const n = quick ? 32 : 64;
   const spec = parseSpec({ objective: 'mlp', dataPoints: 64, inputLr: `0.01:100:${n}:log`, outputLr: `0.01:100:${n}:log`, steps: 200 });
-  print(`W3  the tiny network 8-8-1 tanh, 64 points: input × output layer rate, ${n}² × 200 steps`);
+  print(`W3  the tiny network 8-8-1 tanh, 64 points: input × output layer rate, ${n}² × 200 steps (${gpu.team ? 'in teams' : 'point by point'})`);
   print(`  ${'engine'.padEnd(14)}${'M steps/s'.padStart(11)}${'× CPU'.padStart(8)}`);
   await drain(sweep(spec, gpu, RECYCLED)); // compiles
   const gpuMs = await best(1, () => drain(sweep(spec, gpu, RECYCLED)));
@@ -311,10 +311,11 @@ for (const workload of workloads) {
   const steps = quick ? 5 : 20;
   const spec = parseSpec({ objective: 'mlp', width: 16, inputLr: `0.001:1000000:${n}:log`, outputLr: `0.001:1000000:${n}:log`, steps });
   print(`W3p the paper's network 16-16-1 tanh, 272 points: input × output layer rate, ${n}² × ${steps} steps`);
-  // Both layouts of the network's passes (src/engine/mlp-kernel.ts); runs of this size take points by
-  // default, longer ones (such as the paper's 128² × 500-step map) blocks.
+  // Every layout of the network's passes (src/engine/mlp-kernel.ts, src/engine/mlp-team.ts): a device with
+  // fixed-size subgroups takes teams by default; elsewhere runs of this size take points, longer ones blocks.
   const rates = {};
-  for (const networkLayout of ['points', 'blocks']) {
+  const layouts = gpu.team ? ['points', 'blocks', 'team'] : ['points', 'blocks'];
+  for (const networkLayout of layouts) {
     const options = { ...RECYCLED, networkLayout };
     const t0 = performance.now();
     await drain(sweep(spec, gpu, options)); // compiles
@@ -324,8 +325,8 @@ for (const workload of workloads) {
     rates[networkLayout] = rate;
     print(`  GPU engine, ${networkLayout.padEnd(6)} ${rate.toFixed(4)} M steps/s; ${((MLP_OPS_PER_STEP * rate) / 1e3).toFixed(2)} G float32 operations/s (first run with its compile ${(first / 1e3).toFixed(1)} s)`);
   }
-  print(`  blocks / points: ${(rates.blocks / rates.points).toFixed(2)}×`);
-  results.set('W3p', rates.blocks);
+  print(`  blocks / points: ${(rates.blocks / rates.points).toFixed(2)}×${rates.team ? `; team / points: ${(rates.team / rates.points).toFixed(2)}×, team / blocks: ${(rates.team / rates.blocks).toFixed(2)}× (teams of ${gpu.team})` : ' (no teams: this device has no fixed-size subgroups)'}`);
+  results.set('W3p', rates.team ?? rates.blocks);
   print('');
 }
 {
@@ -363,6 +364,6 @@ for (const workload of workloads) {
   print(`  W1 needs ${ops} float32 operations per step (${W1_OPS_PER_STEP.update} for the update, ${W1_OPS_PER_STEP.bookkeeping} for the classification)`);
   print(`  → at most ${((peak * 1e3) / ops).toFixed(0)} M steps/s; the GPU engine reaches ${w1.toFixed(0)} (${((100 * w1 * ops) / (peak * 1e3)).toFixed(0)}% of that bound)`);
   const w3p = results.get('W3p');
-  print(`  W3p needs about ${(MLP_OPS_PER_STEP / 1e3).toFixed(0)} k float32 operations per step → at most ${((peak * 1e3) / MLP_OPS_PER_STEP).toFixed(3)} M steps/s; the GPU engine reaches ${w3p.toFixed(4)} (${((100 * w3p * MLP_OPS_PER_STEP) / (peak * 1e3)).toFixed(1)}% of that bound)`);
+  print(`  W3p needs about ${(MLP_OPS_PER_STEP / 1e3).toFixed(0)} k float32 operations per step → at most ${((peak * 1e3) / MLP_OPS_PER_STEP).toFixed(3)} M steps/s; the GPU engine reaches ${w3p.toFixed(4)} in its default layout (${((100 * w3p * MLP_OPS_PER_STEP) / (peak * 1e3)).toFixed(1)}% of that bound)`);
 }
 gpu.dispose();
