@@ -31,22 +31,6 @@ fn unitDim(k: u32, j: u32) -> u32 {
   return select(k * WIDTH + j, W2 + j, k == WIDTH);
 }
 
-// This member's dimension n (n < UNITS·(WIDTH + 1)), and whether it owns it.
-fn ownDim(n: u32) -> u32 {
-  return unitDim(n % (WIDTH + 1u), unitIndex(n / (WIDTH + 1u)));
-}
-
-fn owns(n: u32) -> bool {
-  return unitReal(n / (WIDTH + 1u));
-}
-
-const OWN = UNITS * (WIDTH + 1u);
-
-// The turn's term of dimension d: g·g′, as the wide form forms it.
-fn turnTerm(d: u32) -> V {
-  return stateAt(G_FIELD, d) * stateAt(G_PREV_FIELD, d);
-}
-
 // The gradient's component d of its sum: scaled, times the layer's rate (NaN
 // where the team's error signals overflowed); returns the running largest
 // |component| of the plain gradient.
@@ -56,88 +40,35 @@ fn component(objective: Objective, g: GOut, d: u32, sum: V, bad: bool, largest: 
   return max(largest, abs(gd));
 }
 
-// One update with every check, as shaders/wide.wgsl's stepLanes, over this
-// member's dimensions; the turn and the largest |w| are the team's.
-fn stepLanes(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
-  let live = (*s).escapeStep < VI(0);
-  trackLoss(s, setting, W_FIELD, k, live);
-  let lr = rateAt(setting, k);
-  (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
-  if (k >= u.bStart) {
-    (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
-    (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (teamTurn() < V(0.0)));
-  } else if (k >= u.aStart) {
-    (*s).gradA = select((*s).gradA, G, live & (G > (*s).gradA));
-  }
-  // The slots' scalars as they were before this step: each dimension's call starts from them.
-  let slots = (*s).slots;
-  var stepped = slots;
-  var m = VU(0u);
-  for (var n = 0u; n < OWN; n++) {
-    let i = ownDim(n);
-    let gi = stateAt(G_FIELD, i);
-    let gp = stateAt(G_PREV_FIELD, i);
-    var before = slots;
-    loadSlotsPart(&before, i);
-    var after = before;
-    let wi = stateAt(W_FIELD, i);
-    var w = array<V, PART>(wi);
-    update(&w, array<V, PART>(gi), lr, &after, setting.hyper);
-    // Every member steps the scalars alike, a stand-in too.
-    stepped = after;
-    if (owns(n)) {
-      storeSlotsPart(selectSlots(before, after, live), i);
-      setStateAt(W_FIELD, i, select(wi, w[0], live));
-      setStateAt(G_PREV_FIELD, i, select(gp, gi, live));
-      m = max(m, magnitudeBits(w[0]));
-    }
-  }
-  m = subgroupMax(m);
-  (*s).slots = selectSlots(slots, stepped, live);
-  (*s).peak = select((*s).peak, max((*s).peak, m), live);
-  (*s).escapeStep = select((*s).escapeStep, VI(i32(k + 1u)), live & (m > VU(u.boundBits)));
+// The dimensions this member steps (shaders/wide-state.wgsl's steps call
+// these): n < UNITS·(WIDTH + 1), unit n / (WIDTH + 1)'s row n % (WIDTH + 1);
+// a stand-in's are another member's, which it reads but does not write.
+fn heldCount() -> u32 {
+  return UNITS * (WIDTH + 1u);
 }
 
-// w₀ into the state, the slots' starting values, and the lanes' first fields.
-fn startLanes(s: ptr<function, Lanes>, setting: Setting) {
-  var fresh: Lanes; // zero: the tail windows' maxima, turns and the loss start at 0
-  fresh.slots = initialSlots(setting.hyper);
-  var m = VU(0u);
-  for (var n = 0u; n < OWN; n++) {
-    if (owns(n)) {
-      let i = ownDim(n);
-      let w0 = w0At(setting.objective, i);
-      setStateAt(W_FIELD, i, w0);
-      storeSlotsPart(fresh.slots, i);
-      m = max(m, magnitudeBits(w0));
-    }
-  }
-  m = subgroupMax(m);
-  fresh.lastAbove = VI(-1);
-  fresh.peak = m;
-  fresh.escapeStep = select(VI(-1), VI(0), m > VU(u.boundBits));
-  *s = fresh;
+fn heldDim(n: u32) -> u32 {
+  return unitDim(n % (WIDTH + 1u), unitIndex(n / (WIDTH + 1u)));
 }
 
-// The tolerance and the first previous gradient, from the gradient at w₀.
-fn startGradient(s: ptr<function, Lanes>, G0: V) {
-  for (var n = 0u; n < OWN; n++) {
-    if (owns(n)) {
-      let i = ownDim(n);
-      setStateAt(G_PREV_FIELD, i, stateAt(G_FIELD, i));
-    }
-  }
-  (*s).gradTol = V(u.tol) * G0;
+fn holds(n: u32) -> bool {
+  return unitReal(n / (WIDTH + 1u));
 }
 
-// After the last step the final iterate joins the bookkeeping; then the loss.
-fn finishLanes(s: ptr<function, Lanes>, setting: Setting, G: V) {
-  let live = (*s).escapeStep < VI(0);
-  let turn = teamTurn();
-  (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
-  (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
-  (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (turn < V(0.0)));
-  (*s).finalLoss = lossAt(setting.objective, W_FIELD);
+fn largestOfAll(m: VU) -> VU {
+  return subgroupMax(m);
+}
+
+// The turn's term of dimension d: g·g′, as the wide form forms it.
+fn turnTerm(d: u32) -> V {
+  return stateAt(G_FIELD, d) * stateAt(G_PREV_FIELD, d);
+}
+
+// Each member holds a share of the dimensions: the team adds the turn up before a step's pass.
+const TURN_INLINE = false;
+
+fn turnOfAll() -> V {
+  return teamTurn();
 }
 
 // A team is TEAM consecutive invocations of a workgroup, one subgroup: the
@@ -150,13 +81,7 @@ fn advance(@builtin(workgroup_id) group: vec3u, @builtin(num_workgroups) groups:
   if (vector >= u.slotVectors) {
     return;
   }
-  var setting: Setting;
-  decodeChunkVector(&setting, vector);
-  var s: Lanes;
-  let last = endPhase();
-  for (var e = firstPhase(&s, setting, vector); e < last; e++) {
-    phase(&s, setting, e);
-  }
+  let s = advanceVector(vector);
   // Every member holds the same scalars; the first stores them.
   if (member == 0u) {
     storeLanes(s, vector);

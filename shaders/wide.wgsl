@@ -9,7 +9,9 @@
 // (the narrow form's careful step, done in place): with many dimensions the
 // checks cost little beside the step. The arithmetic, and the order of every
 // sum, is that of shaders/trajectory.wgsl and src/engine/cpu.ts. The state's
-// accessors and the phases of a dispatch are in shaders/wide-state.wgsl.
+// accessors, the phases of a dispatch and the steps are in
+// shaders/wide-state.wgsl; here are the dimensions an invocation holds (all)
+// and the entry points.
 //
 // Generated in front of this file (src/engine/kernel.ts): the lane aliases,
 // the structural constants, W_FIELD, G_PREV_FIELD, G_FIELD (offsets of the
@@ -20,89 +22,36 @@
 
 override WORKGROUP: u32 = 64u;
 
-// One update with every check, in place, from the gradient just computed
-// into G_FIELD (G, its largest component): one pass over the dimensions takes
-// the turn g·g′ in window B (in index order), steps each dimension and keeps it only for
-// live lanes.
-fn stepLanes(s: ptr<function, Lanes>, setting: Setting, k: u32, G: V) {
-  let live = (*s).escapeStep < VI(0);
-  trackLoss(s, setting, W_FIELD, k, live);
-  let lr = rateAt(setting, k);
-  (*s).lastAbove = select((*s).lastAbove, VI(i32(k)), live & (G > (*s).gradTol));
-  let inB = k >= u.bStart;
-  if (inB) {
-    (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
-  } else if (k >= u.aStart) {
-    (*s).gradA = select((*s).gradA, G, live & (G > (*s).gradA));
-  }
-  // The slots' scalars as they were before this step: each dimension's call starts from them.
-  let slots = (*s).slots;
-  var stepped = slots;
-  var turn = V(0.0);
-  var m = VU(0u);
-  for (var i = 0u; i < dimCount(); i++) {
-    let gi = stateAt(G_FIELD, i);
-    let gp = stateAt(G_PREV_FIELD, i);
-    if (inB) {
-      turn = select(turn + gi * gp, gi * gp, i == 0u);
-    }
-    var before = slots;
-    loadSlotsPart(&before, i);
-    var after = before;
-    let wi = stateAt(W_FIELD, i);
-    var w = array<V, PART>(wi);
-    update(&w, array<V, PART>(gi), lr, &after, setting.hyper);
-    storeSlotsPart(selectSlots(before, after, live), i);
-    stepped = after;
-    setStateAt(W_FIELD, i, select(wi, w[0], live));
-    setStateAt(G_PREV_FIELD, i, select(gp, gi, live));
-    m = max(m, magnitudeBits(w[0]));
-  }
-  if (inB) {
-    (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (turn < V(0.0)));
-  }
-  (*s).slots = selectSlots(slots, stepped, live);
-  (*s).peak = select((*s).peak, max((*s).peak, m), live);
-  (*s).escapeStep = select((*s).escapeStep, VI(i32(k + 1u)), live & (m > VU(u.boundBits)));
+// The dimensions this invocation steps (shaders/wide-state.wgsl's steps call
+// these): every one, in index order.
+fn heldCount() -> u32 {
+  return dimCount();
 }
 
-// w₀ into the state, the slots' starting values, and the lanes' first fields.
-fn startLanes(s: ptr<function, Lanes>, setting: Setting) {
-  var fresh: Lanes; // zero: the tail windows' maxima, turns and the loss start at 0
-  fresh.slots = initialSlots(setting.hyper);
-  var m = VU(0u);
-  for (var i = 0u; i < dimCount(); i++) {
-    let w0 = w0At(setting.objective, i);
-    setStateAt(W_FIELD, i, w0);
-    storeSlotsPart(fresh.slots, i);
-    m = max(m, magnitudeBits(w0));
-  }
-  fresh.lastAbove = VI(-1);
-  fresh.peak = m;
-  fresh.escapeStep = select(VI(-1), VI(0), m > VU(u.boundBits));
-  *s = fresh;
+fn heldDim(n: u32) -> u32 {
+  return n;
 }
 
-// The tolerance and the first previous gradient, from the gradient at w₀.
-fn startGradient(s: ptr<function, Lanes>, G0: V) {
-  for (var i = 0u; i < dimCount(); i++) {
-    setStateAt(G_PREV_FIELD, i, stateAt(G_FIELD, i));
-  }
-  (*s).gradTol = V(u.tol) * G0;
+fn holds(n: u32) -> bool {
+  return true;
 }
 
-// After the last step the final iterate joins the bookkeeping; then the loss.
-fn finishLanes(s: ptr<function, Lanes>, setting: Setting, G: V) {
-  let live = (*s).escapeStep < VI(0);
+// The largest |w| bits over every dimension: this invocation's own.
+fn largestOfAll(m: VU) -> VU {
+  return m;
+}
+
+// g·g′ over the dimensions in index order, starting from the first product;
+// a step adds it up in its pass over the dimensions.
+const TURN_INLINE = true;
+
+fn turnOfAll() -> V {
   var turn = V(0.0);
   for (var i = 0u; i < dimCount(); i++) {
     let t = stateAt(G_FIELD, i) * stateAt(G_PREV_FIELD, i);
     turn = select(turn + t, t, i == 0u);
   }
-  (*s).lastAbove = select((*s).lastAbove, VI(i32(u.steps)), live & (G > (*s).gradTol));
-  (*s).gradB = select((*s).gradB, G, live & (G > (*s).gradB));
-  (*s).flips = (*s).flips + select(VU(0u), VU(1u), live & (turn < V(0.0)));
-  (*s).finalLoss = lossAt(setting.objective, W_FIELD);
+  return turn;
 }
 
 @compute @workgroup_size(WORKGROUP)
@@ -111,14 +60,7 @@ fn advance(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   if (vector >= u.slotVectors) {
     return;
   }
-  var setting: Setting;
-  decodeChunkVector(&setting, vector);
-  var s: Lanes;
-  let last = endPhase();
-  for (var e = firstPhase(&s, setting, vector); e < last; e++) {
-    phase(&s, setting, e);
-  }
-  storeLanes(s, vector);
+  storeLanes(advanceVector(vector), vector);
 }
 
 @compute @workgroup_size(1)

@@ -42,6 +42,8 @@ describe('bin/lrscope.js', () => {
     const { code, stdout } = lrscope(['doctor']);
     expect(stdout).toMatch(/^adapter: +\S/m);
     expect(stdout).toMatch(/matches the CPU reference bit for bit/);
+    // Lavapipe's subgroups are 8 invocations: the network runs in teams of 8.
+    expect(stdout).toMatch(/^network: +in teams: a subgroup of 8 invocations per trajectory$/m);
     expect(code).toBe(0);
   });
 });

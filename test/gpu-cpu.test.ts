@@ -274,13 +274,19 @@ describeGpu(gpu4)('GPU ≡ CPU on random specs', () => {
   });
 });
 
-/** A network run's statistics, regimes and two traces (weights and losses) on the GPU engine with these options, against the CPU engine's, bit for bit. */
-async function expectNetworkMatches(input: SpecInput, options: RunOptions): Promise<void> {
+/**
+ * A network run's statistics, regimes and two traces (weights and losses) on
+ * the GPU engine with these options, against the CPU engine's, bit for bit.
+ * Without `traces` the traces are left out: the team layout has none (a trace
+ * runs point by point), and each would compile a points kernel.
+ */
+async function expectNetworkMatches(input: SpecInput, options: RunOptions, traces = true): Promise<void> {
   const [g, c] = [await collect(gpu4!, input, options), await collect(cpu, input, { chunkSize: 8 })];
   expectSameStats(g, c);
   const spec = parseSpec(input);
   const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, spec.base.steps).regime));
   expect(regimes(g)).toEqual(regimes(c));
+  if (!traces) return;
   const [tg, tc] = await Promise.all([gpu4!.trace(spec, [0, 5], options), cpu.trace(spec, [0, 5])]);
   tg.forEach((t, i) => {
     expectSameBits(t.w, tc[i]!.w, `w of trajectory ${t.index}`);
@@ -309,8 +315,8 @@ describeGpu(gpu4)('GPU ≡ CPU on the network’s team layout', () => {
     ['width 9, adam, 11 points', { objective: 'mlp', width: 9, dataPoints: 11, optimizer: 'adam', lr: '0.001:3:5:log', steps: 24, seed: 2 }],
     ['width 12, a minibatch of 5 from 14 points, momentum, an offset', { objective: 'mlp', width: 12, dataPoints: 14, minibatch: 5, optimizer: 'momentum', initOffset: '-1:1:3', lr: '0.05:50:3:log', steps: 25, seed: 4 }],
     ['width 16, identity, rmsprop (torch)', { objective: 'mlp', width: 16, dataPoints: 17, activation: 'identity', optimizer: 'rmsprop', convention: 'torch', lr: '0.0001:1:5:log', steps: 20 }],
-  ])('%s: statistics, regimes and traces', async (_, input) => {
-    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'team' });
+  ])('%s: statistics and regimes', async (_, input) => {
+    await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'team' }, false);
   });
 
   it('is what a network runs on a device with fixed-size subgroups, unless told otherwise', async () => {

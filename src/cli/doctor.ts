@@ -51,6 +51,12 @@ export async function doctorReport(options: { tune?: boolean } = {}): Promise<{ 
     const same = g!.w.every((x, i) => Object.is(x, c!.w[i])) && g!.loss.every((x, i) => Object.is(x, c!.loss[i]));
     const last = `${formatFloat32(g!.lr[40]!)} 40 ${formatFloat32(g!.w[40]!)} ${formatFloat32(g!.loss[40]!)}`;
     lines.push(`self-test:    seed's decayed-rate run, step 40: ${last} ${same ? '(matches the CPU reference bit for bit)' : '(DIFFERS from the CPU reference)'}`);
+    // How the network's kernel runs here (src/engine/mlp-team.ts): in teams where the subgroups allow.
+    const workgroup = engine.team && Math.ceil(engine.kernel.workgroupSize / engine.team) * engine.team;
+    const teams = engine.team > 0 && (await engine.subgroupsFormTeams(engine.team, workgroup));
+    lines.push(
+      `network:      ${teams ? `in teams: a subgroup of ${engine.team} invocations per trajectory` : 'one invocation per vector of trajectories, point by point or in blocks (no subgroups of one size in order)'}`,
+    );
     const shape = (k: KernelOptions) => `lanes=${k.lanes},workgroup=${k.workgroupSize},block=${k.fastBlock}`;
     if (options.tune) {
       const { tuned } = await applyTunedKernel(engine, { retune: true });
