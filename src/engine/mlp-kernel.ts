@@ -45,9 +45,9 @@ export function defaultNetworkLayout(work: number, team?: number): NetworkLayout
   return work >= BLOCK_LAYOUT_WORK ? 'blocks' : 'points';
 }
 
-/** Data points whose hidden layer the layout keeps in the scratch at once (the team layout keeps it in registers). */
-export function pointsInHand(layout: NetworkLayout): number {
-  return layout === 'blocks' ? POINT_BLOCK : layout === 'team' ? 0 : 1;
+/** Data points whose hidden layer the points or blocks layout keeps in the scratch at once (a team keeps none there). */
+export function pointsInHand(layout: Exclude<NetworkLayout, 'team'>): number {
+  return layout === 'blocks' ? POINT_BLOCK : 1;
 }
 
 const lines = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => line(i)).join('\n');
