@@ -4,9 +4,14 @@
 // file from MATH_CONSTANTS in src/objectives/f32math.ts, each exact as a float32.
 // Every result passes through o() (opaque(), shaders/trajectory.wgsl) so the
 // compiler cannot regroup the operations, e.g. fold (x − k·a) − k·b into
-// x − k·(a + b).
+// x − k·(a + b). With fast math (FAST_MATH, the spec's fastMath, generated in
+// front) o() is x itself: the compiler may then fuse and regroup, and the
+// results are no longer the CPU engine's to the last bit.
 
 fn o(x: V) -> V {
+  if (FAST_MATH) {
+    return x;
+  }
   return opaque(x);
 }
 

@@ -327,6 +327,35 @@ describeGpu(gpu4)('GPU ≡ CPU on the network’s team layout', () => {
   });
 });
 
+describeGpu(gpu4)('the network in fast math, against the CPU engine’s exact values', () => {
+  // Fast math lets the compiler fuse and regroup the network's arithmetic and
+  // takes the device's tanh: each operation may round differently, by an ulp
+  // or so (2⁻²⁴ relative), so the bits differ but the runs do not. At rates
+  // this low every step contracts, so the differences add up at most step by
+  // step: 100 steps × a few ulp is about 1e-5 relative, the bound below.
+  const stable: SpecInput = { objective: 'mlp', width: 16, dataPoints: 40, inputLr: '0.01:1:4:log', outputLr: '0.01:1:4:log', steps: 100 };
+
+  it.each<[string, SpecInput]>([
+    ['width 16, tanh, full batch', stable],
+    ['width 6, relu, adam, a minibatch', { objective: 'mlp', width: 6, dataPoints: 20, activation: 'relu', optimizer: 'adam', minibatch: 8, lr: '0.001:0.03:4:log', steps: 100 }],
+  ])('%s: the same regimes and final losses within 1e-5, some bits not the same', async (_, input) => {
+    const [g, c] = [await collect(gpu4!, { ...input, fastMath: true }, { chunkSize: 8 }), await collect(cpu, input, { chunkSize: 8 })];
+    const steps = parseSpec(input).base.steps;
+    const regimes = (chunks: typeof g) => chunks.flatMap((chunk) => Array.from(classifyChunk(chunk, steps).regime));
+    expect(regimes(g)).toEqual(regimes(c));
+    const [lg, lc] = [field(g, 'finalLoss'), field(c, 'finalLoss')];
+    expect(lc.length).toBeGreaterThan(0);
+    lc.forEach((exact, i) => expect(Math.abs(lg[i]! - exact), `final loss ${i}: ${lg[i]} against ${exact}`).toBeLessThanOrEqual(1e-5 * Math.abs(exact)));
+    // Fast math is not the exact kernel under another name.
+    expect(lg.some((x, i) => !Object.is(x, lc[i])) || field(g, 'lossSum').some((x, i) => !Object.is(x, field(c, 'lossSum')[i]))).toBe(true);
+  });
+
+  it('leaves the exact kernel exact, and the CPU engine computes the exact values either way', async () => {
+    const input: SpecInput = { ...stable, width: 5, dataPoints: 9, steps: 20 };
+    expectSameStats(await collect(gpu4!, input, { chunkSize: 8 }), await collect(cpu, { ...input, fastMath: true }, { chunkSize: 8 }));
+  });
+});
+
 describeGpu(gpu4)('GPU ≡ CPU on the network’s offset and minibatch', () => {
   it.each<[string, SpecInput]>([
     ['an input-layer offset against lr (the paper’s second map)', { objective: 'mlp', width: 3, dataPoints: 8, initOffset: '-1.5:1.5:4', lr: '0.01:3:4:log', steps: 40, seed: 3 }],

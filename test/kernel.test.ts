@@ -384,6 +384,7 @@ describe('generated WGSL', () => {
     const p = parts({ objective: 'mlp', width: 3, dataPoints: 5, inputLr: '0.1:10:4:log', outputLr: '0.1:10:4:log' });
     expect(p.objective.split('\n').filter((l) => !/^const [A-Z0-9_]+ = -?[\d.e+-]+f;$/.test(l))).toMatchInlineSnapshot(`
       [
+        "const FAST_MATH = false;",
         "",
         "const WIDTH = 3u;",
         "const POINTS = 5u;",
@@ -394,6 +395,8 @@ describe('generated WGSL', () => {
         "const POINT_BLOCK = 4u;",
       ]
     `);
+    // Fast math is the network's alone: its o() lets the compiler regroup (shaders/f32math.wgsl).
+    expect(parts({ objective: 'mlp', width: 3, dataPoints: 5, inputLr: '0.1:10:4:log', outputLr: '0.1:10:4:log', fastMath: true }).objective).toContain('const FAST_MATH = true;');
     expect(p.decoder).toMatchInlineSnapshot(`
       "struct Objective {
         rate: array<V, 2>,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { linearTickLabels, nearestIndex, rangeEdges, rangeText, rangeWithEdges, sameIn, unresolvedAxes, zoomEdges } from '../web/axes';
-import { df64Missing, formatMagnification, magnification, mapPrecision } from '../web/precision';
+import { df64Missing, formatMagnification, magnification, mapPrecision, withPrecision } from '../web/precision';
 import { AXIS_KEYS, PRESETS } from '../web/controls';
 import { STRINGS } from '../web/i18n';
 import { regimeWords, scoreBarGradient } from '../web/map-legend';
@@ -213,6 +213,18 @@ describe('the precision of a deep zoom', () => {
     expect(chosen.spec.base.precision).toBe('df64');
     expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&precision=double', defaults).error).toMatch(/precision.*auto, float32 or df64/);
     expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&optimizer=adam&precision=df64', defaults).error).toMatch(/adam has no df64 version/);
+  });
+
+  it('fast math comes from the URL for the network, and is refused by name elsewhere', () => {
+    const defaults = defaultState(32);
+    const net = stateFromSearch('?objective=mlp&inputLr=0.1:10:16:log&outputLr=0.1:10:16:log&fastMath=true', defaults);
+    expect(net.error).toBeUndefined();
+    expect(net.spec.base.fastMath).toBe(true);
+    expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&fastMath=true', defaults).error).toMatch(/^fastMath: has nothing to relax in objective quadratic; expected objective mlp/);
+    // Fast math relaxes float32 alone: a map the page runs in df64 runs exact.
+    expect(withPrecision({ objective: 'mlp', fastMath: 'true' } as SpecInput, 'df64')).toEqual({ objective: 'mlp', precision: 'df64' });
+    expect(withPrecision({ objective: 'mlp', fastMath: 'true' } as SpecInput, 'float32')).toEqual({ objective: 'mlp', fastMath: 'true' });
+    expect(stateFromSearch('?objective=mlp&inputLr=0.1:10:16:log&outputLr=0.1:10:16:log&fastMath=maybe', defaults).error).toMatch(/^fastMath: "maybe" is not true or false/);
   });
 
   it("a zoom's URL keeps every digit df64 tells apart", () => {

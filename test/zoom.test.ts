@@ -108,6 +108,15 @@ describe('lrscope zoom', () => {
     expect(deep.x[0]).not.toBe(deep.x[1]);
   });
 
+  it('fast math stays with the float32 frames: the df64 frame runs exact, not refused', async () => {
+    const dir = tempDir();
+    const net = ['--objective', 'mlp', '--width', '2', '--data-points', '4', '--input-lr', '0.1:10:8:log', '--output-lr', '0.1:10:8:log', '--steps', '10', '--fast-math'];
+    const { code, stderr } = await runCli(['zoom', ...net, '--factor', '1e4', '--frames', '3', '--out-dir', dir, '--engine', 'cpu'], gpu);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(readIndex(dir).map((r) => r.precision)).toEqual(['float32', 'float32', 'df64']);
+  });
+
   itGpu(gpu)('the GPU engine draws the same frames as the CPU engine, float32 and df64', async () => {
     const frames = { cpu: tempDir(), gpu: tempDir() };
     // A point of the boundary between converged and converging (bisected in df64): every frame shows both.

@@ -88,7 +88,7 @@ export function presetOf(input: Readonly<Record<string, unknown>>, pick?: readon
 /** The form fields of an objective's own parameters. */
 function objectiveKeys(objective: string): readonly ParamKey[] {
   if (objective === 'quadratic') return ['curvature', 'minimum', 'w0'];
-  if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr', 'initOffset', 'minibatch'];
+  if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr', 'initOffset', 'minibatch', 'fastMath'];
   return ['w0'];
 }
 
@@ -238,7 +238,7 @@ export class Controls {
                 ? `[${def.default.join(',')}]`
                 : String(def.default);
       if (def.type === 'boolean') {
-        return el('label', { className: 'field check' }, [el('input', { type: 'checkbox', name: key, checked: given === true || given === 'true' }), label]);
+        return el('label', { className: 'field check', title: def.help }, [el('input', { type: 'checkbox', name: key, checked: given === true || given === 'true' }), label]);
       }
       if (def.type === 'choice') {
         return el('label', { className: 'field' }, [

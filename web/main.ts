@@ -456,7 +456,7 @@ async function boot(): Promise<void> {
     navigate({ ...state, spec: start, pick: undefined });
   });
   // A map still computing has nothing to export yet.
-  $('#export-png').addEventListener('click', async () => mapView.element.dataset.state === 'done' && download(await mapView.exportPng(describeRun(page.engine, spec.base.precision)), 'lrscope-map.png'));
+  $('#export-png').addEventListener('click', async () => mapView.element.dataset.state === 'done' && download(await mapView.exportPng(describeRun(page.engine, spec.base)), 'lrscope-map.png'));
   $('#export-csv').addEventListener('click', async () => download(await mapView.exportTable('csv', page.adapter), 'lrscope-grid.csv'));
   $('#export-json').addEventListener('click', async () => download(await mapView.exportTable('json', page.adapter), 'lrscope-grid.json'));
   window.addEventListener('popstate', () => {

@@ -45,10 +45,12 @@ export function withoutPrecision(input: SpecInput): SpecInput {
   return rest as SpecInput;
 }
 
-/** The spec input that runs in a precision (float32 is the default, left unsaid). */
+/** The spec input that runs in a precision (float32 is the default, left unsaid); fast math relaxes float32 alone, so df64 runs without it. */
 export function withPrecision(input: SpecInput, precision: Precision): SpecInput {
   const bare = withoutPrecision(input);
-  return precision === 'df64' ? ({ ...bare, precision: 'df64' } as SpecInput) : bare;
+  if (precision !== 'df64') return bare;
+  const { fastMath: _, ...exact } = bare as Record<string, unknown>;
+  return { ...exact, precision: 'df64' } as SpecInput;
 }
 
 /** The precision a link's `precision=` names, for the map's spec: df64 where auto runs df64 anyway is auto. */

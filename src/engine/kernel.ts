@@ -167,7 +167,9 @@ ${update}
 }`;
 }
 
-const mathConstants = () => wgslConstants(Object.entries(MATH_CONSTANTS).map(([name, value]) => ({ name, type: 'f32', value })));
+/** The math library's constants, and FAST_MATH: whether its o() lets the compiler regroup (the spec's fastMath). */
+const mathConstants = (fast = false) =>
+  wgslConstants([...Object.entries(MATH_CONSTANTS).map(([name, value]) => ({ name, type: 'f32' as const, value })), { name: 'FAST_MATH', type: 'bool', value: fast }]);
 
 /** shaders/f32math.wgsl with its constants declared in front. */
 export function mathWgsl(): string {
@@ -177,10 +179,10 @@ export function mathWgsl(): string {
 type Objective = CompiledObjective | MlpObjective | undefined;
 
 /** What is generated for the objective: the math library's constants and a typed-in loss's code, or the network's constants (its struct Objective comes with the decoder). */
-function objectiveWgsl(objective: Objective, fixed: FixedOffsets): string {
+function objectiveWgsl(objective: Objective, fixed: FixedOffsets, fast: boolean): string {
   if (!objective) return '';
   if (!('config' in objective)) return `${mathConstants()}\n\n${objective.wgsl}`;
-  return `${mathConstants()}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
+  return `${mathConstants(fast)}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
 }
 
 /** The objective's files: the quadratic's, or the math library (and the network's, its gradient and passes over the data in the layout given). */
@@ -409,7 +411,7 @@ ${wgslStruct('Uniforms', UNIFORM_FIELDS)}
 ${wgslStruct('AxisLayout', AXIS_FIELDS)}`;
   return {
     prelude,
-    objective: objectiveWgsl(objective, input.fixed),
+    objective: objectiveWgsl(objective, input.fixed, input.spec.base.fastMath),
     optimizer: optimizerWgsl(variants),
     state: stateWgsl(input.state),
     decoder: decoderWgsl(spec, variants, input.schedule, input.fixed, objective, form),

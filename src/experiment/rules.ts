@@ -49,6 +49,7 @@ export function checkRules(given: Given, choices: Choices): void {
   checkOptimizerParams(given, choices);
   checkObjectiveParams(given, choices);
   checkPrecision(given, choices);
+  checkFastMath(given, choices);
 }
 
 /** What df64 runs (src/engine/df64-plan.ts): the rest has a float32 version only. */
@@ -61,6 +62,13 @@ function checkPrecision({ parsed, name }: Given, { optimizers, schedules }: Choi
   if (optimizer) throw new SpecError(name('optimizer'), `${optimizer} has no df64 version`, `${DF64_OPTIMIZERS.join(', ')} with ${name('precision')} df64, or ${name('precision')} float32`);
   const schedule = schedules.find((s) => !DF64_SCHEDULES.includes(s));
   if (schedule) throw new SpecError(name('schedule'), `${schedule} has no df64 version`, `${DF64_SCHEDULES.join(', ')} with ${name('precision')} df64, or ${name('precision')} float32`);
+}
+
+/** Fast math relaxes the network's float32 passes (shaders/f32math.wgsl's o()): other objectives and df64 have none to relax. */
+function checkFastMath({ parsed, name }: Given, { objective }: Choices): void {
+  if ((parsed.get('fastMath') as { value?: boolean } | undefined)?.value !== true) return;
+  if (objective !== 'mlp') throw new SpecError(name('fastMath'), `has nothing to relax in objective ${objective}`, `${name('objective')} mlp, the tiny network, or no ${name('fastMath')}`);
+  if ((parsed.get('precision') as { value?: string } | undefined)?.value === 'df64') throw new SpecError(name('fastMath'), 'does not apply to df64', `${name('precision')} float32 with ${name('fastMath')}, or df64 without it`);
 }
 
 function checkScheduleParams(given: Given, schedules: readonly ScheduleName[]): void {

@@ -119,7 +119,7 @@ export function bifurcationSummary(result: Bifurcation, engine: Engine, seconds:
   const steps = spec.base.steps;
   const rate = (n * steps) / seconds / 1e6;
   const lines = [
-    `${n} learning rate${n === 1 ? '' : 's'} × ${steps} steps in ${seconds.toFixed(2)} s (${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} million steps/s), ${describeRun(engine, spec.base.precision)}`,
+    `${n} learning rate${n === 1 ? '' : 's'} × ${steps} steps in ${seconds.toFixed(2)} s (${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} million steps/s), ${describeRun(engine, spec.base)}`,
     `${spec.axes.length ? describeAxis(spec, 0) : `lr: ${formatValue(result.lr[0]!)}`}; the last ${result.tail} iterates of ${componentName(result)}`,
     ...bandLines(result).map((line) => `  ${line}`),
   ];

@@ -1,6 +1,6 @@
 /** The plain-text summary of a sweep: what ran, where, how fast, and how many trajectories ended in each regime. */
 import type { Spec } from '../experiment/index.js';
-import type { Precision } from '../experiment/params.js';
+import type { Cell } from '../experiment/types.js';
 import { formatValue } from '../experiment/values.js';
 import { gridSize } from '../experiment/index.js';
 import { REGIMES, regimeNames, type ChunkResult, type Engine } from '../engine/types.js';
@@ -53,9 +53,10 @@ export function scoreEdgeLine(edges: BoxCountSlopes): string {
   return `score-edge dimension ${edges.dimension.toFixed(2)} (median local slope of box counts over ${edges.sizes.length} sizes, as Sohl-Dickstein 2024)`;
 }
 
-/** "gpu engine: llvmpipe …", and for a df64 run ", in df64". */
-export function describeRun(engine: Pick<Engine, 'kind' | 'description'>, precision: Precision = 'float32'): string {
-  return `${engine.kind} engine: ${engine.description}${precision === 'df64' ? ', in df64' : ''}`;
+/** "gpu engine: llvmpipe …", and for a df64 run ", in df64"; with fast math, whether it applied (the GPU engine's network only). */
+export function describeRun(engine: Pick<Engine, 'kind' | 'description'>, base: Pick<Cell, 'precision' | 'fastMath'> = { precision: 'float32', fastMath: false }): string {
+  const arithmetic = base.precision === 'df64' ? ', in df64' : base.fastMath ? (engine.kind === 'gpu' ? ', fast math' : ', exact (fast math is the GPU engine’s)') : '';
+  return `${engine.kind} engine: ${engine.description}${arithmetic}`;
 }
 
 /** "lr: 241 values (0 … 1.2, linear)". */

@@ -34,7 +34,7 @@ export async function runBifurcation(command: Command, argv: readonly string[], 
     else if (format === 'csv') await writeBifurcationCsv(sink, result);
     else if (format === 'png') {
       const { renderBifurcationPng } = await import('../../node/bifurcation-png.js');
-      out!.write(renderBifurcationPng(result, { engine: describeRun(engine, result.spec.base.precision) }));
+      out!.write(renderBifurcationPng(result, { engine: describeRun(engine, result.spec.base) }));
     } else if (out) out.write(text);
     return text;
   });

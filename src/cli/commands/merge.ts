@@ -92,7 +92,7 @@ export async function runMerge(command: Command, io: CliIO): Promise<number> {
   const theory = options.theory !== false;
 
   // Parts computed on different engines say so, each once, in shard order.
-  const runs = [...new Set(parts.map((p) => describeRun(p.header.engine, spec.base.precision)))];
+  const runs = [...new Set(parts.map((p) => describeRun(p.header.engine, spec.base)))];
   const descriptions = [...new Set(parts.map((p) => p.header.engine.description))];
   const total = parts.reduce((n, p) => n + p.header.range.count, 0);
   let seconds = 0;

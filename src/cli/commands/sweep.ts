@@ -61,7 +61,7 @@ export async function runSweep(command: Command, argv: readonly string[], io: Cl
   const summary = await withEngineAndOut(io, options.out, engineKind, kernel, (engine, out) => {
     const source: ResultSource = {
       engine,
-      run: describeRun(engine, spec.base.precision),
+      run: describeRun(engine, spec.base),
       chunks: (onProgress, minChunks) => sweep(spec, engine, { signal: io.signal, onProgress, minChunks, range, recycle: true }),
       shard,
     };

@@ -242,7 +242,11 @@ export function frameInput(spec: Spec, given: SpecInput, axes: readonly [Axis, A
     }
   }
   // Only df64 is written out: float32 is the default, and the figure's command stays as short as it can.
-  if (frame.precision === 'df64') input.precision = 'df64';
+  // Fast math relaxes float32 alone: a df64 frame is exact.
+  if (frame.precision === 'df64') {
+    input.precision = 'df64';
+    delete input.fastMath;
+  }
   return input as SpecInput;
 }
 
@@ -411,7 +415,7 @@ async function renderFrame(spec: Spec, frame: ZoomFrame, frames: number, engine:
     progress?.clear();
   }
   return render(spec, map.raster(), {
-    engine: describeRun(engine, spec.base.precision),
+    engine: describeRun(engine, spec.base),
     counts: tally.counts,
     theory: options.theory,
     color: options.color,
