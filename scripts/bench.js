@@ -325,6 +325,15 @@ for (const workload of workloads) {
     rates[networkLayout] = rate;
     print(`  GPU engine, ${networkLayout.padEnd(6)} ${rate.toFixed(4)} M steps/s; ${((MLP_OPS_PER_STEP * rate) / 1e3).toFixed(2)} G float32 operations/s (first run with its compile ${(first / 1e3).toFixed(1)} s)`);
   }
+  {
+    // Fast math (--fast-math): the default layout, the compiler free to fuse and regroup, the device's tanh.
+    const fast = parseSpec({ ...spec.input, fastMath: true });
+    await drain(sweep(fast, gpu, RECYCLED)); // compiles
+    const ms = await best(1, () => drain(sweep(fast, gpu, RECYCLED)));
+    rates.fast = (gridSize(fast) * steps) / ms / 1e3;
+    print(`  GPU engine, default layout in fast math ${rates.fast.toFixed(4)} M steps/s; ${((MLP_OPS_PER_STEP * rates.fast) / 1e3).toFixed(2)} G float32 operations/s (not the exact values: README, "Fast math")`);
+    results.set('W3p fast', rates.fast);
+  }
   print(`  blocks / points: ${(rates.blocks / rates.points).toFixed(2)}×${rates.team ? `; team / points: ${(rates.team / rates.points).toFixed(2)}×, team / blocks: ${(rates.team / rates.blocks).toFixed(2)}× (teams of ${gpu.team})` : ' (no teams: this device has no fixed-size subgroups)'}`);
   results.set('W3p', rates.team ?? rates.blocks);
   print('');
@@ -365,5 +374,7 @@ for (const workload of workloads) {
   print(`  → at most ${((peak * 1e3) / ops).toFixed(0)} M steps/s; the GPU engine reaches ${w1.toFixed(0)} (${((100 * w1 * ops) / (peak * 1e3)).toFixed(0)}% of that bound)`);
   const w3p = results.get('W3p');
   print(`  W3p needs about ${(MLP_OPS_PER_STEP / 1e3).toFixed(0)} k float32 operations per step → at most ${((peak * 1e3) / MLP_OPS_PER_STEP).toFixed(3)} M steps/s; the GPU engine reaches ${w3p.toFixed(4)} in its default layout (${((100 * w3p * MLP_OPS_PER_STEP) / (peak * 1e3)).toFixed(1)}% of that bound)`);
+  const w3pFast = results.get('W3p fast');
+  print(`  W3p in fast math reaches ${w3pFast.toFixed(4)} (${((100 * w3pFast * MLP_OPS_PER_STEP) / (peak * 1e3)).toFixed(1)}% of that bound, ${(w3pFast / w3p).toFixed(2)}× the exact kernel)`);
 }
 gpu.dispose();
