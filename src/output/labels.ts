@@ -53,12 +53,12 @@ const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
 
 const CONVENTION_NAMES: Record<Convention, string> = { tf: 'TensorFlow', torch: 'PyTorch', keras: 'Keras' };
 
-/** What the network's title adds when set: its minibatch, and its input layer's offset unless the map sweeps it. */
+/** What the network's title adds when set: its minibatch, its input layer's offset unless the map sweeps it, and fast math. */
 export function networkSetting(spec: Spec): string {
   const b = spec.base;
   const batch = b.minibatch === undefined ? '' : `, minibatch ${b.minibatch}`;
   const offset = b.initOffset === 0 || spec.axes.some((a) => a.key === 'initOffset') ? '' : `, W₁ offset ${b.initOffset}`;
-  return batch + offset;
+  return batch + offset + (b.fastMath ? ', fast math' : '');
 }
 
 /** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps". */
