@@ -1291,6 +1291,17 @@ describeBrowser('trainability, as Sohl-Dickstein (2024) draws it', () => {
     await page.close();
   });
 
+  it("fast math: a box among the network's fields, named in the caption where the map runs on WebGPU, not on the CPU workers", async () => {
+    const page = await open(`${network}&fastMath=true&engine=gpu`);
+    await mapDone(page);
+    expect(await page.isChecked('#controls input[name=fastMath]')).toBe(true);
+    expect(await page.textContent('#map-caption')).toContain('fast math');
+    await page.goto(`${preview.url}${network}&fastMath=true&engine=cpu`);
+    await mapDone(page);
+    expect(await page.textContent('#map-caption')).not.toContain('fast math');
+    await page.close();
+  });
+
   it('color=trainability paints each run by its score: blue-green where GD on ½·L·(w − c)² trains (lr·L < 2), red where not', async () => {
     // lr·L over the grid: 0.075 … 3.375, none at 1 or 2 (where a step lands on the minimum or keeps its distance).
     const page = await open('?lr=0.25:3.75:8&curvature=0.3:0.9:4&steps=30&color=trainability');

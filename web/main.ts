@@ -146,6 +146,7 @@ async function chooseEngine(remeasure: boolean): Promise<void> {
   page = await pickEngine(state.engine, { remeasure });
   lesson?.setEngine(page.engine);
   renderEngineBadge();
+  if (spec) showCaption();
 }
 
 function renderEngineBadge(): void {
@@ -202,9 +203,10 @@ function renderEngineBadge(): void {
   }
 }
 
-/** The line over the map: what a pixel is, and the lesson for a first visit. */
+/** The line over the map: what a pixel is, and the lesson for a first visit. Fast math is named only where it applies: on the CPU workers the values are exact. */
 function showCaption(): void {
-  renderCaption($('#map-caption'), spec, strings, state.color, () => switchView('lesson'));
+  const shown = spec.base.fastMath && page?.kind === 'cpu' ? { ...spec, base: { ...spec.base, fastMath: false } } : spec;
+  renderCaption($('#map-caption'), shown, strings, state.color, () => switchView('lesson'));
 }
 
 /** The line over the map naming the precision in use and the magnification, and the note where that precision no longer resolves the view. */
