@@ -226,7 +226,7 @@ describe('bad input: exit 2, one line naming the flag and the accepted form, not
     ['schedule parameter without its schedule', ['sweep', '--decay-rate', '0.9'], /^lrscope: --decay-rate: not used by schedule constant; expected a schedule that uses it/],
     ['too many schedules at once', ['sweep', '--schedule', 'exponential', '--decay-rate', '0.5:1:2000', '--decay-steps', '1:100:1000', '--engine', 'cpu', '--format', 'csv', '--out', 'x.csv'], /^lrscope: --decay-rate × --decay-steps: sweeps 2000000 distinct learning-rate schedules; expected at most 1048576/],
     ['spec file that is not JSON', ['sweep', '--spec', '/etc/hostname'], /^lrscope: --spec: \/etc\/hostname is not valid JSON/],
-    ['fast math where there is nothing to relax', ['sweep', '--lr', '0.1,0.2', '--fast-math', '--format', 'png', '--out', 'x.png'], /^lrscope: --fast-math: has nothing to relax in objective quadratic; expected --objective mlp, the tiny network, or no --fast-math$/],
+    ['fast math where there is nothing to relax', ['sweep', '--lr', '0.1,0.2', '--fast-math', '--format', 'png', '--out', 'x.png'], /^lrscope: --fast-math: has nothing to relax in objective quadratic; expected a test function, a typed-in loss or the network \(--objective rosenbrock, expression, mlp, …\), or no --fast-math$/],
     ['fast math in df64', ['sweep', '--objective', 'mlp', '--lr', '0.1,0.2', '--fast-math', '--precision', 'df64', '--format', 'csv', '--out', 'x.csv'], /^lrscope: --fast-math: does not apply to df64; expected --precision float32 with --fast-math, or df64 without it$/],
     ['fast math swept', ['sweep', '--objective', 'mlp', '--lr', '0.1,0.2', '--fast-math', 'true,false'], /^lrscope: --fast-math: .*cannot be swept/],
   ])('%s', async (_, args, message) => {

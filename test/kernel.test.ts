@@ -395,8 +395,10 @@ describe('generated WGSL', () => {
         "const POINT_BLOCK = 4u;",
       ]
     `);
-    // Fast math is the network's alone: its o() lets the compiler regroup (shaders/f32math.wgsl).
+    // Fast math: o() lets the compiler regroup (shaders/f32math.wgsl), in the network and in any compiled loss.
     expect(parts({ objective: 'mlp', width: 3, dataPoints: 5, inputLr: '0.1:10:4:log', outputLr: '0.1:10:4:log', fastMath: true }).objective).toContain('const FAST_MATH = true;');
+    expect(parts({ loss: 'sin(w)^2', lr: '0.1,0.2', fastMath: true }).objective).toContain('const FAST_MATH = true;');
+    expect(parts({ objective: 'rosenbrock', lr: '0.1,0.2' }).objective).toContain('const FAST_MATH = false;');
     expect(p.decoder).toMatchInlineSnapshot(`
       "struct Objective {
         rate: array<V, 2>,

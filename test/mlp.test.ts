@@ -183,7 +183,7 @@ describe('the network’s descriptions', () => {
     expect(mlpObjective({ width: 3, dataPoints: 8, activation: 'tanh', seed: 2, minibatch: 5 }).source).toBe('mlp 3-3-1 tanh, 8 points, minibatch 5, seed 2');
     expect(runTitle(parseSpec({ objective: 'mlp', width: 3, minibatch: 4, initOffset: 0.5 }))).toContain('a 3-3-1 tanh network, 12 points, minibatch 4, W₁ offset 0.5, seed 0');
     expect(runTitle(parseSpec({ objective: 'mlp', width: 3, initOffset: '0,1', lr: '0.1,1' }))).toContain('a 3-3-1 tanh network, 12 points, seed 0');
-    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, fastMath: true }))).toContain('a 3-3-1 tanh network, 12 points, fast math, seed 0');
+    expect(runTitle(parseSpec({ objective: 'mlp', width: 3, fastMath: true }))).toContain('a 3-3-1 tanh network, 12 points, seed 0, fast math ·');
   });
 });
 

@@ -215,12 +215,12 @@ describe('the precision of a deep zoom', () => {
     expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&optimizer=adam&precision=df64', defaults).error).toMatch(/adam has no df64 version/);
   });
 
-  it('fast math comes from the URL for the network, and is refused by name elsewhere', () => {
+  it('fast math comes from the URL, and is refused by name for the quadratic', () => {
     const defaults = defaultState(32);
     const net = stateFromSearch('?objective=mlp&inputLr=0.1:10:16:log&outputLr=0.1:10:16:log&fastMath=true', defaults);
     expect(net.error).toBeUndefined();
     expect(net.spec.base.fastMath).toBe(true);
-    expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&fastMath=true', defaults).error).toMatch(/^fastMath: has nothing to relax in objective quadratic; expected objective mlp/);
+    expect(stateFromSearch('?lr=0.01:1.5:32&curvature=0.25:4:32&fastMath=true', defaults).error).toMatch(/^fastMath: has nothing to relax in objective quadratic; expected a test function, a typed-in loss or the network \(objective rosenbrock, expression, mlp, …\)/);
     // Fast math relaxes float32 alone: a map the page runs in df64 runs exact.
     expect(withPrecision({ objective: 'mlp', fastMath: 'true' } as SpecInput, 'df64')).toEqual({ objective: 'mlp', precision: 'df64' });
     expect(withPrecision({ objective: 'mlp', fastMath: 'true' } as SpecInput, 'float32')).toEqual({ objective: 'mlp', fastMath: 'true' });

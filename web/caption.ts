@@ -27,6 +27,7 @@ function objectiveText(spec: Spec, s: Strings): { objective: string; fixed: stri
     objective = b.objective;
   }
   if (b.objective !== 'mlp' && !swept('w0')) fixed.push(`${s.fromPoint} w₀ = ${numbers(b.w0)}`);
+  if (b.fastMath) fixed.push(s.fastMath);
   return { objective, fixed: fixed.length ? `, ${fixed.join(', ')}` : '' };
 }
 

@@ -89,7 +89,7 @@ export function presetOf(input: Readonly<Record<string, unknown>>, pick?: readon
 function objectiveKeys(objective: string): readonly ParamKey[] {
   if (objective === 'quadratic') return ['curvature', 'minimum', 'w0'];
   if (objective === 'mlp') return ['width', 'dataPoints', 'activation', 'seed', 'inputLr', 'outputLr', 'initOffset', 'minibatch', 'fastMath'];
-  return ['w0'];
+  return ['w0', 'fastMath'];
 }
 
 export interface ControlsCallbacks {

@@ -413,7 +413,7 @@ export const PARAMS = {
     group: 'run',
     default: false,
     sweepable: false,
-    help: "the network's arithmetic (objective mlp) on the GPU engine without its exact rounding: the compiler may fuse and regroup its operations, and tanh is the device's own; 1.6–2.2× faster on lavapipe, for the last bits: steadily converging runs agree with the exact ones to about 1e-6, and on the paper's map 0.1% of the pixels, all on the boundary, change trainability (README, \"Fast math\"); float32 only (a df64 run is exact); the CPU engine computes the exact values (default false)",
+    help: "the objective's float32 arithmetic (a test function, a typed-in loss or the network) on the GPU engine without its exact rounding: the compiler may fuse and regroup its operations, and the network's tanh is the device's own; 1.4–2.2× faster on lavapipe, for the last bits: steadily converging runs agree with the exact ones to about 1e-6, and on the paper's map 0.1% of the pixels, all on the boundary, change trainability (README, \"Fast math\"); float32 only (a df64 run is exact); the CPU engine computes the exact values (default false)",
   },
   trainability: {
     type: 'boolean',

@@ -64,10 +64,10 @@ function checkPrecision({ parsed, name }: Given, { optimizers, schedules }: Choi
   if (schedule) throw new SpecError(name('schedule'), `${schedule} has no df64 version`, `${DF64_SCHEDULES.join(', ')} with ${name('precision')} df64, or ${name('precision')} float32`);
 }
 
-/** Fast math relaxes the network's float32 passes (shaders/f32math.wgsl's o()): other objectives and df64 have none to relax. */
+/** Fast math relaxes the float32 code of compiled objectives (shaders/f32math.wgsl's o()): the quadratic's and df64 have none to relax. */
 function checkFastMath({ parsed, name }: Given, { objective }: Choices): void {
   if ((parsed.get('fastMath') as { value?: boolean } | undefined)?.value !== true) return;
-  if (objective !== 'mlp') throw new SpecError(name('fastMath'), `has nothing to relax in objective ${objective}`, `${name('objective')} mlp, the tiny network, or no ${name('fastMath')}`);
+  if (objective === 'quadratic') throw new SpecError(name('fastMath'), 'has nothing to relax in objective quadratic', `a test function, a typed-in loss or the network (${name('objective')} rosenbrock, expression, mlp, …), or no ${name('fastMath')}`);
   if ((parsed.get('precision') as { value?: string } | undefined)?.value === 'df64') throw new SpecError(name('fastMath'), 'does not apply to df64', `${name('precision')} float32 with ${name('fastMath')}, or df64 without it`);
 }
 

@@ -55,7 +55,7 @@ export interface Cell extends ScheduleParams {
   bound: number;
   /** The arithmetic of every trajectory: float32, or df64 (src/df64.ts). */
   precision: Precision;
-  /** The network's arithmetic on the GPU engine without exact rounding: fused, regrouped, the device's tanh (shaders/f32math.wgsl's o()). */
+  /** A compiled objective's arithmetic on the GPU engine without exact rounding: fused, regrouped, the network's tanh the device's (shaders/f32math.wgsl's o()). */
   fastMath: boolean;
   /** Record every step's loss and judge the run by the trainability criterion (src/trainability.ts). */
   trainability: boolean;

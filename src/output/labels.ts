@@ -53,15 +53,15 @@ const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
 
 const CONVENTION_NAMES: Record<Convention, string> = { tf: 'TensorFlow', torch: 'PyTorch', keras: 'Keras' };
 
-/** What the network's title adds when set: its minibatch, its input layer's offset unless the map sweeps it, and fast math. */
+/** What the network's title adds when set: its minibatch, and its input layer's offset unless the map sweeps it. */
 export function networkSetting(spec: Spec): string {
   const b = spec.base;
   const batch = b.minibatch === undefined ? '' : `, minibatch ${b.minibatch}`;
   const offset = b.initOffset === 0 || spec.axes.some((a) => a.key === 'initOffset') ? '' : `, W₁ offset ${b.initOffset}`;
-  return batch + offset + (b.fastMath ? ', fast math' : '');
+  return batch + offset;
 }
 
-/** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps". */
+/** "Adam (PyTorch) on f(w) = ½·L·(w − c)² · constant schedule · 2000 steps" (", fast math" after the objective where it is asked for). */
 export function runTitle(spec: Spec): string {
   const b = spec.base;
   const objective =
@@ -81,5 +81,5 @@ export function runTitle(spec: Spec): string {
     : b.optimizer === 'gd'
       ? OPTIMIZER_NAMES.gd
       : `${OPTIMIZER_NAMES[b.optimizer]} (${swept('convention') ? 'conventions swept' : CONVENTION_NAMES[b.convention]})`;
-  return `${optimizer} on ${objective} · ${schedule} · ${b.steps} steps`;
+  return `${optimizer} on ${objective}${b.fastMath ? ', fast math' : ''} · ${schedule} · ${b.steps} steps`;
 }

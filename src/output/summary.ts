@@ -53,7 +53,7 @@ export function scoreEdgeLine(edges: BoxCountSlopes): string {
   return `score-edge dimension ${edges.dimension.toFixed(2)} (median local slope of box counts over ${edges.sizes.length} sizes, as Sohl-Dickstein 2024)`;
 }
 
-/** "gpu engine: llvmpipe …", and for a df64 run ", in df64"; with fast math, whether it applied (the GPU engine's network only). */
+/** "gpu engine: llvmpipe …", and for a df64 run ", in df64"; with fast math, whether it applied (on the GPU engine only). */
 export function describeRun(engine: Pick<Engine, 'kind' | 'description'>, base: Pick<Cell, 'precision' | 'fastMath'> = { precision: 'float32', fastMath: false }): string {
   const arithmetic = base.precision === 'df64' ? ', in df64' : base.fastMath ? (engine.kind === 'gpu' ? ', fast math' : ', exact (fast math is the GPU engine’s)') : '';
   return `${engine.kind} engine: ${engine.description}${arithmetic}`;
