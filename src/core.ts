@@ -2,7 +2,7 @@
 import './objectives/mathjs.js';
 export { parseSpec, gridSize, gridShape, gridCoords, cellAt, type Spec, type SpecInput, type Cell, type Axis, type RawValue } from './experiment/index.js';
 export { OBJECTIVES, PARAMS, PARAM_KEYS, type ObjectiveName, type ParamKey, type Precision } from './experiment/params.js';
-export { DF64_OPTIMIZERS, DF64_SCHEDULES } from './experiment/rules.js';
+export { DF64_OPTIMIZERS, DF64_SCHEDULES, inDf64 } from './experiment/rules.js';
 export { TEST_FUNCTIONS } from './objectives/catalogue.js';
 export { compileExpression, ExpressionError, type CompiledObjective } from './objectives/expression.js';
 export { mlpObjective, mlpDims, ACTIVATIONS, type Activation, type MlpConfig, type MlpObjective } from './objectives/mlp.js';

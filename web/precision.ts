@@ -14,7 +14,7 @@
  * written. Reading a link, `precision=df64` on a view float32 cannot resolve
  * is auto (what auto would run there), elsewhere it is the choice of df64.
  */
-import { DF64_OPTIMIZERS, DF64_SCHEDULES, parseSpec, type Axis, type Precision, type Spec, type SpecInput } from '../src/core';
+import { DF64_OPTIMIZERS, DF64_SCHEDULES, inDf64, parseSpec, type Axis, type Precision, type Spec, type SpecInput } from '../src/core';
 import { axisRange, rangeEdges, unresolvedAxes } from './axes';
 import type { Strings } from './i18n';
 
@@ -45,12 +45,10 @@ export function withoutPrecision(input: SpecInput): SpecInput {
   return rest as SpecInput;
 }
 
-/** The spec input that runs in a precision (float32 is the default, left unsaid); fast math relaxes float32 alone, so df64 runs without it. */
+/** The spec input that runs in a precision (float32 is the default, left unsaid; df64 runs without fast math). */
 export function withPrecision(input: SpecInput, precision: Precision): SpecInput {
   const bare = withoutPrecision(input);
-  if (precision !== 'df64') return bare;
-  const { fastMath: _, ...exact } = bare as Record<string, unknown>;
-  return { ...exact, precision: 'df64' } as SpecInput;
+  return precision === 'df64' ? inDf64(bare) : bare;
 }
 
 /** The precision a link's `precision=` names, for the map's spec: df64 where auto runs df64 anyway is auto. */

@@ -181,8 +181,9 @@ type Objective = CompiledObjective | MlpObjective | undefined;
 /** What is generated for the objective: the math library's constants and a typed-in loss's code, or the network's constants (its struct Objective comes with the decoder). */
 function objectiveWgsl(objective: Objective, fixed: FixedOffsets, fast: boolean): string {
   if (!objective) return '';
-  if (!('config' in objective)) return `${mathConstants(fast)}\n\n${objective.wgsl}`;
-  return `${mathConstants(fast)}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
+  const math = mathConstants(fast);
+  if (!('config' in objective)) return `${math}\n\n${objective.wgsl}`;
+  return `${math}\n\n${wgslConstants([...objective.wgslConstants, { name: 'DATA', type: 'u32', value: fixed.data }, { name: 'POINT_BLOCK', type: 'u32', value: POINT_BLOCK }])}`;
 }
 
 /** The objective's files: the quadratic's, or the math library (and the network's, its gradient and passes over the data in the layout given). */

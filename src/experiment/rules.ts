@@ -71,6 +71,12 @@ function checkFastMath({ parsed, name }: Given, { objective }: Choices): void {
   if ((parsed.get('precision') as { value?: string } | undefined)?.value === 'df64') throw new SpecError(name('fastMath'), 'does not apply to df64', `${name('precision')} float32 with ${name('fastMath')}, or df64 without it`);
 }
 
+/** The input run in df64 where a zoom or the page switches to it by itself: fast math, float32's alone, is left out rather than refused. */
+export function inDf64<T extends Readonly<Record<string, unknown>>>(input: T): T {
+  const { fastMath: _, ...exact } = input;
+  return { ...exact, precision: 'df64' } as unknown as T;
+}
+
 function checkScheduleParams(given: Given, schedules: readonly ScheduleName[]): void {
   const { name } = given;
   for (const key of given.keys) {

@@ -18,6 +18,7 @@ import { df, dfValue } from '../../df64.js';
 import { CancelledError, SpecError, throwIfAborted } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import { fieldName, parseSpec, PARAMS, type Axis, type Precision, type RawValue, type Spec, type SpecInput } from '../../experiment/index.js';
+import { inDf64 } from '../../experiment/rules.js';
 import { parseNumber, rangeValues, ValueSyntaxError } from '../../experiment/values.js';
 import { openOutput, OutputPathError, type OutputFile } from '../../node/files.js';
 import type { FigureOptions } from '../../output/map-figure.js';
@@ -242,12 +243,7 @@ export function frameInput(spec: Spec, given: SpecInput, axes: readonly [Axis, A
     }
   }
   // Only df64 is written out: float32 is the default, and the figure's command stays as short as it can.
-  // Fast math relaxes float32 alone: a df64 frame is exact.
-  if (frame.precision === 'df64') {
-    input.precision = 'df64';
-    delete input.fastMath;
-  }
-  return input as SpecInput;
+  return (frame.precision === 'df64' ? inDf64(input) : input) as SpecInput;
 }
 
 /**
