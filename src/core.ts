@@ -67,7 +67,7 @@ export {
 export { bandLines, bifurcationSummary, componentName, lrLabel, writeBifurcationCsv, writeBifurcationJson, wRange } from './output/bifurcation.js';
 export { MapBuilder, rasterRgba, regimeRgb, analyticBoundary, stabilityEdge, axisPosition, REGIME_COLORS, type MapRaster, type AnalyticBoundary } from './output/map.js';
 export { rankEqualise, scoreRgba, spectralColor, SPECTRAL, NAN_COLOR } from './output/score-colors.js';
-export { axisTitle, networkSetting, runTitle } from './output/labels.js';
+export { axisTitle, axisTitles, networkSetting, runTitle } from './output/labels.js';
 export { describeRun } from './output/summary.js';
 export { drawMapFigure, figureGeometry, FONT, type FigureWords, type MapGeometry } from './output/map-figure.js';
 export { JsonWriter } from './output/json.js';

@@ -16,7 +16,7 @@ import { regimeRgb } from '../src/output/map';
 import { spectralColor } from '../src/output/score-colors';
 import { CsvWriter } from '../src/output/csv';
 import { StringSink } from '../src/output/sink';
-import { parseSpec, type SpecInput } from '../src/experiment';
+import { parseSpec, PARAMS, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
 import { bifurcation } from '../src/bifurcation';
 import { gpuRequired } from './helpers/engines';
@@ -732,6 +732,65 @@ describeBrowser('a first visit', () => {
       await page.waitForTimeout(300);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), tab).toBeLessThanOrEqual(390);
     }
+    await page.close();
+  });
+
+  it("on a phone a field's help shows under it once tapped, the focus survives the form's redraw, and the axis titles fit", async () => {
+    const page = await openAt('?objective=mlp&width=2&dataPoints=4&inputLr=0.01:100:8:log&outputLr=0.01:100:8:log&steps=20&engine=cpu', phone);
+    const map = await mapDone(page);
+    // Too narrow for "outputLr (output-layer learning rate), log scale": the title drops the meaning, not its end.
+    expect(map.yTitle).toBe('outputLr (output-layer learning rate), log scale');
+    expect(map.yTitleDrawn).toBe('outputLr, log scale');
+    expect(map.xTitleDrawn).toBe('inputLr, log scale');
+    await page.click('.controls-toggle');
+    expect(await page.isVisible('.field-help')).toBe(false);
+    // Each edit draws the form again: `redrawn` waits for that, by a mark on a control the new form no longer has.
+    const mark = () => page.evaluate(() => ((document.querySelector('#controls select[name=resolution]') as HTMLElement).dataset.old = 'yes'));
+    const redrawn = () => page.waitForFunction(() => (document.querySelector('#controls select[name=resolution]') as HTMLElement).dataset.old !== 'yes');
+    await mark();
+    await page.click('input[name=fastMath]');
+    const help = page.locator('.field-help');
+    expect(await help.isVisible()).toBe(true);
+    expect(await help.textContent()).toBe(PARAMS.fastMath.help);
+    // Right under its field.
+    expect(await page.evaluate(() => document.querySelector('.field-help')!.previousElementSibling!.querySelector('input')!.name)).toBe('fastMath');
+    // The tick is an edit: the form is drawn again, with the box still focused and its help still shown.
+    await redrawn();
+    expect(new URL(page.url()).searchParams.get('fastMath')).toBe('true');
+    expect(await page.isChecked('input[name=fastMath]')).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('fastMath');
+    expect(await help.isVisible()).toBe(true);
+    // Tab goes on to the next field (the optimizer, whose label needs no help): the line goes.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('optimizer');
+    expect(await page.isVisible('.field-help')).toBe(false);
+    // A field with a help shows that one.
+    await page.focus('input[name=seed]');
+    expect(await page.textContent('.field-help')).toBe(PARAMS.seed.help);
+    // Tab out of an edited field: the redraw leaves the focus where Tab put it (the "…" that opens the tolerances).
+    await mapDone(page);
+    await mark();
+    await page.fill('input[name=steps]', '30');
+    await page.keyboard.press('Tab');
+    await redrawn();
+    expect(new URL(page.url()).searchParams.get('steps')).toBe('30');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');
+    // "…" opened stays open through an edit of what it holds.
+    await page.keyboard.press('Enter');
+    await mark();
+    await page.fill('input[name=tol]', '1e-4');
+    await page.keyboard.press('Tab');
+    await redrawn();
+    expect(await page.evaluate(() => (document.querySelector('#controls details') as HTMLDetailsElement).open)).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('bound');
+    await page.close();
+  });
+
+  it('the axis titles keep their meaning where the map is wide enough', async () => {
+    const page = await openAt('?objective=mlp&width=2&dataPoints=4&inputLr=0.01:100:8:log&outputLr=0.01:100:8:log&steps=20&engine=cpu', { width: 1280, height: 900 });
+    const map = await mapDone(page);
+    expect(map.yTitleDrawn).toBe(map.yTitle);
+    expect(map.xTitleDrawn).toBe('inputLr (input-layer learning rate), log scale');
     await page.close();
   });
 

@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import {
-  axisTitle,
+  axisTitles,
   bifurcation,
   checkBifurcationSpec,
   componentName,
@@ -29,7 +29,7 @@ import {
 import type { PageEngine } from './engines';
 import type { Strings } from './i18n';
 import { axisRange, axisTicks, linearTickLabels, rangeEdges, rangeText, sameInput } from './axes';
-import { labelChart } from './chart-text';
+import { fittingTitle, labelChart } from './chart-text';
 import { el } from './dom';
 
 /** Where the view opens: gradient descent on the double well from 1.1, through its whole cascade. */
@@ -329,6 +329,9 @@ export class BifurcationView {
       ctx.restore();
       return null;
     };
+    // The titles in full, or shorter where the chart is too narrow for them (fittingTitle).
+    const xTitles = axisTitles(axis, this.strings.titles);
+    const yTitles = [`${componentName(result)} · ${s.bifWLabel.replace('{tail}', String(result.tail)).replace('{steps}', String(spec.base.steps))}`, componentName(result)];
     const opts: uPlot.Options = {
       mode: 2 as uPlot.Mode,
       ...this.size(),
@@ -338,9 +341,9 @@ export class BifurcationView {
         y: { auto: false, range: () => yRange },
       },
       axes: [
-        { label: axisTitle(axis, this.strings.titles), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...ticks },
+        { label: fittingTitle(xTitles), labelSize: 28, stroke: '#222', grid: { show: false }, ticks: { stroke: '#444' }, ...ticks },
         {
-          label: `${componentName(result)} · ${s.bifWLabel.replace('{tail}', String(result.tail)).replace('{steps}', String(spec.base.steps))}`,
+          label: fittingTitle(yTitles),
           labelSize: 32,
           size: 64,
           stroke: '#222',
@@ -356,7 +359,7 @@ export class BifurcationView {
     };
     this.chart.replaceChildren();
     this.plot = new uPlot(opts, [null, [xs, ys]] as unknown as uPlot.AlignedData, this.chart);
-    labelChart(this.chart, `${s.bifTitle}: ${s.chartAgainst.replace('{y}', String(opts.axes![1]!.label)).replace('{x}', String(opts.axes![0]!.label))}`);
+    labelChart(this.chart, `${s.bifTitle}: ${s.chartAgainst.replace('{y}', yTitles[0]!).replace('{x}', xTitles[0]!)}`);
     return count;
   }
 

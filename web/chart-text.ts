@@ -38,3 +38,18 @@ export function labelChart(element: HTMLElement, label: string): void {
   element.setAttribute('role', 'img');
   element.setAttribute('aria-label', label);
 }
+
+/**
+ * A uPlot axis label that is the longest of `titles` (longest first) fitting
+ * along the plot, so a narrow chart shows "lr, log scale" rather than a
+ * clipped "lr (learning rate), log sc". uPlot calls it with its canvas set to
+ * the label's font; `drawn` hears which title it chose.
+ */
+export function fittingTitle(titles: readonly string[], drawn?: (title: string) => void): uPlot.Axis.Label {
+  return (u, axisIndex) => {
+    const room = u.axes[axisIndex]!.side! % 2 === 0 ? u.bbox.width : u.bbox.height;
+    const title = titles.find((t) => u.ctx.measureText(t).width <= room) ?? titles[titles.length - 1]!;
+    drawn?.(title);
+    return title;
+  };
+}

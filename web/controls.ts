@@ -241,7 +241,7 @@ export class Controls {
         return el('label', { className: 'field check', title: def.help }, [el('input', { type: 'checkbox', name: key, checked: given === true || given === 'true' }), label]);
       }
       if (def.type === 'choice') {
-        return el('label', { className: 'field' }, [
+        return el('label', { className: 'field', title: def.help }, [
           label,
           el('select', { name: key }, def.choices.map((c) => el('option', { value: c, selected: c === (value || def.default), textContent: c }))),
         ]);
@@ -290,7 +290,7 @@ export class Controls {
     if (warmup) rows.push(warmup);
     rows.push(el('label', { className: 'field' }, [s.steps, el('input', { name: 'steps', value: String(spec.base.steps), size: 8 })]));
     rows.push(
-      el('details', {}, [
+      el('details', { open: this.moreOpen, ontoggle: (e: Event) => (this.moreOpen = (e.target as HTMLDetailsElement).open) }, [
         el('summary', {}, ['…']),
         el('label', { className: 'field' }, [s.tol, el('input', { name: 'tol', value: input.tol === undefined ? '' : String(input.tol), placeholder: '1e-5', size: 8 })]),
         el('label', { className: 'field' }, [s.bound, el('input', { name: 'bound', value: input.bound === undefined ? '' : String(input.bound), placeholder: '1e20', size: 8 })]),
@@ -320,13 +320,58 @@ export class Controls {
     precisionSelect.addEventListener('change', () => this.callbacks.precision(precisionSelect.value as PrecisionChoice));
     rows.push(el('label', { className: 'field', title: `${s.precisionAutoTitle}. ${s.precisionDf64Title}` }, [s.precision, precisionSelect]));
     rows.push(el('p', { className: 'form-error', role: 'alert', hidden: true }));
+    // Drawn again after every edit: the control that had the focus keeps it
+    // (Tab out of a field goes on from the next one), and a shown help stays.
+    const focusable = () => [...this.form.querySelectorAll<HTMLElement>('input, select, button, summary')];
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && this.form.contains(active) ? { name: active.getAttribute('name'), at: focusable().indexOf(active) } : undefined;
+    const helpShown = this.helpShown;
     this.form.replaceChildren(...rows);
+    this.showHelp(helpShown);
+    if (focused) {
+      const named = focused.name === null ? null : this.form.querySelector<HTMLElement>(`[name="${CSS.escape(focused.name)}"]`);
+      (named ?? focusable()[focused.at])?.focus({ preventScroll: true });
+    }
 
     for (const input of this.form.querySelectorAll('input, select')) {
       if (['preset', 'engine', 'precision'].includes((input as HTMLElement).getAttribute('name') ?? '')) continue;
       const immediate = ['schedule', 'optimizer', 'convention', 'objective'].includes(input.getAttribute('name') ?? '') || input.getAttribute('name')?.endsWith('-key');
       input.addEventListener('change', () => this.schedule(immediate ? 0 : 400));
     }
+  }
+
+  /** Whether the tolerance and bound (under "…") are shown; kept when the form is drawn again. */
+  private moreOpen = false;
+
+  /** The field whose help is shown, by its control's name; kept when the form is drawn again. */
+  private helpShown: string | undefined;
+
+  /**
+   * A field's help (its tooltip's text) in a line under it while it has the
+   * focus or was tapped: phones show no tooltips, and a newcomer reads
+   * `initOffset` or `fastMath` as a name, not an explanation.
+   */
+  private showHelp(shown: string | undefined): void {
+    const help = el('p', { className: 'field-help', hidden: true });
+    const fields = [...this.form.querySelectorAll<HTMLLabelElement>('label.field[title]')];
+    const name = (label: HTMLLabelElement) => label.querySelector('input, select')?.getAttribute('name') ?? undefined;
+    const show = (label: HTMLLabelElement) => {
+      help.textContent = label.title;
+      help.hidden = false;
+      label.after(help);
+      this.helpShown = name(label);
+    };
+    for (const label of fields) {
+      label.addEventListener('focusin', () => show(label));
+      label.addEventListener('click', () => show(label));
+      label.addEventListener('focusout', (e) => {
+        if (fields.some((other) => other.contains(e.relatedTarget as Node | null))) return; // the next field shows its own
+        help.hidden = true;
+        this.helpShown = undefined;
+      });
+    }
+    const again = fields.find((label) => shown !== undefined && name(label) === shown);
+    if (again) show(again);
   }
 
   private schedule(delay: number): void {

@@ -12,6 +12,7 @@ import {
   boundaryDimension,
   type AnalyticBoundary,
   axisTitle,
+  axisTitles,
   CsvWriter,
   formatFloat32,
   formatNumber,
@@ -40,6 +41,7 @@ import {
 } from '../src/core';
 import type { PageEngine } from './engines';
 import { axisRange, axisTicks, linearLabelChars, nearestIndex, rangeEdges, rangeWithEdges, withAxes, zoomEdges, type AxisRange } from './axes';
+import { fittingTitle } from './chart-text';
 import { nearestOtherRegime } from './picking';
 import type { Strings } from './i18n';
 import { legendHtml, legendRows, regimeWords, scoreLegendHtml } from './map-legend';
@@ -362,8 +364,12 @@ export class MapView {
     const boundary = this.boundary;
     const xTitle = axisTitle(xAxis, this.strings.titles);
     const yTitle = axisTitle(yAxis, this.strings.titles);
-    // The axis titles are drawn on the canvas: here they are for scripts and tests.
+    // The axis titles are drawn on the canvas: here they are for scripts and
+    // tests, whole and as drawn (shorter where the plot is too narrow for them).
     Object.assign(this.element.dataset, { xTitle, yTitle });
+    const drawn = (key: 'xTitleDrawn' | 'yTitleDrawn') => (title: string) => {
+      this.element.dataset[key] = title;
+    };
     // The click that ends a drag-zoom is swallowed, by this plot only: the zoom
     // replaces the plot, and the new one must take the very next click.
     let suppressClick = false;
@@ -376,7 +382,7 @@ export class MapView {
       },
       axes: [
         {
-          label: xTitle,
+          label: fittingTitle(axisTitles(xAxis, this.strings.titles), drawn('xTitleDrawn')),
           labelSize: 28,
           stroke: '#222',
           grid: { show: false },
@@ -386,7 +392,7 @@ export class MapView {
           ...(xr.log ? {} : { space: (_u: uPlot, _i: number, min: number, max: number) => Math.max(50, 7.5 * linearLabelChars(min, max) + 16) }),
         },
         {
-          label: yTitle,
+          label: fittingTitle(axisTitles(yAxis, this.strings.titles), drawn('yTitleDrawn')),
           labelSize: 32,
           stroke: '#222',
           grid: { show: false },

@@ -34,11 +34,22 @@ export interface TitleWords {
   readonly logScale: string;
 }
 
+const ENGLISH_TITLES: TitleWords = { meanings: MEANINGS, logScale: 'log scale' };
+
 /** Axis title: the parameter, what it is, and its scale, e.g. "lr (learning rate), log scale". */
-export function axisTitle(axis: Axis, words: TitleWords = { meanings: MEANINGS, logScale: 'log scale' }): string {
+export function axisTitle(axis: Axis, words: TitleWords = ENGLISH_TITLES): string {
   const meaning = words.meanings[axis.key];
   const label = meaning ? `${axis.name} (${meaning})` : axis.name;
   return axis.scale === 'log' ? `${label}, ${words.logScale}` : label;
+}
+
+/**
+ * Axis titles from the longest to the shortest, for a chart too narrow for
+ * the whole one: with the meaning, without it ("lr, log scale"), the name alone.
+ */
+export function axisTitles(axis: Axis, words: TitleWords = ENGLISH_TITLES): string[] {
+  const brief = axis.scale === 'log' ? `${axis.name}, ${words.logScale}` : axis.name;
+  return [...new Set([axisTitle(axis, words), brief, axis.name])];
 }
 
 const OPTIMIZER_NAMES: Record<OptimizerName, string> = {
