@@ -56,7 +56,7 @@ fn inputGradient(g: GOut, zero: V) {
 fn lossSum(w: WIn) -> V {
   var total = V(0.0);
   for (var i = 0u; i < pointCount(); i++) {
-    total = addSquaredError(total, forward(w, i), i, i == 0u);
+    total = addSquaredError(total, forward(w, i), dataY(i), i == 0u);
   }
   return total;
 }
@@ -71,7 +71,7 @@ fn batchPasses(w: WIn, g: GOut, total: ptr<function, V>) -> VB {
     let out = forward(w, i);
     if (!MINIBATCH) {
       // lossSum's sum, operation for operation (see gradientLoss).
-      *total = addSquaredError(*total, out, i, b == 0u);
+      *total = addSquaredError(*total, out, dataY(i), b == 0u);
     }
     overflowed = overflowed | backward(w, i, b, out, g);
   }

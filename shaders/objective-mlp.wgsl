@@ -19,7 +19,8 @@
 //   ∂loss/∂z of every point of the batch in DZ_FIELD;
 // - blocks: the same, in blocks of points, generated for the width;
 // - team (shaders/mlp-team.wgsl, src/engine/mlp-team.ts): one subgroup per
-//   trajectory, each invocation holding a few hidden units' weights.
+//   trajectory, each invocation holding a few hidden units' weights; it
+//   reads the dataset as rows of a uniform buffer where they fit in one.
 
 // Loops over the hidden units and the data stay loops: unrolled (their counts
 // are constants), the width-32 network took ten minutes to compile on lavapipe.
@@ -93,10 +94,11 @@ fn overflows(x: V) -> VB {
   return (bitcast<VU>(x) & VU(0x7fffffffu)) > VU(bitcast<u32>(OVERFLOW));
 }
 
-// The loss's running sum after data point i's output `out`, the first point's
-// (first) starting it: the order lossAt's reference adds in, kept by both layouts.
-fn addSquaredError(total: V, out: V, i: u32, first: bool) -> V {
-  let r = o(out - dataY(i));
+// The loss's running sum after a data point's output `out` against its target
+// y, the first point's (first) starting it: the order lossAt's reference adds
+// in, kept by every layout.
+fn addSquaredError(total: V, out: V, y: V, first: bool) -> V {
+  let r = o(out - y);
   let sq = o(r * r);
   return select(o(total + sq), sq, first);
 }

@@ -352,7 +352,8 @@ export class Controls {
    * `initOffset` or `fastMath` as a name, not an explanation.
    */
   private showHelp(shown: string | undefined): void {
-    const help = el('p', { className: 'field-help', hidden: true });
+    // The help texts are the command line's, in English whatever the page's language.
+    const help = el('p', { className: 'field-help', lang: 'en', hidden: true });
     const fields = [...this.form.querySelectorAll<HTMLLabelElement>('label.field[title]')];
     const name = (label: HTMLLabelElement) => label.querySelector('input, select')?.getAttribute('name') ?? undefined;
     const show = (label: HTMLLabelElement) => {

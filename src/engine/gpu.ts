@@ -12,6 +12,7 @@ import { learningRate } from '../schedules.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { blocksOf, chunksOf, planGpuRun, planGpuTrace, type GpuPlan, type KernelPlan, type RunPlan, type TracePlan } from './plan.js';
 import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
+import { NETWORK_ROWS_BINDING } from './mlp-team.js';
 import { checkKernelOptions } from './kernel-options.js';
 import { ChunkArrays, packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
 import { buildScheduleTable, tableStride } from './schedule-table.js';
@@ -205,7 +206,10 @@ export class GpuEngine implements Engine {
       this.created.pipelines++;
       // An explicit layout: an automatic one would drop bindings a kernel happens not to read.
       const bindGroupLayout = this.device.createBindGroupLayout({
-        entries: BINDINGS[kernel.entryPoint].map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+        entries: [
+          ...BINDINGS[kernel.entryPoint].map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+          ...(kernel.networkRows ? [{ binding: NETWORK_ROWS_BINDING, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' as const } }] : []),
+        ],
       });
       return this.device
         .createComputePipelineAsync({
@@ -225,6 +229,12 @@ export class GpuEngine implements Engine {
     return buffer;
   }
 
+  private uniformData(data: Float32Array<ArrayBuffer>, label: string): GPUBuffer {
+    const buffer = this.device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+    this.device.queue.writeBuffer(buffer, 0, data);
+    return buffer;
+  }
+
   private dispatchSize(invocations: number, workgroup: number): [number, number] {
     const groups = Math.max(1, Math.ceil(invocations / workgroup));
     const x = Math.min(groups, this.device.limits.maxComputeWorkgroupsPerDimension);
@@ -239,8 +249,11 @@ export class GpuEngine implements Engine {
     pass.end();
   }
 
-  private bindGroup(pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
-    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  /** The bind group of `buffers`, bound in order from 0, and of the network's rows (at NETWORK_ROWS_BINDING) if the kernel reads them. */
+  private bindGroup(pipeline: GPUComputePipeline, buffers: GPUBuffer[], rows?: GPUBuffer): GPUBindGroup {
+    const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (rows) entries.push({ binding: NETWORK_ROWS_BINDING, resource: { buffer: rows } });
+    return this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   }
 
   /** Throws what an error scope caught (unless the device is gone, which the caller learns otherwise). */
@@ -350,10 +363,11 @@ export class GpuEngine implements Engine {
     const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
     const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
     const uniformBuffer = this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniforms' });
+    const rowsBuffer = kernel.networkRows && this.uniformData(kernel.networkRows, 'network data rows');
     const sets = [0, 1].map((i) => {
       const stateBuffer = this.device.createBuffer({ size: state.words * plan.paddedChunk * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: `trajectory state ${i}` });
       const readback = this.readbacks.acquire(state.resultWords * plan.paddedChunk * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `readback ${i}`);
-      return { stateBuffer, readback, bindGroup: this.bindGroup(pipeline, [uniformBuffer, axesBuffer, valuesBuffer, rateBuffer, stateBuffer]) };
+      return { stateBuffer, readback, bindGroup: this.bindGroup(pipeline, [uniformBuffer, axesBuffer, valuesBuffer, rateBuffer, stateBuffer], rowsBuffer) };
     });
 
     let tableBegin = -1;
@@ -423,7 +437,7 @@ export class GpuEngine implements Engine {
         yield { start: current.start, count: current.count, dims: plan.dims, ...stats } as ChunkStats;
       }
     } finally {
-      for (const b of [axesBuffer, valuesBuffer, rateBuffer, uniformBuffer, ...sets.map((s) => s.stateBuffer)]) b.destroy();
+      for (const b of [axesBuffer, valuesBuffer, rateBuffer, uniformBuffer, ...(rowsBuffer ? [rowsBuffer] : []), ...sets.map((s) => s.stateBuffer)]) b.destroy();
       for (const s of sets) this.readbacks.release(s.readback);
     }
   }

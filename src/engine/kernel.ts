@@ -29,7 +29,7 @@ import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
 import { f32 } from '../float32.js';
 import { mlpBlocksWgsl, POINT_BLOCK, type NetworkLayout } from './mlp-kernel.js';
-import { mlpTeamWgsl } from './mlp-team.js';
+import { mlpTeamWgsl, teamRowsFit } from './mlp-team.js';
 import { AXIS_FIELDS, LOSS_CAP, LOSS_TAIL, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
@@ -190,8 +190,8 @@ function objectiveWgsl(objective: Objective, fixed: FixedOffsets, fast: boolean)
 function objectiveFiles(objective: Objective, layout: NetworkLayout, team: number): string[] {
   if (!objective) return [quadraticSource];
   if (!('config' in objective)) return [mathSource];
-  const { width } = objective.config;
-  if (layout === 'team') return [mathSource, mlpSource, mlpTeamWgsl(width, team)];
+  const { width, dataPoints } = objective.config;
+  if (layout === 'team') return [mathSource, mlpSource, mlpTeamWgsl(width, team, teamRowsFit(width, dataPoints))];
   return [mathSource, mlpSource, mlpWideSource, layout === 'blocks' ? mlpBlocksWgsl(width) : mlpPointsSource];
 }
 

@@ -174,7 +174,7 @@ fn lossSum(w: WIn) -> V {
   for (var i0 = 0u; i0 < pointCount(); i0 += POINT_BLOCK) {
     let outs = forwardBlock(w, blockPoints(i0, pointCount(), false));
     for (var p = 0u; p < POINT_BLOCK && i0 + p < pointCount(); p++) {
-      total = addSquaredError(total, outs[p], i0 + p, i0 + p == 0u);
+      total = addSquaredError(total, outs[p], dataY(i0 + p), i0 + p == 0u);
     }
   }
   return total;
@@ -191,7 +191,7 @@ fn batchPasses(w: WIn, g: GOut, total: ptr<function, V>) -> VB {
     if (!MINIBATCH) {
       // lossSum's sum, operation for operation (see gradientLoss).
       for (var p = 0u; p < POINT_BLOCK && b0 + p < batchCount(); p++) {
-        *total = addSquaredError(*total, outs[p], points[p], b0 + p == 0u);
+        *total = addSquaredError(*total, outs[p], dataY(points[p]), b0 + p == 0u);
       }
     }
     overflowed = overflowed | backwardBlock(w, points, b0, outs, g);

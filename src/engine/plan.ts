@@ -10,6 +10,7 @@
  *        └ planGpuRun → GpuPlan ─ GpuEngine (WGSL, buffers) → ChunkStats
  */
 import { defaultNetworkLayout, pointsInHand, type NetworkLayout } from './mlp-kernel.js';
+import { teamRows, teamRowsFit } from './mlp-team.js';
 import { gridSize, optimizerVariants, type Spec } from '../experiment/index.js';
 import { specObjective, type CompiledObjective, type MlpObjective } from '../objectives/catalogue.js';
 import type { Convention, OptimizerName } from '../optimizers/index.js';
@@ -144,6 +145,8 @@ export interface KernelPlan {
   readonly moduleKey: string;
   readonly pipelineKey: string;
   readonly grid: GridValues;
+  /** The network's dataset as the rows the team layout reads from a uniform buffer, where it does (src/engine/mlp-team.ts). */
+  readonly networkRows?: Float32Array<ArrayBuffer>;
 }
 
 export interface GpuPlan extends RunPlan {
@@ -183,7 +186,10 @@ function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoin
   const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout, team: plan.team });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
+  const network = plan.objective && 'config' in plan.objective ? plan.objective.config : undefined;
+  const rows = network && plan.networkLayout === 'team' && teamRowsFit(network.width, network.dataPoints);
   return {
+    ...(rows ? { networkRows: teamRows(grid.values.subarray(grid.fixed.data), network.width, network.dataPoints) } : {}),
     options,
     width: vectorWidth(options.lanes),
     groups: options.lanes / vectorWidth(options.lanes),
