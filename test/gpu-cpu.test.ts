@@ -315,9 +315,8 @@ describeGpu(gpu4)('GPU ≡ CPU on the network’s team layout', () => {
     ['width 9, adam, 11 points', { objective: 'mlp', width: 9, dataPoints: 11, optimizer: 'adam', lr: '0.001:3:5:log', steps: 24, seed: 2 }],
     ['width 12, a minibatch of 5 from 14 points, momentum, an offset', { objective: 'mlp', width: 12, dataPoints: 14, minibatch: 5, optimizer: 'momentum', initOffset: '-1:1:3', lr: '0.05:50:3:log', steps: 25, seed: 4 }],
     ['width 16, identity, rmsprop (torch)', { objective: 'mlp', width: 16, dataPoints: 17, activation: 'identity', optimizer: 'rmsprop', convention: 'torch', lr: '0.0001:1:5:log', steps: 20 }],
-    // The cases above read their data as rows of a uniform buffer, two points a turn (odd batches end on one;
-    // a row in two loads takes teams smaller than its vec4s: test/web.test.ts's network, in SwiftShader's teams of 4).
-    // 1,000 points are too many for one, so the team reads axisValues a point at a time.
+    // On lavapipe the cases above read their data as rows of a uniform buffer, two points a turn (odd
+    // batches end on one); 1,000 points are too many for one, so that team reads axisValues a point at a time.
     ['width 16, 1,000 points, read from storage', { objective: 'mlp', width: 16, dataPoints: 1000, inputLr: '0.01:100:2:log', outputLr: '0.01:1e4:2:log', steps: 6 }],
   ])('%s: statistics and regimes', async (_, input) => {
     await expectNetworkMatches(input, { chunkSize: 8, stepsPerDispatch: 7, networkLayout: 'team' }, false);

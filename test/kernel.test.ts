@@ -579,8 +579,8 @@ describe('the network’s layout', () => {
       expect(wgsl).toMatch(/let a1_15 = wAt\(w, 240u \+ j1\);/);
       expect(wgsl).toMatch(/gA1_15 = o\(gA1_15 \+ o\(x15 \* dz1\)\);/);
       expect(wgsl).not.toMatch(/a2_0|const Z_FIELD|const DZ_FIELD|fn forward\(|fn trace\(/);
-      // Input 9 is component 1 of the point's third vec4, which member 2 reads.
-      expect(wgsl).toMatch(/let x9 = subgroupBroadcast\(row0\[1\], 2u\);/);
+      // Input 9 is member 1's second unit's input.
+      expect(wgsl).toMatch(/let x9 = subgroupBroadcast\(xr1, 1u\);/);
       // The scratch of the point in hand and ∂loss/∂z of the whole batch (272 points) are gone.
       expect(points.state.words - eight.state.words).toBe(2 * 16 + 16 * 272);
       // Teams of 32 hold one unit each, the last 16 members stand-ins.
@@ -589,36 +589,47 @@ describe('the network’s layout', () => {
       expect(wide).not.toMatch(/a1_0/);
     });
 
-    it('reads a dataset that fits in a uniform buffer as rows, two points a turn; a larger one from axisValues, a point at a time', () => {
+    it('reads the dataset as rows of a uniform buffer, two points a turn, where asked and where they fit; else from axisValues, a point at a time', () => {
       // The paper's width 16 and 272 points: rows of 5 vec4s (16 inputs, the target, 3 zeros), 21,760 bytes.
-      const eight = teamPlan({ ...network, steps: 10 }, 8);
+      const rows = { networkRows: true };
+      const eight = teamPlan({ ...network, steps: 10 }, 8, rows);
       const wgsl = eight.kernel.wgsl;
       expect(wgsl).toMatch(/const ROW_VEC4S = 5u;\n@group\(0\) @binding\(7\) var<uniform> netRows: array<vec4f, POINTS \* ROW_VEC4S>;/);
-      expect(wgsl).toMatch(/let row0 = netRows\[i \* ROW_VEC4S \+ min\(member, ROW_VEC4S - 1u\)\];/);
-      // The target is value 16: component 0 of vec4 4, member 4's.
-      expect(wgsl).toMatch(/let yi = subgroupBroadcast\(row0\[0\], 4u\);/);
+      expect(wgsl).toMatch(/let row = netRows\[i \* ROW_VEC4S \+ min\(member, ROW_VEC4S - 1u\)\];/);
+      // Input 9 is component 1 of vec4 2, member 2's; the target is value 16, component 0 of vec4 4.
+      expect(wgsl).toMatch(/let x9 = subgroupBroadcast\(row\[1\], 2u\);/);
+      expect(wgsl).toMatch(/let yi = subgroupBroadcast\(row\[0\], 4u\);/);
       expect(wgsl).toMatch(/for \(; b \+ 2u <= batchCount\(\); b \+= 2u\)/);
       expect(wgsl).not.toMatch(/dataX\(i, j0\)/);
       const { data } = eight.objective as MlpObjective;
-      const rows = eight.kernel.networkRows!;
-      expect(rows.length).toBe(272 * 20);
+      const packed = eight.kernel.networkRows!;
+      expect(packed.length).toBe(272 * 20);
       for (const i of [0, 1, 137, 271]) {
-        expect(Array.from(rows.subarray(i * 20, i * 20 + 16)), `inputs of point ${i}`).toEqual(Array.from(data.subarray(i * 16, i * 16 + 16)));
-        expect(rows[i * 20 + 16], `target of point ${i}`).toBe(data[272 * 16 + i]);
-        expect(Array.from(rows.subarray(i * 20 + 17, i * 20 + 20))).toEqual([0, 0, 0]);
+        expect(Array.from(packed.subarray(i * 20, i * 20 + 16)), `inputs of point ${i}`).toEqual(Array.from(data.subarray(i * 16, i * 16 + 16)));
+        expect(packed[i * 20 + 16], `target of point ${i}`).toBe(data[272 * 16 + i]);
+        expect(Array.from(packed.subarray(i * 20 + 17, i * 20 + 20))).toEqual([0, 0, 0]);
       }
-      // Teams of 4 read a row in two loads: vec4 4 (the target) is the second load of member 0.
-      const four = teamPlan({ ...network, steps: 10 }, 4).kernel.wgsl;
-      expect(four).toMatch(/let row1 = netRows\[i \* ROW_VEC4S \+ min\(member \+ 4u, ROW_VEC4S - 1u\)\];/);
-      expect(four).toMatch(/let yi = subgroupBroadcast\(row1\[0\], 0u\);/);
-      // 1,000 points are 80,000 bytes of rows, more than the 64 KiB every device binds: each member reads its units' inputs from axisValues.
-      const big = teamPlan({ ...network, dataPoints: 1000, steps: 10 }, 8);
-      expect(big.kernel.networkRows).toBeUndefined();
-      expect(big.kernel.wgsl).not.toMatch(/netRows/);
-      expect(big.kernel.wgsl).toMatch(/let x9 = subgroupBroadcast\(xr1, 1u\);/);
-      expect(big.kernel.wgsl).toMatch(/for \(var b = 0u; b < batchCount\(\); b\+\+\)/);
-      // Other layouts read axisValues.
-      expect(plan({ ...network, steps: 10 }).kernel.networkRows).toBeUndefined();
+      // Read from axisValues: when not asked; 1,000 points (80,000 bytes of rows, more than the 64 KiB every
+      // device binds); teams of 4, fewer members than a row's 5 vec4s; and other layouts.
+      const fromStorage = [
+        teamPlan({ ...network, steps: 10 }, 8),
+        teamPlan({ ...network, dataPoints: 1000, steps: 10 }, 8, rows),
+        teamPlan({ ...network, steps: 10 }, 4, rows),
+        planGpuRun(parseSpec({ ...network, steps: 10 }), { networkLayout: 'blocks', ...rows }, KERNEL, LIMITS, 8),
+      ];
+      for (const p of fromStorage) {
+        expect(p.kernel.networkRows).toBeUndefined();
+        expect(p.kernel.wgsl).not.toMatch(/netRows/);
+      }
+      expect(fromStorage[1]!.kernel.wgsl).toMatch(/let x9 = subgroupBroadcast\(xr1, 1u\);/);
+      expect(fromStorage[1]!.kernel.wgsl).toMatch(/for \(var b = 0u; b < batchCount\(\); b\+\+\)/);
+      // Width 12's rows are 4 vec4s: teams of 4 read them.
+      expect(teamPlan({ ...network, width: 12, steps: 10 }, 4, rows).kernel.wgsl).toMatch(/let yi = subgroupBroadcast\(row\[0\], 3u\);/);
+    });
+
+    itGpu(gpu)('asks for rows on lavapipe, where they measured faster', () => {
+      expect(gpu!.description).toMatch(/llvmpipe/);
+      expect(gpu!.networkRows).toBe(true);
     });
 
     itGpu(gpu)('runs only where the device’s subgroups are the teams the kernel takes them to be', async () => {

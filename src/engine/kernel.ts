@@ -29,7 +29,7 @@ import { isLrFactorSchedule } from '../schedules.js';
 import type { FixedOffsets } from './grid-values.js';
 import { f32 } from '../float32.js';
 import { mlpBlocksWgsl, POINT_BLOCK, type NetworkLayout } from './mlp-kernel.js';
-import { mlpTeamWgsl, teamRowsFit } from './mlp-team.js';
+import { mlpTeamWgsl } from './mlp-team.js';
 import { AXIS_FIELDS, LOSS_CAP, LOSS_TAIL, stateWgsl, UNIFORM_FIELDS, wgslStruct, type KernelForm, type StateLayout } from './records.js';
 import type { ScheduleLayout } from './schedule-table.js';
 import type { KernelOptions } from './kernel-options.js';
@@ -187,11 +187,11 @@ function objectiveWgsl(objective: Objective, fixed: FixedOffsets, fast: boolean)
 }
 
 /** The objective's files: the quadratic's, or the math library (and the network's, its gradient and passes over the data in the layout given). */
-function objectiveFiles(objective: Objective, layout: NetworkLayout, team: number): string[] {
+function objectiveFiles(objective: Objective, layout: NetworkLayout, team: number, teamRows: boolean): string[] {
   if (!objective) return [quadraticSource];
   if (!('config' in objective)) return [mathSource];
-  const { width, dataPoints } = objective.config;
-  if (layout === 'team') return [mathSource, mlpSource, mlpTeamWgsl(width, team, teamRowsFit(width, dataPoints))];
+  const { width } = objective.config;
+  if (layout === 'team') return [mathSource, mlpSource, mlpTeamWgsl(width, team, teamRows)];
   return [mathSource, mlpSource, mlpWideSource, layout === 'blocks' ? mlpBlocksWgsl(width) : mlpPointsSource];
 }
 
@@ -335,6 +335,8 @@ export interface KernelInput {
   readonly networkLayout?: NetworkLayout;
   /** The team layout's invocations per trajectory: the device's subgroup size. */
   readonly team?: number;
+  /** Whether the teams read the dataset as rows of a uniform buffer (src/engine/mlp-team.ts). */
+  readonly teamRows?: boolean;
 }
 
 /** What is generated for a kernel, part by part (the files of shaders/ are joined between them). */
@@ -429,7 +431,7 @@ export function kernelWgsl(input: KernelInput): string {
   const layout = input.networkLayout ?? 'points';
   const team = layout === 'team';
   const steps = input.state.form === 'wide' ? [wideStateSource, team ? mlpTeamSource : wideSource] : [trajectorySource, advanceSource];
-  const files = [...objectiveFiles(input.objective, layout, input.team ?? 0), ...optimizerFiles(input.variants), commonSource, ...steps];
+  const files = [...objectiveFiles(input.objective, layout, input.team ?? 0, input.teamRows ?? false), ...optimizerFiles(input.variants), commonSource, ...steps];
   // Subgroup operations in code the uniformity analysis cannot prove uniform: a team's members agree by construction.
   const directives = team ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);' : '';
   return [directives, parts.prelude, parts.objective, parts.optimizer, parts.state, parts.decoder, parts.loss, ...files].filter(Boolean).join('\n\n');

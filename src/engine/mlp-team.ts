@@ -18,14 +18,16 @@
  * value: a private array indexed in a loop would be read like storage.
  * shaders/mlp-team.wgsl holds the steps and the entry point.
  *
- * Where the data fit in a uniform buffer (every device binds 64 KiB), a team
- * reads them as rows: point i's inputs then its target, in whole vec4s
- * (teamRows), one vec4 per member, the values broadcast from there. Lavapipe
- * gathers a uniform buffer's values without a branch per invocation, where
- * a storage read at an index that varies in a loop takes one, so the points
- * can also go two by two, the second's reads and arithmetic overlapping the
- * first's: 1.1–1.2× in all on lavapipe. Larger datasets read axisValues as
- * before, a point at a time.
+ * Where the data fit in a uniform buffer (every device binds 64 KiB) and
+ * the team has a member for each vec4 of a point's row, a team can read them
+ * as rows: point i's inputs then its target, in whole vec4s (teamRows), one
+ * vec4 per member, the values broadcast from there. Lavapipe gathers a
+ * uniform buffer's values without a branch per invocation, where a storage
+ * read at an index that varies in a loop takes one, so the points can also
+ * go two by two, the second's reads and arithmetic overlapping the first's:
+ * 1.1–1.2× in all on lavapipe. On SwiftShader the same kernel ran at 0.7×,
+ * so the engine asks for rows by adapter (RunOptions.networkRows). Otherwise
+ * a team reads axisValues, a point at a time.
  */
 
 /** Hidden units each member of a team holds. */
@@ -44,9 +46,9 @@ export function rowVec4s(width: number): number {
   return Math.ceil((width + 1) / 4);
 }
 
-/** Whether a team reads its dataset as rows of a uniform buffer: where they fit in one. */
-export function teamRowsFit(width: number, points: number): boolean {
-  return points * rowVec4s(width) * 16 <= UNIFORM_BYTES_EVERYWHERE;
+/** Whether a team can read its dataset as rows of a uniform buffer: where they fit in one, and one vec4 per member covers a row. */
+export function teamRowsFit(width: number, points: number, team: number): boolean {
+  return rowVec4s(width) <= team && points * rowVec4s(width) * 16 <= UNIFORM_BYTES_EVERYWHERE;
 }
 
 /**
@@ -83,30 +85,29 @@ function loadWeights(width: number, units: number): string {
 }
 
 /**
- * Data point i's inputs x0 … and target yi, in every member: from the rows
- * (member m reads vec4s m, m + TEAM, … of the point's row), or from axisValues
- * (each member its units' inputs).
+ * Data point i's inputs x0 …, in every member: from the rows (member m reads
+ * vec4 m of the point's row; the target comes with them, as yi), or from
+ * axisValues (each member its units' inputs; the target is read where it is
+ * used, targetOf).
  */
 function pointData(width: number, team: number, units: number, rows: boolean): string[] {
   if (!rows) {
     return [
       ...Array.from({ length: units }, (_, u) => `let xr${u} = dataX(i, j${u});`),
       ...Array.from({ length: width }, (_, k) => `let x${k} = ${fromHolder('xr', k, team)};`),
-      `let yi = dataY(i);`,
     ];
   }
-  const loads = Math.ceil(rowVec4s(width) / team);
-  // Value k of the row: component k % 4 of vec4 q = ⌊k / 4⌋, which load ⌊q / TEAM⌋ of member q % TEAM holds.
-  const value = (k: number) => {
-    const q = Math.floor(k / 4);
-    return `subgroupBroadcast(row${Math.floor(q / team)}[${k % 4}], ${q % team}u)`;
-  };
+  // Value k of the row: component k % 4 of vec4 ⌊k / 4⌋, member ⌊k / 4⌋'s (teamRowsFit: the team has a member per vec4).
+  const value = (k: number) => `subgroupBroadcast(row[${k % 4}], ${Math.floor(k / 4)}u)`;
   return [
-    ...Array.from({ length: loads }, (_, r) => `let row${r} = netRows[i * ROW_VEC4S + min(member${r ? ` + ${r * team}u` : ''}, ROW_VEC4S - 1u)];`),
+    `let row = netRows[i * ROW_VEC4S + min(member, ROW_VEC4S - 1u)];`,
     ...Array.from({ length: width }, (_, k) => `let x${k} = ${value(k)};`),
     `let yi = ${value(width)};`,
   ];
 }
+
+/** Data point i's target: yi, read with the row, or from axisValues. */
+const targetOf = (rows: boolean) => (rows ? 'yi' : 'dataY(i)');
 
 /** The forward pass at data point `i`: every member ends with its units' z{u}, h{u} and the output `out`. */
 function forward(width: number, team: number, units: number, rows: boolean, pad: string): string {
@@ -127,9 +128,9 @@ function forward(width: number, team: number, units: number, rows: boolean, pad:
 }
 
 /** The backward pass at data point `i`: the output's error signal, and this member's units' gradient sums. */
-function backward(width: number, units: number, pad: string): string {
+function backward(width: number, units: number, rows: boolean, pad: string): string {
   const body = [
-    `let dOut = o(o(out - yi) * TWO_OVER_BATCH);`,
+    `let dOut = o(o(out - ${targetOf(rows)}) * TWO_OVER_BATCH);`,
     `overflowed = overflowed | overflows(dOut);`,
     ...Array.from({ length: units }, (_, u) => [
       `gV${u} = o(gV${u} + o(dOut * h${u}));`,
@@ -156,9 +157,9 @@ ${pad}  let i = batchPoint(${b});
 ${forward(width, team, units, rows, `${pad}  `)}
 ${pad}  if (!MINIBATCH) {
 ${pad}    // lossSum's sum, operation for operation (see gradientLoss).
-${pad}    total = addSquaredError(total, out, yi, ${b} == 0u);
+${pad}    total = addSquaredError(total, out, ${targetOf(rows)}, ${b} == 0u);
 ${pad}  }
-${backward(width, units, `${pad}  `)}
+${backward(width, units, rows, `${pad}  `)}
 ${pad}}`;
   // With rows, two points per turn of the loop (the points' order is kept).
   const batchLoop = rows
@@ -214,7 +215,7 @@ ${loadWeights(width, units)}
   var total = V(0.0);
   for (var i = 0u; i < pointCount(); i++) {
 ${forward(width, team, units, rows, '    ')}
-    total = addSquaredError(total, out, yi, i == 0u);
+    total = addSquaredError(total, out, ${targetOf(rows)}, i == 0u);
   }
   return total;
 }

@@ -58,6 +58,8 @@ export interface RunPlan {
   readonly networkLayout: NetworkLayout;
   /** Invocations per vector of trajectories: the team's size (the device's subgroup size) in the team layout, else 1. */
   readonly team: number;
+  /** Whether the teams read the dataset as rows of a uniform buffer (RunOptions.networkRows, where teamRowsFit). */
+  readonly teamRows: boolean;
   readonly state: StateLayout;
   /** Trajectories per chunk. */
   readonly chunk: number;
@@ -104,6 +106,7 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number, team = 0): Run
     objective,
     networkLayout,
     team: networkLayout === 'team' ? team : 1,
+    teamRows: networkLayout === 'team' && !!network && !!options.networkRows && teamRowsFit(network.config.width, network.config.dataPoints, team),
     state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective, networkLayout), spec.base.trainability),
     chunk: clampChunk(chunk, begin, end),
   };
@@ -183,13 +186,12 @@ export function hashText(text: string, seed = 0): string {
 
 function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoint, rowShared: boolean): KernelPlan {
   const grid = gridValues(plan.spec, plan.variants, plan.schedule, plan.objective && 'config' in plan.objective ? plan.objective.kernelData(plan.steps) : []);
-  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout, team: plan.team });
+  const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout, team: plan.team, teamRows: plan.teamRows });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
-  const network = plan.objective && 'config' in plan.objective ? plan.objective.config : undefined;
-  const rows = network && plan.networkLayout === 'team' && teamRowsFit(network.width, network.dataPoints);
+  const network = plan.teamRows && plan.objective && 'config' in plan.objective ? plan.objective.config : undefined;
   return {
-    ...(rows ? { networkRows: teamRows(grid.values.subarray(grid.fixed.data), network.width, network.dataPoints) } : {}),
+    ...(network ? { networkRows: teamRows(grid.values.subarray(grid.fixed.data), network.width, network.dataPoints) } : {}),
     options,
     width: vectorWidth(options.lanes),
     groups: options.lanes / vectorWidth(options.lanes),

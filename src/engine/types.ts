@@ -123,6 +123,14 @@ export interface RunOptions {
    * results are the same bits in every layout.
    */
   readonly networkLayout?: NetworkLayout;
+  /**
+   * Whether a network's teams read the dataset as rows of a uniform buffer,
+   * two points a turn (src/engine/mlp-team.ts), where the rows fit in one and
+   * a member's one load covers a row. The GPU engine's default is its
+   * adapter's: on where it was measured to gain (lavapipe), off elsewhere.
+   * The results are the same bits either way.
+   */
+  readonly networkRows?: boolean;
 }
 
 /** The grid indices a run covers: [begin, end). */
