@@ -915,6 +915,11 @@ describeBrowser('the engine choice', () => {
         expect(await page.isHidden('#remeasure')).toBe(true);
         expect((await mapDone(page)).engine).toBe(engine);
       }
+      // The workers, named in the page's language.
+      expect((await badge(page!)).text).toMatch(/ · adapter: CPU reference in \d+ Web Workers?$/);
+      await page!.click('#lang');
+      await page!.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      expect((await badge(page!)).text).toMatch(/ · 适配器: \d+ 个 Web Worker 中的 CPU 参考引擎$/);
       expect(await page!.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('lrscope.engine-choice:')).length)).toBe(0);
     } finally {
       await context.close();

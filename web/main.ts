@@ -9,7 +9,7 @@ import { describeRun, formatNumber, GpuEngine, onsetAt, parseSpec, REGIMES, Spec
 import { BIFURCATION_SPEC, BifurcationView } from './bifurcation-view';
 import { renderCaption } from './caption';
 import { Controls, PRESETS, type Preset } from './controls';
-import { kernelShape, pickEngine, shouldTune, tunePageKernel, webgpuAvailable, type PageEngine } from './engines';
+import { kernelShape, pickEngine, shouldTune, tunePageKernel, webgpuAvailable, WorkerEngine, type PageEngine } from './engines';
 import { STRINGS, type Lang, type Strings } from './i18n';
 import { Lesson } from './lesson';
 import { MapView } from './map-view';
@@ -169,7 +169,10 @@ function renderEngineBadge(): void {
   } else {
     for (const key of ['auto', 'gpuMs', 'cpuMs']) delete badge.dataset[key];
   }
-  badge.textContent = `${strings.engine}: ${name(page.kind)}${why} · ${strings.adapter}: ${page.adapter}`;
+  // The workers' description is English (exports record it): the badge says it in the page's language.
+  const workers = page.engine instanceof WorkerEngine ? page.engine.workerCount : 0;
+  const adapter = workers ? strings.cpuWorkers.replace('{count}', String(workers)).replace('{s}', workers === 1 ? '' : 's') : page.adapter;
+  badge.textContent = `${strings.engine}: ${name(page.kind)}${why} · ${strings.adapter}: ${adapter}`;
   if (page.engine instanceof GpuEngine) {
     // The kernel's shape, and whether it was tuned on this adapter (see tuneWhenIdle).
     const shape = kernelShape(page.engine);
