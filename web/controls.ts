@@ -197,7 +197,7 @@ export class Controls {
           sizes.map((size) => el('option', { value: size, selected: size === resolution, textContent: size.replace('x', ' × ') })),
         ),
       ]),
-      el('label', { className: 'field', title: PARAMS.objective.help }, [
+      el('label', { className: 'field stacked', title: PARAMS.objective.help }, [
         s.objective,
         el(
           'select',
