@@ -230,14 +230,9 @@ export class GpuEngine implements Engine {
     });
   }
 
-  private storageBuffer(data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, label: string): GPUBuffer {
-    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label });
-    this.device.queue.writeBuffer(buffer, 0, data);
-    return buffer;
-  }
-
-  private uniformData(data: Float32Array<ArrayBuffer>, label: string): GPUBuffer {
-    const buffer = this.device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
+  /** A buffer holding `data`, for a storage binding unless `usage` says otherwise. */
+  private filledBuffer(data: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>, label: string, usage: GPUBufferUsageFlags = GPUBufferUsage.STORAGE): GPUBuffer {
+    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(data.byteLength / 4) * 4), usage: usage | GPUBufferUsage.COPY_DST, label });
     this.device.queue.writeBuffer(buffer, 0, data);
     return buffer;
   }
@@ -367,11 +362,11 @@ export class GpuEngine implements Engine {
     const firstBlock = blocksOf(plan).next().value;
     const firstTable = firstBlock && buildScheduleTable(plan.spec, plan.schedule, firstBlock.b0, firstBlock.b1);
     const pipeline = await this.waitFor(compiling);
-    const axesBuffer = this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout');
-    const valuesBuffer = this.storageBuffer(kernel.grid.values, 'axis values');
+    const axesBuffer = this.filledBuffer(packAxes(kernel.grid.axes), 'axis layout');
+    const valuesBuffer = this.filledBuffer(kernel.grid.values, 'axis values');
     const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
     const uniformBuffer = this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniforms' });
-    const rowsBuffer = kernel.networkRows && this.uniformData(kernel.networkRows, 'network data rows');
+    const rowsBuffer = kernel.networkRows && this.filledBuffer(kernel.networkRows, 'network data rows', GPUBufferUsage.UNIFORM);
     const sets = [0, 1].map((i) => {
       const stateBuffer = this.device.createBuffer({ size: state.words * plan.paddedChunk * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, label: `trajectory state ${i}` });
       const readback = this.readbacks.acquire(state.resultWords * plan.paddedChunk * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `readback ${i}`);
@@ -466,12 +461,12 @@ export class GpuEngine implements Engine {
     const traceBytes = plan.padded * (plan.traceBlock + 1) * rowFloats * 4;
     const buffers = {
       uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      axes: this.storageBuffer(packAxes(kernel.grid.axes), 'axis layout'),
-      values: this.storageBuffer(kernel.grid.values, 'axis values'),
+      axes: this.filledBuffer(packAxes(kernel.grid.axes), 'axis layout'),
+      values: this.filledBuffer(kernel.grid.values, 'axis values'),
       rates: this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.traceBlock) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       state: this.device.createBuffer({ size: plan.state.words * plan.padded * 4, usage: GPUBufferUsage.STORAGE }),
       trace: this.device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
-      indices: this.storageBuffer(Uint32Array.from(plan.indices), 'trace indices'),
+      indices: this.filledBuffer(Uint32Array.from(plan.indices), 'trace indices'),
     };
     const readback = this.readbacks.acquire(traceBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'trace readback');
     const bindGroup = this.bindGroup(pipeline, [buffers.uniforms, buffers.axes, buffers.values, buffers.rates, buffers.state, buffers.trace, buffers.indices]);

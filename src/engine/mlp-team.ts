@@ -53,7 +53,7 @@ export function teamRowsFit(width: number, points: number, team: number): boolea
 
 /**
  * The dataset as the rows a team reads: `data` holds X (point by point,
- * `width` inputs each) then y, as the kernel's DATA; row i is point i's
+ * `width` inputs each) then y, as the network's `data`; row i is point i's
  * inputs, its target, and zeros to a whole number of vec4s.
  */
 export function teamRows(data: ArrayLike<number>, width: number, points: number): Float32Array<ArrayBuffer> {

@@ -189,9 +189,9 @@ function kernelPlan(plan: RunPlan, options: KernelOptions, entryPoint: EntryPoin
   const wgsl = kernelWgsl({ spec: plan.spec, variants: plan.variants, schedule: plan.schedule, state: plan.state, fixed: grid.fixed, objective: plan.objective, lanes: options.lanes, networkLayout: plan.networkLayout, team: plan.team, teamRows: plan.teamRows });
   const overrides = kernelOverrides(entryPoint, options, rowShared, plan.state.form);
   const moduleKey = `${hashText(wgsl)}:${wgsl.length}`;
-  const network = plan.teamRows && plan.objective && 'config' in plan.objective ? plan.objective.config : undefined;
+  const network = plan.teamRows && plan.objective && 'config' in plan.objective ? plan.objective : undefined;
   return {
-    ...(network ? { networkRows: teamRows(grid.values.subarray(grid.fixed.data), network.width, network.dataPoints) } : {}),
+    ...(network ? { networkRows: teamRows(network.data, network.config.width, network.config.dataPoints) } : {}),
     options,
     width: vectorWidth(options.lanes),
     groups: options.lanes / vectorWidth(options.lanes),
