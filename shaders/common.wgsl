@@ -6,7 +6,7 @@
 @group(0) @binding(0) var<uniform> u: Uniforms;
 @group(0) @binding(1) var<storage, read> axes: array<AxisLayout>;
 @group(0) @binding(2) var<storage, read> axisValues: array<f32>;
-@group(0) @binding(3) var<storage, read> rates: array<vec4f>; // rows padded to whole vec4s
+@group(0) @binding(3) var<storage, read> rates: array<vec4f>; // the chunk's rows of the table, from tableFirstRow, padded to whole vec4s
 @group(0) @binding(4) var<storage, read_write> state: array<VU>;
 
 // Whether every lane of a vector reads the same schedule-table row (set per pipeline).
@@ -41,9 +41,14 @@ fn magnitudeBits(x: V) -> VU {
   return bitcast<VU>(x) & VU(0x7fffffffu);
 }
 
-// Table value for lane j at step k: table[row][k − tableBegin].
+// Where row `row`, step k sits in the buffer: its row counted from tableFirstRow, its step from tableBegin.
+fn tableIndex(row: u32, k: u32) -> u32 {
+  return (row - u.tableFirstRow) * u.tableStride + (k - u.tableBegin);
+}
+
+// Table value for lane j at step k.
 fn tableValue(row: VU, j: u32, k: u32) -> f32 {
-  let i = laneU(row, j) * u.tableStride + (k - u.tableBegin);
+  let i = tableIndex(laneU(row, j), k);
   return rates[i >> 2u][i & 3u];
 }
 
@@ -64,7 +69,7 @@ fn rateAt(setting: Setting, k: u32) -> V {
 fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
   var out: array<V, 4>;
   if (ROW_SHARED) {
-    let m = rates[(laneU(setting.row, 0u) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    let m = rates[tableIndex(laneU(setting.row, 0u), k) >> 2u];
     for (var t = 0u; t < 4u; t++) {
       out[t] = setting.multiplier * V(m[t]);
     }
@@ -72,7 +77,7 @@ fn ratesAt4(setting: Setting, k: u32) -> array<V, 4> {
   }
   var factor: array<V, 4>;
   for (var j = 0u; j < LANES; j++) {
-    let m = rates[(laneU(setting.row, j) * u.tableStride + (k - u.tableBegin)) >> 2u];
+    let m = rates[tableIndex(laneU(setting.row, j), k) >> 2u];
     for (var t = 0u; t < 4u; t++) {
       factor[t] = setLane(factor[t], j, m[t]);
     }

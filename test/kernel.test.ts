@@ -12,6 +12,7 @@ import { BLOCK_LAYOUT_WORK, POINT_BLOCK } from '../src/engine/mlp-kernel';
 import type { RunOptions } from '../src/engine/types';
 import { gridValues } from '../src/engine/grid-values';
 import { TRAJECTORY_FIELDS } from '../src/engine/records';
+import { buildScheduleTable, scheduleLayout, tableWindow } from '../src/engine/schedule-table';
 import type { MlpObjective } from '../src/objectives/mlp';
 import { MAX_DIMS, parseSpec, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
@@ -60,6 +61,7 @@ describe('generated WGSL', () => {
         bStart: u32,
         tableBegin: u32,
         tableStride: u32,
+        tableFirstRow: u32,
         traceRows: u32,
         boundBits: u32,
         tol: f32,
@@ -486,6 +488,61 @@ describe('chunks', () => {
     // A grid smaller than one chunk is one chunk, and an explicit chunk size wins.
     expect(chunk({ lr: '0.01:1.5:100' }, { minChunks: 16 })).toBe(100);
     expect(chunk(big, { minChunks: 16, chunkSize: 1000 })).toBe(1000);
+  });
+});
+
+describe("a chunk's schedule table", () => {
+  const window = (input: SpecInput, start: number, count: number) => {
+    const spec = parseSpec(input);
+    return tableWindow(spec, scheduleLayout(spec), start, count);
+  };
+  // lr multiplies the exponential schedule's table, so only the decay rate picks a row.
+  const decayAlongY = { lr: '0.1:0.8:8', decayRate: '0.6,0.7,0.8,0.9', schedule: 'exponential', decaySteps: 1 };
+
+  it('holds the rows its trajectories read, lowest to highest', () => {
+    // Rows of 8 trajectories each (the lr axis runs fastest): 0–7 read row 0, 8–15 row 1, …
+    expect(window(decayAlongY, 0, 8)).toEqual({ first: 0, count: 1 });
+    expect(window(decayAlongY, 6, 4)).toEqual({ first: 0, count: 2 });
+    expect(window(decayAlongY, 8, 16)).toEqual({ first: 1, count: 2 });
+    expect(window(decayAlongY, 0, 32)).toEqual({ first: 0, count: 4 });
+    // The decay rate along x: row = the x index, so any 4 trajectories in a row read every row.
+    const decayAlongX = { decayRate: '0.6,0.7,0.8,0.9', lr: '0.1:0.8:8', schedule: 'exponential', decaySteps: 1 };
+    expect(window(decayAlongX, 1, 2)).toEqual({ first: 1, count: 2 });
+    expect(window(decayAlongX, 3, 2)).toEqual({ first: 0, count: 4 });
+    // Two schedule axes with lr between them: row = decay-rate index + 3 × decay-steps index.
+    const between = { decayRate: '0.6,0.7,0.8', lr: '0.1,0.2', decaySteps: '1,2', schedule: 'exponential' };
+    // Trajectories 4–7: (rate 1, steps 0), (2, 0), (0, 1), (1, 1), rows 1, 2, 3, 4.
+    expect(window(between, 4, 4)).toEqual({ first: 1, count: 4 });
+    // One schedule for all: one row.
+    expect(window({ lr: '0.1:0.8:8' }, 3, 5)).toEqual({ first: 0, count: 1 });
+    // A trace reads the rows of the trajectories it follows: 9 and 20 are in rows 1 and 2.
+    expect(planGpuTrace(parseSpec(decayAlongY), [20, 9], {}, KERNEL).traceRows).toEqual({ first: 1, count: 2 });
+  });
+
+  it("is the whole table's rows, with padding zeroed even in a buffer used before", () => {
+    const spec = parseSpec({ ...decayAlongY, steps: 6 });
+    const layout = scheduleLayout(spec);
+    const whole = buildScheduleTable(spec, layout, 0, 6);
+    const stride = 8; // 6 steps padded to whole vec4s
+    const used = new Float32Array(4 * stride).fill(Number.NaN);
+    const part = buildScheduleTable(spec, layout, 0, 6, { first: 1, count: 2 }, used);
+    expect(Array.from(part)).toEqual(Array.from(whole.subarray(stride, 3 * stride)));
+    expect(part.buffer).toBe(used.buffer);
+    // Row 1 is 0.7^k for k = 0 … 5 in float32, then two zeros of padding.
+    expect(Array.from(part.subarray(0, stride))).toEqual([...[0, 1, 2, 3, 4, 5].map((k) => Math.fround(Math.fround(0.7) ** k)), 0, 0]);
+  });
+
+  it('is sized by the rows a chunk reads, so a grid of many schedules keeps its steps in one block', () => {
+    // 2048² lr × decay rate in 16 chunks of 262,144: 128 rows each.
+    const w1 = planGpuRun(parseSpec({ lr: '0.01:1.5:2048', decayRate: '0.9:1:2048', schedule: 'exponential', decaySteps: 1, steps: 1000 }), { minChunks: 16 }, KERNEL, LIMITS);
+    expect([w1.chunk, w1.tableRows, w1.block]).toEqual([262144, 128, 1000]);
+    // 512² decay rate × decay steps: every trajectory has a schedule of its own, 262,144 rows, so a
+    // chunk of 32,768 reads 32,768 of them, and 512 steps of those fit the budget of 2²⁴ floats.
+    const many = planGpuRun(parseSpec({ lr: 0.1, decayRate: '0.9:1:512', decaySteps: '1:100:512', schedule: 'exponential', steps: 1000 }), { minChunks: 16 }, KERNEL, LIMITS);
+    expect([many.chunk, many.tableRows, many.block]).toEqual([32768, 32768, 512]);
+    // The CPU engine's chunks of 4,096 read 4,096 rows: its whole run fits one block.
+    expect(planRun(many.spec).tableRows).toBe(4096);
+    expect(planRun(many.spec).block).toBe(1000);
   });
 });
 

@@ -12,7 +12,7 @@ import { offsetWeights } from '../objectives/mlp.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
 import { emptyBookkeeping, emptyLossRecord, emptyStats, recordLoss, statFields, type Bookkeeping, type LossRecord } from './records.js';
-import { buildScheduleTable, lrMultiplier, tableStride, tupleIndex } from './schedule-table.js';
+import { buildScheduleTable, lrMultiplier, tableStride, tableWindow, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
 
@@ -263,21 +263,23 @@ export class CpuEngine implements Engine {
     const ctx = stepContext(plan);
     const scalar = plan.dims === 1 && spec.base.objective === 'quadratic' && plan.variants.every((v) => v.optimizer === 'gd') && !ctx.trainability;
     const step = scalar ? advanceScalar : advance;
-    let table = new Float32Array(0);
-    let tableBegin = -1;
+    // The chunk's rows of the schedule table (tableWindow), for one block of steps; rebuilt only where either changes.
+    const scratch = new Float32Array(plan.tableRows * tableStride(plan.block));
+    let table = scratch;
+    let loaded = { first: -1, count: 0, b0: -1 };
     let done = 0;
     for (const { start, count } of chunksOf(plan)) {
       throwIfAborted(options.signal);
       const states: TrajectoryState[] = [];
       for (let i = 0; i < count; i++) states.push(initialState(spec, plan.objective, start + i, tupleIndex(plan.schedule, gridCoords(spec, start + i))));
+      const rows = tableWindow(spec, plan.schedule, start, count);
       for (const { b0, b1 } of blocksOf(plan)) {
-        // One block covers the whole run unless the table is large: then reuse it across chunks.
-        if (tableBegin !== b0) {
-          table = buildScheduleTable(spec, plan.schedule, b0, b1);
-          tableBegin = b0;
+        if (loaded.first !== rows.first || loaded.count !== rows.count || loaded.b0 !== b0) {
+          table = buildScheduleTable(spec, plan.schedule, b0, b1, rows, scratch);
+          loaded = { ...rows, b0 };
         }
         const stride = tableStride(b1 - b0);
-        for (const s of states) step(s, b0, b1, table, s.row * stride - b0, ctx, g);
+        for (const s of states) step(s, b0, b1, table, (s.row - rows.first) * stride - b0, ctx, g);
         done += count * (b1 - b0);
         options.onProgress?.({ done, total });
         // Yield to the event loop so progress shows and cancellation can land.

@@ -15,7 +15,7 @@ import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
 import { NETWORK_ROWS_BINDING } from './mlp-team.js';
 import { checkKernelOptions } from './kernel-options.js';
 import { ChunkArrays, packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
-import { buildScheduleTable, tableStride } from './schedule-table.js';
+import { buildScheduleTable, tableStride, tableWindow, type RowWindow } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Gpu, traceDf64Gpu, type Df64Device } from './df64-gpu.js';
 
@@ -358,13 +358,22 @@ export class GpuEngine implements Engine {
     const lanes = kernel.options.lanes;
     const total = (plan.end - plan.begin) * plan.steps;
     const compiling = this.pipeline(kernel);
-    // The first block's learning-rate table is built while the pipeline compiles.
+    // The schedule table holds one chunk's rows (tableWindow) for one block of steps, rebuilt in `scratch`
+    // where either changes; the first chunk's first block is built while the pipeline compiles.
+    const scratch = new Float32Array(plan.tableRows * tableStride(plan.block));
+    let loaded = { first: -1, count: 0, b0: -1 };
+    const tableFor = (rows: RowWindow, b0: number, b1: number) => {
+      if (loaded.first === rows.first && loaded.count === rows.count && loaded.b0 === b0) return undefined;
+      loaded = { ...rows, b0 };
+      return buildScheduleTable(plan.spec, plan.schedule, b0, b1, rows, scratch);
+    };
+    const firstChunk = chunksOf(plan).next().value;
     const firstBlock = blocksOf(plan).next().value;
-    const firstTable = firstBlock && buildScheduleTable(plan.spec, plan.schedule, firstBlock.b0, firstBlock.b1);
+    const firstTable = firstChunk && firstBlock && tableFor(tableWindow(plan.spec, plan.schedule, firstChunk.start, firstChunk.count), firstBlock.b0, firstBlock.b1);
     const pipeline = await this.waitFor(compiling);
     const axesBuffer = this.filledBuffer(packAxes(kernel.grid.axes), 'axis layout');
     const valuesBuffer = this.filledBuffer(kernel.grid.values, 'axis values');
-    const rateBuffer = this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.block) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
+    const rateBuffer = this.device.createBuffer({ size: scratch.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'schedule table' });
     const uniformBuffer = this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniforms' });
     const rowsBuffer = kernel.networkRows && this.filledBuffer(kernel.networkRows, 'network data rows', GPUBufferUsage.UNIFORM);
     const sets = [0, 1].map((i) => {
@@ -373,11 +382,7 @@ export class GpuEngine implements Engine {
       return { stateBuffer, readback, bindGroup: this.bindGroup(pipeline, [uniformBuffer, axesBuffer, valuesBuffer, rateBuffer, stateBuffer], rowsBuffer) };
     });
 
-    let tableBegin = -1;
-    if (firstBlock && firstTable) {
-      this.device.queue.writeBuffer(rateBuffer, 0, firstTable);
-      tableBegin = firstBlock.b0;
-    }
+    if (firstTable) this.device.queue.writeBuffer(rateBuffer, 0, firstTable);
     let done = 0;
     const arrays = options.recycle ? new ChunkArrays() : undefined;
     // At most two dispatches queued ahead, so cancellation lands within one.
@@ -388,16 +393,15 @@ export class GpuEngine implements Engine {
       const slotVectors = Math.ceil(count / lanes) * kernel.groups;
       this.device.pushErrorScope('validation');
       this.device.pushErrorScope('out-of-memory');
+      const rows = tableWindow(plan.spec, plan.schedule, start, count);
       for (const { b0, b1 } of blocksOf(plan)) {
-        if (tableBegin !== b0) {
-          // Queue-ordered: dispatches submitted before this write still read the previous block.
-          this.device.queue.writeBuffer(rateBuffer, 0, buildScheduleTable(plan.spec, plan.schedule, b0, b1));
-          tableBegin = b0;
-        }
+        const table = tableFor(rows, b0, b1);
+        // Queue-ordered: dispatches submitted before this write still read the table they were given.
+        if (table) this.device.queue.writeBuffer(rateBuffer, 0, table);
         for (let k0 = b0; k0 < b1; k0 += plan.dispatchSteps) {
           throwIfAborted(options.signal);
           const k1 = Math.min(b1, k0 + plan.dispatchSteps);
-          this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(uniforms(plan, { start, count, slotVectors, k0, k1, b0, b1, traceRows: 0 })));
+          this.device.queue.writeBuffer(uniformBuffer, 0, packUniforms(uniforms(plan, { start, count, slotVectors, k0, k1, b0, b1, firstRow: rows.first, traceRows: 0 })));
           const encoder = this.device.createCommandEncoder();
           this.dispatch(encoder, pipeline, set.bindGroup, this.dispatchSize((slotVectors / kernel.groups) * plan.team, kernel.options.workgroupSize));
           this.device.queue.submit([encoder.finish()]);
@@ -463,7 +467,7 @@ export class GpuEngine implements Engine {
       uniforms: this.device.createBuffer({ size: UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
       axes: this.filledBuffer(packAxes(kernel.grid.axes), 'axis layout'),
       values: this.filledBuffer(kernel.grid.values, 'axis values'),
-      rates: this.device.createBuffer({ size: plan.schedule.tupleCount * tableStride(plan.traceBlock) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      rates: this.device.createBuffer({ size: plan.traceRows.count * tableStride(plan.traceBlock) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       state: this.device.createBuffer({ size: plan.state.words * plan.padded * 4, usage: GPUBufferUsage.STORAGE }),
       trace: this.device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
       indices: this.filledBuffer(Uint32Array.from(plan.indices), 'trace indices'),
@@ -484,8 +488,8 @@ export class GpuEngine implements Engine {
         const bytes = plan.padded * rows * rowFloats * 4;
         this.device.pushErrorScope('validation');
         this.device.pushErrorScope('out-of-memory');
-        this.device.queue.writeBuffer(buffers.rates, 0, buildScheduleTable(plan.spec, plan.schedule, k0, k1));
-        this.device.queue.writeBuffer(buffers.uniforms, 0, packUniforms(uniforms(plan, { start: 0, count, slotVectors: plan.vectors, k0, k1, b0: k0, b1: k1, traceRows: rows })));
+        this.device.queue.writeBuffer(buffers.rates, 0, buildScheduleTable(plan.spec, plan.schedule, k0, k1, plan.traceRows));
+        this.device.queue.writeBuffer(buffers.uniforms, 0, packUniforms(uniforms(plan, { start: 0, count, slotVectors: plan.vectors, k0, k1, b0: k0, b1: k1, firstRow: plan.traceRows.first, traceRows: rows })));
         const encoder = this.device.createCommandEncoder();
         this.dispatch(encoder, pipeline, bindGroup, [plan.vectors, 1]);
         encoder.copyBufferToBuffer(buffers.trace, 0, readback, 0, bytes);
@@ -517,7 +521,7 @@ export class GpuEngine implements Engine {
 }
 
 /** The uniforms of one dispatch. */
-function uniforms(plan: RunPlan, p: { start: number; count: number; slotVectors: number; k0: number; k1: number; b0: number; b1: number; traceRows: number }): Uniforms {
+function uniforms(plan: RunPlan, p: { start: number; count: number; slotVectors: number; k0: number; k1: number; b0: number; b1: number; firstRow: number; traceRows: number }): Uniforms {
   return {
     start: p.start,
     count: p.count,
@@ -529,6 +533,7 @@ function uniforms(plan: RunPlan, p: { start: number; count: number; slotVectors:
     bStart: plan.windows.bStart,
     tableBegin: p.b0,
     tableStride: tableStride(p.b1 - p.b0),
+    tableFirstRow: p.firstRow,
     traceRows: p.traceRows,
     boundBits: f32Bits(f32(plan.spec.base.bound)),
     tol: f32(plan.spec.base.tol),

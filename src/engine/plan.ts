@@ -17,7 +17,7 @@ import type { Convention, OptimizerName } from '../optimizers/index.js';
 import { gridValues, type GridValues } from './grid-values.js';
 import { kernelForm, kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
 import { stateLayout, type Scratch, type StateLayout } from './records.js';
-import { scheduleLayout, stepBlockLength, type ScheduleLayout } from './schedule-table.js';
+import { indicesWindow, scheduleLayout, stepBlockLength, tableWindow, type RowWindow, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type RunOptions, type TailWindows } from './types.js';
 
 /** Trajectories per chunk of the CPU engine. */
@@ -50,7 +50,9 @@ export interface RunPlan {
   /** The optimizer–convention pairs of the grid; a cell's variant is optimizer index + optimizers × convention index. */
   readonly variants: readonly { readonly optimizer: OptimizerName; readonly convention: Convention }[];
   readonly schedule: ScheduleLayout;
-  /** Steps per schedule-table block. */
+  /** The most schedule-table rows one chunk reads (tableWindow): each chunk's table holds only its own rows. */
+  readonly tableRows: number;
+  /** Steps per schedule-table block: a block of a chunk's rows fits the table budget. */
   readonly block: number;
   /** The compiled objective; undefined for the quadratic. */
   readonly objective: CompiledObjective | MlpObjective | undefined;
@@ -102,7 +104,9 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number, team = 0): Run
     windows: tailWindows(steps),
     variants,
     schedule,
-    block: stepBlockLength(schedule, steps, options.tableBudgetFloats),
+    // Sized with the chunk (sizedTable).
+    tableRows: schedule.tupleCount,
+    block: stepBlockLength(schedule.tupleCount, steps, options.tableBudgetFloats),
     objective,
     networkLayout,
     team: networkLayout === 'team' ? team : 1,
@@ -110,6 +114,16 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number, team = 0): Run
     state: stateLayout(spec.dims, variants, kernelForm(spec.dims, objective), objectiveScratch(objective, networkLayout), spec.base.trainability),
     chunk: clampChunk(chunk, begin, end),
   };
+}
+
+/** The plan with its chunk's table: the most rows a chunk reads, and the step blocks a table of that many rows allows. */
+function sizedTable<P extends RunPlan>(plan: P, budgetFloats?: number): P {
+  let rows = 1;
+  for (const { start, count } of chunksOf(plan)) {
+    rows = Math.max(rows, tableWindow(plan.spec, plan.schedule, start, count).count);
+    if (rows === plan.schedule.tupleCount) break;
+  }
+  return { ...plan, tableRows: rows, block: stepBlockLength(rows, plan.steps, budgetFloats) };
 }
 
 /** Data points per gradient of a network. */
@@ -132,7 +146,7 @@ function clampChunk(chunk: number, begin: number, end: number): number {
 
 /** The CPU engine's plan. */
 export function planRun(spec: Spec, options: RunOptions = {}): RunPlan {
-  return basePlan(spec, options, options.chunkSize ?? CPU_CHUNK);
+  return sizedTable(basePlan(spec, options, options.chunkSize ?? CPU_CHUNK), options.tableBudgetFloats);
 }
 
 /** A kernel and the pipeline constants it runs with. */
@@ -168,6 +182,8 @@ export interface TracePlan extends RunPlan {
   readonly padded: number;
   /** Steps per dispatch; each dispatch records block + 1 rows per trajectory. */
   readonly traceBlock: number;
+  /** The schedule-table rows the traced trajectories read. */
+  readonly traceRows: RowWindow;
 }
 
 /** 53-bit string hash (cyrb53): keys for the pipeline cache. */
@@ -251,7 +267,7 @@ export function planGpuRun(spec: Spec, options: RunOptions, requested: KernelOpt
   const words = sizing.state.words;
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxByState = Math.max(lanes, Math.floor(maxBinding / (4 * words) / lanes) * lanes);
-  const plan = { ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? gpuChunk(sizing, options.minChunks), maxByState), sizing.begin, sizing.end) };
+  const plan = sizedTable({ ...sizing, chunk: clampChunk(Math.min(options.chunkSize ?? gpuChunk(sizing, options.minChunks), maxByState), sizing.begin, sizing.end) }, options.tableBudgetFloats);
   const dispatchSteps = Math.max(1, Math.min(plan.block, options.stepsPerDispatch ?? Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan)))));
   return {
     ...plan,
@@ -270,7 +286,8 @@ export function planGpuTrace(spec: Spec, indices: readonly number[], options: Ru
   const vectors = Math.ceil(indices.length / width);
   const padded = vectors * width;
   const rowFloats = plan.dims + 1;
-  const traceBlock = Math.max(1, Math.min(stepBlockLength(plan.schedule, plan.steps, options.tableBudgetFloats), options.stepsPerDispatch ?? Infinity, Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1));
-  return { ...plan, kernel: kernelPlan(plan, kernel, 'trace', false), indices, vectors, padded, traceBlock, block: traceBlock };
+  const traceRows = indicesWindow(spec, plan.schedule, indices);
+  const traceBlock = Math.max(1, Math.min(stepBlockLength(traceRows.count, plan.steps, options.tableBudgetFloats), options.stepsPerDispatch ?? Infinity, Math.floor(TRACE_BUDGET_FLOATS / (padded * rowFloats)) - 1));
+  return { ...plan, kernel: kernelPlan(plan, kernel, 'trace', false), indices, vectors, padded, traceBlock, traceRows, tableRows: traceRows.count, block: traceBlock };
 }
 

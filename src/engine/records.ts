@@ -45,6 +45,7 @@ export const UNIFORM_FIELDS = [
   { name: 'bStart', type: 'u32' }, // first iterate of tail window B
   { name: 'tableBegin', type: 'u32' }, // step of the schedule table's first column
   { name: 'tableStride', type: 'u32' }, // floats per schedule-table row
+  { name: 'tableFirstRow', type: 'u32' }, // row of the whole table that the buffer's first row holds (the chunk's tableWindow)
   { name: 'traceRows', type: 'u32' }, // rows per traced trajectory in the trace buffer
   { name: 'boundBits', type: 'u32' }, // float32 bits of the divergence bound
   { name: 'tol', type: 'f32' }, // relative gradient tolerance

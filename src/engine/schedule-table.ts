@@ -68,24 +68,97 @@ export function tableStride(blockLength: number): number {
   return Math.ceil(blockLength / 4) * 4;
 }
 
+/** A run of consecutive table rows: the rows one chunk of trajectories reads. */
+export interface RowWindow {
+  readonly first: number;
+  readonly count: number;
+}
+
+/** Every row of the table. */
+export function allRows(layout: ScheduleLayout): RowWindow {
+  return { first: 0, count: layout.tupleCount };
+}
+
 /**
- * Table values for steps [k0, k1), row by row: `table[row × stride + (k − k0)]`.
+ * The rows that trajectories [start, start + count) of the grid read, from
+ * the lowest to the highest: a chunk's share of the table, which is all the
+ * table a chunk needs. Where a grid's fast axis is not a schedule axis (lr ×
+ * decay rate, with lr along x), a chunk reads a few rows of many: a 2048²
+ * grid's chunk of 262,144 trajectories reads 128 rows of 2048.
  */
-export function buildScheduleTable(spec: Spec, layout: ScheduleLayout, k0: number, k1: number): Float32Array<ArrayBuffer> {
+export function tableWindow(spec: Spec, layout: ScheduleLayout, start: number, count: number): RowWindow {
+  if (layout.tupleCount === 1 || count <= 0) return { first: 0, count: 1 };
+  // The grid stride, length and row stride of each tuple axis.
+  const axes = layout.tupleAxes.map((axis, j) => {
+    let stride = 1;
+    for (let a = 0; a < axis; a++) stride *= spec.axes[a]!.values.length;
+    return { stride, length: spec.axes[axis]!.values.length, rowStride: layout.tupleStrides[j]! };
+  });
+  const rowOf = (index: number) => {
+    let row = 0;
+    for (const a of axes) row += (Math.floor(index / a.stride) % a.length) * a.rowStride;
+    return row;
+  };
+  // The row is constant between multiples of the fastest tuple axis's stride: one look per run of them.
+  const step = axes[0]!.stride;
+  const end = start + count;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let index = start; index < end; index = (Math.floor(index / step) + 1) * step) {
+    const row = rowOf(index);
+    low = Math.min(low, row);
+    high = Math.max(high, row);
+    if (high - low + 1 === layout.tupleCount) break;
+  }
+  return { first: low, count: high - low + 1 };
+}
+
+/** The rows that the trajectories at grid indices `indices` read, from the lowest to the highest (a trace's share of the table). */
+export function indicesWindow(spec: Spec, layout: ScheduleLayout, indices: readonly number[]): RowWindow {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const index of indices) {
+    const window = tableWindow(spec, layout, index, 1);
+    low = Math.min(low, window.first);
+    high = Math.max(high, window.first);
+  }
+  return indices.length ? { first: low, count: high - low + 1 } : { first: 0, count: 1 };
+}
+
+/**
+ * Table values for steps [k0, k1) of the rows in `rows` (all of them unless
+ * given), row by row: `table[(row − rows.first) × stride + (k − k0)]`.
+ * Written into `into` where it is large enough (a buffer reused chunk after
+ * chunk: fresh memory is slow to touch), else into a new array.
+ */
+export function buildScheduleTable(
+  spec: Spec,
+  layout: ScheduleLayout,
+  k0: number,
+  k1: number,
+  rows: RowWindow = allRows(layout),
+  into?: Float32Array<ArrayBuffer>,
+): Float32Array<ArrayBuffer> {
   const stride = tableStride(k1 - k0);
-  const table = new Float32Array(layout.tupleCount * stride);
+  const length = rows.count * stride;
+  const table = into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
   let row = 0;
-  for (const cell of scheduleRows(spec, layout)) fillScheduleFactors(cell, k0, k1, table, row++ * stride);
+  for (const cell of scheduleRows(spec, layout, rows)) {
+    fillScheduleFactors(cell, k0, k1, table, row * stride);
+    // The padding to a whole vec4 (never used, but never left over from another block).
+    table.fill(0, row * stride + k1 - k0, ++row * stride);
+  }
   return table;
 }
 
 /**
- * The schedule settings of each table row, in row order: one cell, reused,
- * with the row's values of the tuple axes (the first tuple axis fastest).
+ * The schedule settings of each table row in `rows` (all of them unless
+ * given), in row order: one cell, reused, with the row's values of the
+ * tuple axes (the first tuple axis fastest).
  */
-export function* scheduleRows(spec: Spec, layout: ScheduleLayout): Generator<Readonly<Cell>> {
+export function* scheduleRows(spec: Spec, layout: ScheduleLayout, rows: RowWindow = allRows(layout)): Generator<Readonly<Cell>> {
   const cell: Cell = { ...spec.base, curvature: [...spec.base.curvature], minimum: [...spec.base.minimum], w0: [...spec.base.w0] };
-  for (let row = 0; row < layout.tupleCount; row++) {
+  for (let row = rows.first; row < rows.first + rows.count; row++) {
     let rest = row;
     for (const axisIndex of layout.tupleAxes) {
       const axis = spec.axes[axisIndex]!;
@@ -99,8 +172,8 @@ export function* scheduleRows(spec: Spec, layout: ScheduleLayout): Generator<Rea
 /** Float32 values the tables may hold in all, per block; sets the step-block length. */
 export const TABLE_BUDGET_FLOATS = 1 << 24;
 
-/** Steps per block so that one block's table fits the budget (a multiple of 4, at least 4). */
-export function stepBlockLength(layout: ScheduleLayout, steps: number, budgetFloats: number = TABLE_BUDGET_FLOATS): number {
-  const perRow = Math.floor(budgetFloats / layout.tupleCount / 4) * 4;
+/** Steps per block so that one block's table of `rows` rows fits the budget (a multiple of 4, at least 4). */
+export function stepBlockLength(rows: number, steps: number, budgetFloats: number = TABLE_BUDGET_FLOATS): number {
+  const perRow = Math.floor(budgetFloats / rows / 4) * 4;
   return Math.max(4, Math.min(tableStride(steps), perRow));
 }
