@@ -16,6 +16,8 @@ import { buildScheduleTable, scheduleLayout, tableWindow } from '../src/engine/s
 import type { MlpObjective } from '../src/objectives/mlp';
 import { MAX_DIMS, parseSpec, type SpecInput } from '../src/experiment';
 import { sweep } from '../src/sweep';
+import { CpuEngine } from '../src/engine/cpu';
+import { collect, field } from './helpers/stats';
 import { gpuEngine, itGpu } from './helpers/engines';
 
 const gpu = await gpuEngine();
@@ -530,6 +532,16 @@ describe("a chunk's schedule table", () => {
     expect(part.buffer).toBe(used.buffer);
     // Row 1 is 0.7^k for k = 0 … 5 in float32, then two zeros of padding.
     expect(Array.from(part.subarray(0, stride))).toEqual([...[0, 1, 2, 3, 4, 5].map((k) => Math.fround(Math.fround(0.7) ** k)), 0, 0]);
+  });
+
+  it('gives each trajectory, in chunks of 5 and blocks of 4 steps, what one whole table gives it', async () => {
+    // Every trajectory has a schedule of its own (decay rate × decay steps), so each chunk reads different rows.
+    const input: SpecInput = { lr: 0.3, decayRate: '0.5:0.99:6', decaySteps: '1:9:5', schedule: 'exponential', curvature: 2, w0: 3, steps: 23 };
+    const cpu = new CpuEngine();
+    const whole = await collect(cpu, input, { chunkSize: 1000 });
+    const pieces = await collect(cpu, input, { chunkSize: 5, tableBudgetFloats: 4 * 5 });
+    expect(pieces.map((c) => c.count)).toEqual([5, 5, 5, 5, 5, 5]);
+    for (const name of ['finalW', 'finalLoss', 'escapeStep', 'lastAbove'] as const) expect(field(pieces, name)).toEqual(field(whole, name));
   });
 
   it('is sized by the rows a chunk reads, so a grid of many schedules keeps its steps in one block', () => {

@@ -8,6 +8,7 @@
 import { DF_ZERO, dfAdd, dfMul, dfMulF, dfNeg, dfSub, dfTanh, dfFromF32, type Df64 } from '../df64.js';
 import { f32, f32Bits } from '../float32.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
+import { indicesWindow, tableWindow } from './schedule-table.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { emptyBookkeeping, emptyLossRecord, recordLoss, type Bookkeeping, type LossRecord } from './records.js';
@@ -296,19 +297,21 @@ export async function* runDf64Cpu(spec: Spec, options: RunOptions = {}): AsyncIt
   const stepper = new Stepper(plan, df64Uniforms(plan, { start: 0, count: 0, k0: 0, k1: 0, b0: 0, b1: 0, traceRows: 0 }));
   let done = 0;
   let table = new Float32Array(0);
-  let tableBegin = -1;
+  let loaded = { b0: -1, first: -1, count: 0 };
   for (let start = plan.begin; start < plan.end; start += plan.chunk) {
     throwIfAborted(options.signal);
     const count = Math.min(plan.chunk, plan.end - start);
-    const { settings, state } = stageTrajectories(plan, range(start, count), count);
+    const rows = tableWindow(spec, plan.schedule, start, count);
+    const { settings, state } = stageTrajectories(plan, range(start, count), count, rows.first);
     const { setting: S, state: L } = plan;
     const states = Array.from({ length: count }, (_, t) => stepper.load(trajectoryWords(settings, S.words, count, t), trajectoryWords(state, L.words, count, t)));
     states.forEach((s) => stepper.start(s));
     for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
       const b1 = Math.min(plan.steps, b0 + plan.block);
-      if (tableBegin !== b0) {
-        table = buildDf64Table(plan, b0, b1);
-        tableBegin = b0;
+      // The chunk's rows for this block, rebuilt only where either changes.
+      if (loaded.b0 !== b0 || loaded.first !== rows.first || loaded.count !== rows.count) {
+        table = buildDf64Table(plan, b0, b1, rows);
+        loaded = { b0, ...rows };
       }
       const stride = b1 - b0;
       for (const s of states) {
@@ -362,11 +365,12 @@ export async function traceDf64Cpu(spec: Spec, indices: readonly number[], optio
   const plan = planDf64Run(spec);
   const { steps, dims } = plan;
   const stepper = new Stepper(plan, df64Uniforms(plan, { start: 0, count: 0, k0: 0, k1: 0, b0: 0, b1: 0, traceRows: 0 }));
-  const table = buildDf64Table(plan, 0, steps);
+  const rows = indicesWindow(spec, plan.schedule, indices);
+  const table = buildDf64Table(plan, 0, steps, rows);
   const traces: Trace[] = [];
   for (const index of indices) {
     throwIfAborted(options.signal);
-    const { settings, state } = stageTrajectories(plan, [index], 1);
+    const { settings, state } = stageTrajectories(plan, [index], 1, rows.first);
     const s = stepper.load(settings, state);
     const row = s.settingU[plan.setting.row]!;
     const w = new Float64Array((steps + 1) * dims);

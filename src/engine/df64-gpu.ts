@@ -9,6 +9,7 @@ import { dfMul } from '../df64.js';
 import { throwIfAborted } from '../errors.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { hashText } from './plan.js';
+import { indicesWindow, tableWindow } from './schedule-table.js';
 import {
   buildDf64Table,
   DF64_UNIFORM_BYTES,
@@ -80,12 +81,13 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
   const dispatchSteps = Math.max(1, Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan))));
   let done = 0;
   const transient: GPUBuffer[] = [];
-  let table: { b0: number; buffer: GPUBuffer } | undefined;
+  let table: { b0: number; first: number; count: number; buffer: GPUBuffer } | undefined;
   try {
     for (let start = plan.begin; start < plan.end; start += plan.chunk) {
       throwIfAborted(options.signal);
       const count = Math.min(plan.chunk, plan.end - start);
-      const staged = stageTrajectories(plan, indices(start, count), count);
+      const rows = tableWindow(spec, plan.schedule, start, count);
+      const staged = stageTrajectories(plan, indices(start, count), count, rows.first);
       device.queue.writeBuffer(stateBuffer, 0, staged.state, 0, count * L.words);
       const settings = storage(device, staged.settings, 'df64 settings');
       transient.push(settings);
@@ -93,10 +95,10 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
       device.pushErrorScope('out-of-memory');
       for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
         const b1 = Math.min(plan.steps, b0 + plan.block);
-        // One block covers the whole run unless the table is large: then its table serves every chunk.
-        if (table?.b0 !== b0) {
+        // The chunk's rows for this block, rebuilt only where either changes.
+        if (!table || table.b0 !== b0 || table.first !== rows.first || table.count !== rows.count) {
           table?.buffer.destroy();
-          table = { b0, buffer: storage(device, buildDf64Table(plan, b0, b1), 'df64 schedule table') };
+          table = { b0, ...rows, buffer: storage(device, buildDf64Table(plan, b0, b1, rows), 'df64 schedule table') };
         }
         const rates = table.buffer;
         const bindGroup = device.createBindGroup({
@@ -159,11 +161,12 @@ export async function traceDf64Gpu(gpu: Df64Device, spec: Spec, traced: readonly
     const half = Math.ceil(count / 2);
     return [...(await traceDf64Gpu(gpu, spec, traced.slice(0, half), options)), ...(await traceDf64Gpu(gpu, spec, traced.slice(half), options))];
   }
-  const staged = stageTrajectories(plan, traced, count);
+  const rows = indicesWindow(spec, plan.schedule, traced);
+  const staged = stageTrajectories(plan, traced, count, rows.first);
   const buffers = {
     uniforms: device.createBuffer({ size: DF64_UNIFORM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
     settings: storage(device, staged.settings, 'df64 settings'),
-    rates: storage(device, buildDf64Table(plan, 0, steps), 'df64 schedule table'),
+    rates: storage(device, buildDf64Table(plan, 0, steps, rows), 'df64 schedule table'),
     data: storage(device, Float32Array.from(plan.network ? plan.network.kernelData(steps) : new Float32Array(4)), 'df64 data'),
     state: storage(device, staged.state, 'df64 state'),
     trace: device.createBuffer({ size: traceBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),

@@ -20,7 +20,7 @@ import { CONVENTIONS } from '../optimizers/index.js';
 import { isLrFactorSchedule, type ScheduleParams } from '../schedules.js';
 import { wgslConstants } from './kernel.js';
 import { LOSS_CAP, LOSS_TAIL, packScalars, wgslStruct, type ScalarField } from './records.js';
-import { scheduleLayout, scheduleRows, tupleIndex, type ScheduleLayout } from './schedule-table.js';
+import { allRows, scheduleLayout, scheduleRows, tableWindow, tupleIndex, type RowWindow, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type RunOptions, type TailWindows } from './types.js';
 import quadraticSource from '../../shaders/df64-objective-quadratic.wgsl?raw';
 import mlpSource from '../../shaders/df64-objective-mlp.wgsl?raw';
@@ -117,7 +117,9 @@ export interface Df64Plan {
   readonly objective: CompiledObjective | MlpObjective | undefined;
   readonly network: MlpObjective | undefined;
   readonly schedule: ScheduleLayout;
-  /** Steps per schedule-table block. */
+  /** The most schedule-table rows one chunk reads (tableWindow): each chunk's table holds only its own rows. */
+  readonly tableRows: number;
+  /** Steps per schedule-table block: a block of a chunk's rows fits the table budget. */
   readonly block: number;
   readonly state: Df64StateLayout;
   readonly setting: Df64SettingLayout;
@@ -183,6 +185,10 @@ export function planDf64Run(spec: Spec, options: RunOptions = {}, limits?: { rea
   const chunk = Math.max(1, Math.min(options.chunkSize ?? MAX_CHUNK, fit, Math.max(1, end - begin)));
   const schedule = scheduleLayout(spec);
   const steps = spec.base.steps;
+  let tableRows = 1;
+  for (let start = begin; start < end && tableRows < schedule.tupleCount; start += chunk) {
+    tableRows = Math.max(tableRows, tableWindow(spec, schedule, start, Math.min(chunk, end - start)).count);
+  }
   return {
     spec,
     dims: spec.dims,
@@ -194,7 +200,8 @@ export function planDf64Run(spec: Spec, options: RunOptions = {}, limits?: { rea
     objective,
     network,
     schedule,
-    block: Math.max(1, Math.min(steps, Math.floor((options.tableBudgetFloats ?? 2 * TABLE_BUDGET) / 2 / schedule.tupleCount))),
+    tableRows,
+    block: Math.max(1, Math.min(steps, Math.floor((options.tableBudgetFloats ?? 2 * TABLE_BUDGET) / 2 / tableRows))),
     state,
     setting: df64SettingLayout(spec.dims, objective === undefined),
   };
@@ -258,12 +265,15 @@ export function scheduleValue64(p: ScheduleParams, step: number): number {
   }
 }
 
-/** The df64 schedule table of steps [k0, k1): row r, step k at 2·(r·(k1 − k0) + k − k0), hi then lo. */
-export function buildDf64Table(plan: Df64Plan, k0: number, k1: number): Float32Array<ArrayBuffer> {
+/**
+ * The df64 schedule table of steps [k0, k1) for the rows in `rows` (all of them unless given):
+ * row r, step k at 2·((r − rows.first)·(k1 − k0) + k − k0), hi then lo.
+ */
+export function buildDf64Table(plan: Df64Plan, k0: number, k1: number, rows: RowWindow = allRows(plan.schedule)): Float32Array<ArrayBuffer> {
   const stride = k1 - k0;
-  const table = new Float32Array(plan.schedule.tupleCount * stride * 2);
+  const table = new Float32Array(rows.count * stride * 2);
   let row = 0;
-  for (const cell of scheduleRows(plan.spec, plan.schedule)) {
+  for (const cell of scheduleRows(plan.spec, plan.schedule, rows)) {
     for (let k = k0; k < k1; k++) {
       const v = df(scheduleValue64(cell, k));
       const at = 2 * (row * stride + k - k0);
@@ -306,7 +316,7 @@ export function df64InitialW(plan: Df64Plan, cell: Cell): Df64[] {
  * trajectory, `state` state.words), so that neighbouring invocations of the
  * kernel read neighbouring words.
  */
-export function stageTrajectories(plan: Df64Plan, indices: Iterable<number>, count: number): { settings: Float32Array<ArrayBuffer>; state: Float32Array<ArrayBuffer> } {
+export function stageTrajectories(plan: Df64Plan, indices: Iterable<number>, count: number, firstRow = 0): { settings: Float32Array<ArrayBuffer>; state: Float32Array<ArrayBuffer> } {
   const { setting: S, state: L, spec } = plan;
   const settings = new Float32Array(Math.max(4, count * S.words));
   const state = new Float32Array(Math.max(4, count * L.words));
@@ -323,7 +333,8 @@ export function stageTrajectories(plan: Df64Plan, indices: Iterable<number>, cou
     put(settings, S.momentum, cell.optimizer === 'gd' ? DF_ZERO : df(cell.momentum));
     put(settings, S.rate, df(cell.inputLr ?? 1));
     put(settings, S.rate + 2, df(cell.outputLr ?? 1));
-    settingU[S.row * count + t] = tupleIndex(plan.schedule, gridCoords(spec, index));
+    // The row in the table the engine stages: counted from its first row (a chunk's tableWindow).
+    settingU[S.row * count + t] = tupleIndex(plan.schedule, gridCoords(spec, index)) - firstRow;
     settingU[S.variant * count + t] = DF64_VARIANTS.indexOf(cell.optimizer as (typeof DF64_VARIANTS)[number]);
     settingU[S.convention * count + t] = CONVENTIONS.indexOf(cell.convention);
     if (!plan.objective) {
