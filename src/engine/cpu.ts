@@ -12,7 +12,7 @@ import { offsetWeights } from '../objectives/mlp.js';
 import { initialSlots, optimizerHyper, updateRule, type OptimizerHyper, type SlotValues, type UpdateRule } from '../optimizers/index.js';
 import { blocksOf, chunksOf, planRun, type RunPlan } from './plan.js';
 import { emptyBookkeeping, emptyLossRecord, emptyStats, recordLoss, statFields, type Bookkeeping, type LossRecord } from './records.js';
-import { buildScheduleTable, lrMultiplier, tableStride, tableWindow, tupleIndex } from './schedule-table.js';
+import { buildScheduleTable, ChunkTable, lrMultiplier, tableStride, tableWindow, tupleIndex } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Cpu, traceDf64Cpu } from './df64-cpu.js';
 
@@ -263,10 +263,9 @@ export class CpuEngine implements Engine {
     const ctx = stepContext(plan);
     const scalar = plan.dims === 1 && spec.base.objective === 'quadratic' && plan.variants.every((v) => v.optimizer === 'gd') && !ctx.trainability;
     const step = scalar ? advanceScalar : advance;
-    // The chunk's rows of the schedule table (tableWindow), for one block of steps; rebuilt only where either changes.
+    // The chunk's rows of the schedule table (tableWindow) for a block of steps, built in one reused buffer.
     const scratch = new Float32Array(plan.tableRows * tableStride(plan.block));
-    let table = scratch;
-    let loaded = { first: -1, count: 0, b0: -1 };
+    const tables = new ChunkTable((rows, b0, b1) => buildScheduleTable(spec, plan.schedule, b0, b1, rows, scratch));
     let done = 0;
     for (const { start, count } of chunksOf(plan)) {
       throwIfAborted(options.signal);
@@ -274,10 +273,7 @@ export class CpuEngine implements Engine {
       for (let i = 0; i < count; i++) states.push(initialState(spec, plan.objective, start + i, tupleIndex(plan.schedule, gridCoords(spec, start + i))));
       const rows = tableWindow(spec, plan.schedule, start, count);
       for (const { b0, b1 } of blocksOf(plan)) {
-        if (loaded.first !== rows.first || loaded.count !== rows.count || loaded.b0 !== b0) {
-          table = buildScheduleTable(spec, plan.schedule, b0, b1, rows, scratch);
-          loaded = { ...rows, b0 };
-        }
+        const { table } = tables.get(rows, b0, b1);
         const stride = tableStride(b1 - b0);
         for (const s of states) step(s, b0, b1, table, (s.row - rows.first) * stride - b0, ctx, g);
         done += count * (b1 - b0);

@@ -8,7 +8,7 @@
 import { DF_ZERO, dfAdd, dfMul, dfMulF, dfNeg, dfSub, dfTanh, dfFromF32, type Df64 } from '../df64.js';
 import { f32, f32Bits } from '../float32.js';
 import { throwIfAborted, yieldToEventLoop } from '../errors.js';
-import { indicesWindow, tableWindow } from './schedule-table.js';
+import { ChunkTable, indicesWindow, tableWindow } from './schedule-table.js';
 import type { MlpObjective } from '../objectives/catalogue.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { emptyBookkeeping, emptyLossRecord, recordLoss, type Bookkeeping, type LossRecord } from './records.js';
@@ -296,8 +296,7 @@ export async function* runDf64Cpu(spec: Spec, options: RunOptions = {}): AsyncIt
   const total = (plan.end - plan.begin) * plan.steps;
   const stepper = new Stepper(plan, df64Uniforms(plan, { start: 0, count: 0, k0: 0, k1: 0, b0: 0, b1: 0, traceRows: 0 }));
   let done = 0;
-  let table = new Float32Array(0);
-  let loaded = { b0: -1, first: -1, count: 0 };
+  const tables = new ChunkTable((rows, b0, b1) => buildDf64Table(plan, b0, b1, rows));
   for (let start = plan.begin; start < plan.end; start += plan.chunk) {
     throwIfAborted(options.signal);
     const count = Math.min(plan.chunk, plan.end - start);
@@ -308,11 +307,7 @@ export async function* runDf64Cpu(spec: Spec, options: RunOptions = {}): AsyncIt
     states.forEach((s) => stepper.start(s));
     for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
       const b1 = Math.min(plan.steps, b0 + plan.block);
-      // The chunk's rows for this block, rebuilt only where either changes.
-      if (loaded.b0 !== b0 || loaded.first !== rows.first || loaded.count !== rows.count) {
-        table = buildDf64Table(plan, b0, b1, rows);
-        loaded = { b0, ...rows };
-      }
+      const { table } = tables.get(rows, b0, b1);
       const stride = b1 - b0;
       for (const s of states) {
         const row = s.settingU[S.row]!;

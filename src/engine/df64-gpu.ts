@@ -9,7 +9,7 @@ import { dfMul } from '../df64.js';
 import { throwIfAborted } from '../errors.js';
 import { cellAt, checkTraceLength, type Spec } from '../experiment/index.js';
 import { hashText } from './plan.js';
-import { indicesWindow, tableWindow } from './schedule-table.js';
+import { ChunkTable, indicesWindow, tableWindow } from './schedule-table.js';
 import {
   buildDf64Table,
   DF64_UNIFORM_BYTES,
@@ -81,7 +81,11 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
   const dispatchSteps = Math.max(1, Math.floor(WORK_PER_DISPATCH / (plan.chunk * stepCost(plan))));
   let done = 0;
   const transient: GPUBuffer[] = [];
-  let table: { b0: number; first: number; count: number; buffer: GPUBuffer } | undefined;
+  // The chunk's rows for a block of steps; a new table replaces the last one's buffer.
+  const tables = new ChunkTable<GPUBuffer>((rows, b0, b1, previous) => {
+    previous?.destroy();
+    return storage(device, buildDf64Table(plan, b0, b1, rows), 'df64 schedule table');
+  });
   try {
     for (let start = plan.begin; start < plan.end; start += plan.chunk) {
       throwIfAborted(options.signal);
@@ -95,12 +99,7 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
       device.pushErrorScope('out-of-memory');
       for (let b0 = 0; b0 < plan.steps; b0 += plan.block) {
         const b1 = Math.min(plan.steps, b0 + plan.block);
-        // The chunk's rows for this block, rebuilt only where either changes.
-        if (!table || table.b0 !== b0 || table.first !== rows.first || table.count !== rows.count) {
-          table?.buffer.destroy();
-          table = { b0, ...rows, buffer: storage(device, buildDf64Table(plan, b0, b1, rows), 'df64 schedule table') };
-        }
-        const rates = table.buffer;
+        const rates = tables.get(rows, b0, b1).table;
         const bindGroup = device.createBindGroup({
           layout: pipeline.getBindGroupLayout(0),
           entries: [buffers.uniforms, settings, rates, buffers.data, stateBuffer, buffers.trace].map((buffer, binding) => ({ binding, resource: { buffer } })),
@@ -135,7 +134,7 @@ export async function* runDf64Gpu(gpu: Df64Device, spec: Spec, options: RunOptio
     }
   } finally {
     for (const b of [...Object.values(buffers), stateBuffer, readback, ...transient]) b.destroy();
-    table?.buffer.destroy();
+    tables.current?.destroy();
   }
 }
 

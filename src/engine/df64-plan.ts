@@ -20,7 +20,7 @@ import { CONVENTIONS } from '../optimizers/index.js';
 import { isLrFactorSchedule, type ScheduleParams } from '../schedules.js';
 import { wgslConstants } from './kernel.js';
 import { LOSS_CAP, LOSS_TAIL, packScalars, wgslStruct, type ScalarField } from './records.js';
-import { allRows, scheduleLayout, scheduleRows, tableWindow, tupleIndex, type RowWindow, type ScheduleLayout } from './schedule-table.js';
+import { allRows, largestWindow, scheduleLayout, scheduleRows, tupleIndex, type RowWindow, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type ChunkStats, type RunOptions, type TailWindows } from './types.js';
 import quadraticSource from '../../shaders/df64-objective-quadratic.wgsl?raw';
 import mlpSource from '../../shaders/df64-objective-mlp.wgsl?raw';
@@ -185,10 +185,7 @@ export function planDf64Run(spec: Spec, options: RunOptions = {}, limits?: { rea
   const chunk = Math.max(1, Math.min(options.chunkSize ?? MAX_CHUNK, fit, Math.max(1, end - begin)));
   const schedule = scheduleLayout(spec);
   const steps = spec.base.steps;
-  let tableRows = 1;
-  for (let start = begin; start < end && tableRows < schedule.tupleCount; start += chunk) {
-    tableRows = Math.max(tableRows, tableWindow(spec, schedule, start, Math.min(chunk, end - start)).count);
-  }
+  const tableRows = largestWindow(spec, schedule, begin, end, chunk);
   return {
     spec,
     dims: spec.dims,

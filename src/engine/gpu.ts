@@ -15,7 +15,7 @@ import { DEFAULT_KERNEL_OPTIONS, type KernelOptions } from './kernel.js';
 import { NETWORK_ROWS_BINDING } from './mlp-team.js';
 import { checkKernelOptions } from './kernel-options.js';
 import { ChunkArrays, packAxes, packUniforms, UNIFORM_BYTES, unpackStats, type Uniforms } from './records.js';
-import { buildScheduleTable, tableStride, tableWindow, type RowWindow } from './schedule-table.js';
+import { buildScheduleTable, ChunkTable, tableStride, tableWindow } from './schedule-table.js';
 import type { ChunkStats, Engine, RunOptions, Trace } from './types.js';
 import { runDf64Gpu, traceDf64Gpu, type Df64Device } from './df64-gpu.js';
 
@@ -358,18 +358,13 @@ export class GpuEngine implements Engine {
     const lanes = kernel.options.lanes;
     const total = (plan.end - plan.begin) * plan.steps;
     const compiling = this.pipeline(kernel);
-    // The schedule table holds one chunk's rows (tableWindow) for one block of steps, rebuilt in `scratch`
-    // where either changes; the first chunk's first block is built while the pipeline compiles.
+    // The schedule table holds one chunk's rows (tableWindow) for a block of steps, built in one reused
+    // buffer; the first chunk's first block is built while the pipeline compiles.
     const scratch = new Float32Array(plan.tableRows * tableStride(plan.block));
-    let loaded = { first: -1, count: 0, b0: -1 };
-    const tableFor = (rows: RowWindow, b0: number, b1: number) => {
-      if (loaded.first === rows.first && loaded.count === rows.count && loaded.b0 === b0) return undefined;
-      loaded = { ...rows, b0 };
-      return buildScheduleTable(plan.spec, plan.schedule, b0, b1, rows, scratch);
-    };
+    const tables = new ChunkTable((rows, b0, b1) => buildScheduleTable(plan.spec, plan.schedule, b0, b1, rows, scratch));
     const firstChunk = chunksOf(plan).next().value;
     const firstBlock = blocksOf(plan).next().value;
-    const firstTable = firstChunk && firstBlock && tableFor(tableWindow(plan.spec, plan.schedule, firstChunk.start, firstChunk.count), firstBlock.b0, firstBlock.b1);
+    if (firstChunk && firstBlock) tables.get(tableWindow(plan.spec, plan.schedule, firstChunk.start, firstChunk.count), firstBlock.b0, firstBlock.b1);
     const pipeline = await this.waitFor(compiling);
     const axesBuffer = this.filledBuffer(packAxes(kernel.grid.axes), 'axis layout');
     const valuesBuffer = this.filledBuffer(kernel.grid.values, 'axis values');
@@ -382,7 +377,7 @@ export class GpuEngine implements Engine {
       return { stateBuffer, readback, bindGroup: this.bindGroup(pipeline, [uniformBuffer, axesBuffer, valuesBuffer, rateBuffer, stateBuffer], rowsBuffer) };
     });
 
-    if (firstTable) this.device.queue.writeBuffer(rateBuffer, 0, firstTable);
+    if (tables.current) this.device.queue.writeBuffer(rateBuffer, 0, tables.current);
     let done = 0;
     const arrays = options.recycle ? new ChunkArrays() : undefined;
     // At most two dispatches queued ahead, so cancellation lands within one.
@@ -395,9 +390,9 @@ export class GpuEngine implements Engine {
       this.device.pushErrorScope('out-of-memory');
       const rows = tableWindow(plan.spec, plan.schedule, start, count);
       for (const { b0, b1 } of blocksOf(plan)) {
-        const table = tableFor(rows, b0, b1);
+        const { table, fresh } = tables.get(rows, b0, b1);
         // Queue-ordered: dispatches submitted before this write still read the table they were given.
-        if (table) this.device.queue.writeBuffer(rateBuffer, 0, table);
+        if (fresh) this.device.queue.writeBuffer(rateBuffer, 0, table);
         for (let k0 = b0; k0 < b1; k0 += plan.dispatchSteps) {
           throwIfAborted(options.signal);
           const k1 = Math.min(b1, k0 + plan.dispatchSteps);

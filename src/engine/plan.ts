@@ -17,7 +17,7 @@ import type { Convention, OptimizerName } from '../optimizers/index.js';
 import { gridValues, type GridValues } from './grid-values.js';
 import { kernelForm, kernelOverrides, kernelWgsl, vectorWidth, type EntryPoint, type KernelOptions } from './kernel.js';
 import { stateLayout, type Scratch, type StateLayout } from './records.js';
-import { indicesWindow, scheduleLayout, stepBlockLength, tableWindow, type RowWindow, type ScheduleLayout } from './schedule-table.js';
+import { indicesWindow, largestWindow, scheduleLayout, stepBlockLength, type RowWindow, type ScheduleLayout } from './schedule-table.js';
 import { runRange, tailWindows, type RunOptions, type TailWindows } from './types.js';
 
 /** Trajectories per chunk of the CPU engine. */
@@ -118,11 +118,7 @@ function basePlan(spec: Spec, options: RunOptions, chunk: number, team = 0): Run
 
 /** The plan with its chunk's table: the most rows a chunk reads, and the step blocks a table of that many rows allows. */
 function sizedTable<P extends RunPlan>(plan: P, budgetFloats?: number): P {
-  let rows = 1;
-  for (const { start, count } of chunksOf(plan)) {
-    rows = Math.max(rows, tableWindow(plan.spec, plan.schedule, start, count).count);
-    if (rows === plan.schedule.tupleCount) break;
-  }
+  const rows = largestWindow(plan.spec, plan.schedule, plan.begin, plan.end, plan.chunk);
   return { ...plan, tableRows: rows, block: stepBlockLength(rows, plan.steps, budgetFloats) };
 }
 

@@ -12,7 +12,7 @@ import { f32 } from '../float32.js';
 import { fillScheduleFactors, isLrFactorSchedule, type ScheduleName } from '../schedules.js';
 import { SpecError } from '../errors.js';
 import { PARAMS } from '../experiment/params.js';
-import { applyAxisValue, type Cell, type Spec } from '../experiment/index.js';
+import { applyAxisValue, gridCoords, type Cell, type Spec } from '../experiment/index.js';
 
 export interface ScheduleLayout {
   /** Indices (into spec.axes) of the axes that change a trajectory's table row. */
@@ -88,41 +88,60 @@ export function allRows(layout: ScheduleLayout): RowWindow {
  */
 export function tableWindow(spec: Spec, layout: ScheduleLayout, start: number, count: number): RowWindow {
   if (layout.tupleCount === 1 || count <= 0) return { first: 0, count: 1 };
-  // The grid stride, length and row stride of each tuple axis.
-  const axes = layout.tupleAxes.map((axis, j) => {
-    let stride = 1;
-    for (let a = 0; a < axis; a++) stride *= spec.axes[a]!.values.length;
-    return { stride, length: spec.axes[axis]!.values.length, rowStride: layout.tupleStrides[j]! };
-  });
-  const rowOf = (index: number) => {
-    let row = 0;
-    for (const a of axes) row += (Math.floor(index / a.stride) % a.length) * a.rowStride;
-    return row;
-  };
-  // The row is constant between multiples of the fastest tuple axis's stride: one look per run of them.
-  const step = axes[0]!.stride;
+  // The row is constant between multiples of the fastest tuple axis's grid stride: one look per run of them.
+  let step = 1;
+  for (let a = 0; a < layout.tupleAxes[0]!; a++) step *= spec.axes[a]!.values.length;
   const end = start + count;
   let low = Infinity;
   let high = -Infinity;
-  for (let index = start; index < end; index = (Math.floor(index / step) + 1) * step) {
-    const row = rowOf(index);
+  for (let index = start; index < end && high - low + 1 < layout.tupleCount; index = (Math.floor(index / step) + 1) * step) {
+    const row = tupleIndex(layout, gridCoords(spec, index));
     low = Math.min(low, row);
     high = Math.max(high, row);
-    if (high - low + 1 === layout.tupleCount) break;
   }
   return { first: low, count: high - low + 1 };
 }
 
 /** The rows that the trajectories at grid indices `indices` read, from the lowest to the highest (a trace's share of the table). */
 export function indicesWindow(spec: Spec, layout: ScheduleLayout, indices: readonly number[]): RowWindow {
-  let low = Infinity;
-  let high = -Infinity;
-  for (const index of indices) {
-    const window = tableWindow(spec, layout, index, 1);
-    low = Math.min(low, window.first);
-    high = Math.max(high, window.first);
+  if (indices.length === 0) return { first: 0, count: 1 };
+  const rows = indices.map((index) => tupleIndex(layout, gridCoords(spec, index)));
+  const first = Math.min(...rows);
+  return { first, count: Math.max(...rows) - first + 1 };
+}
+
+/** The most rows any chunk of `chunk` trajectories in [begin, end) reads: the size of a chunk's table. */
+export function largestWindow(spec: Spec, layout: ScheduleLayout, begin: number, end: number, chunk: number): number {
+  let rows = 1;
+  for (let start = begin; start < end && rows < layout.tupleCount; start += chunk) {
+    rows = Math.max(rows, tableWindow(spec, layout, start, Math.min(chunk, end - start)).count);
   }
-  return indices.length ? { first: low, count: high - low + 1 } : { first: 0, count: 1 };
+  return rows;
+}
+
+/**
+ * A chunk's table for a block of steps, kept from one call to the next and
+ * built again (by `build`, given the table it replaces) only where the rows
+ * or the block change: consecutive chunks often read the same rows.
+ */
+export class ChunkTable<T> {
+  private rows: RowWindow = { first: -1, count: 0 };
+  private b0 = -1;
+  /** The table built last, if any. */
+  current: T | undefined;
+
+  constructor(private readonly build: (rows: RowWindow, b0: number, b1: number, previous: T | undefined) => T) {}
+
+  /** The table of `rows` for steps [b0, b1), and whether this call built it. */
+  get(rows: RowWindow, b0: number, b1: number): { table: T; fresh: boolean } {
+    const fresh = this.current === undefined || rows.first !== this.rows.first || rows.count !== this.rows.count || b0 !== this.b0;
+    if (fresh) {
+      this.current = this.build(rows, b0, b1, this.current);
+      this.rows = rows;
+      this.b0 = b0;
+    }
+    return { table: this.current!, fresh };
+  }
 }
 
 /**
